@@ -1,0 +1,245 @@
+//! Folds `chat.completion.chunk`s into the `chat.completion` they add up to, for
+//! `stream.finalChatCompletion()`. Same rules as openai-node's `ChatCompletionStream`:
+//! text is concatenated, tool calls are keyed by their `index`, the last non-null
+//! finish reason and usage win.
+
+use serde_json::Value;
+
+use crate::types::request::{FunctionCall, ToolCall};
+use crate::types::{ChatCompletion, ChatCompletionChunk, Choice, CompletionMessage, Usage};
+
+#[derive(Debug, Default)]
+pub struct Accumulator {
+    id: String,
+    created: u64,
+    model: String,
+    system_fingerprint: Option<String>,
+    usage: Option<Usage>,
+    choices: Vec<ChoiceState>,
+}
+
+#[derive(Debug, Default)]
+struct ChoiceState {
+    index: u32,
+    content: Option<String>,
+    refusal: Option<String>,
+    reasoning: Option<String>,
+    tool_calls: Vec<ToolCall>,
+    finish_reason: Option<String>,
+    logprobs: Option<Value>,
+}
+
+fn append(slot: &mut Option<String>, text: Option<&str>) {
+    if let Some(text) = text {
+        slot.get_or_insert_with(String::new).push_str(text);
+    }
+}
+
+impl Accumulator {
+    pub fn push(&mut self, chunk: &ChatCompletionChunk) {
+        if self.id.is_empty() {
+            self.id.clone_from(&chunk.id);
+            self.created = chunk.created;
+            self.model.clone_from(&chunk.model);
+        }
+        if chunk.system_fingerprint.is_some() {
+            self.system_fingerprint
+                .clone_from(&chunk.system_fingerprint);
+        }
+        if chunk.usage.is_some() {
+            self.usage.clone_from(&chunk.usage);
+        }
+        for c in &chunk.choices {
+            let state = self.choice(c.index);
+            let d = &c.delta;
+            append(&mut state.content, d.content.as_deref());
+            append(&mut state.refusal, d.refusal.as_deref());
+            append(&mut state.reasoning, d.reasoning_content.as_deref());
+            for t in d.tool_calls.iter().flatten() {
+                let slot = t.index as usize;
+                if state.tool_calls.len() <= slot {
+                    state.tool_calls.resize_with(slot + 1, || ToolCall {
+                        id: String::new(),
+                        kind: "function".into(),
+                        function: FunctionCall {
+                            name: String::new(),
+                            arguments: String::new(),
+                        },
+                    });
+                }
+                let call = &mut state.tool_calls[slot];
+                if let Some(id) = &t.id {
+                    call.id.clone_from(id);
+                }
+                if let Some(f) = &t.function {
+                    if let Some(name) = &f.name {
+                        call.function.name.push_str(name);
+                    }
+                    if let Some(args) = &f.arguments {
+                        call.function.arguments.push_str(args);
+                    }
+                }
+            }
+            if c.finish_reason.is_some() {
+                state.finish_reason.clone_from(&c.finish_reason);
+            }
+            merge_logprobs(&mut state.logprobs, c.logprobs.as_ref());
+        }
+    }
+
+    fn choice(&mut self, index: u32) -> &mut ChoiceState {
+        let at = match self.choices.iter().position(|c| c.index == index) {
+            Some(at) => at,
+            None => {
+                self.choices.push(ChoiceState {
+                    index,
+                    ..ChoiceState::default()
+                });
+                self.choices.len() - 1
+            }
+        };
+        &mut self.choices[at]
+    }
+
+    pub fn finish(&self) -> ChatCompletion {
+        let mut choices: Vec<Choice> = self
+            .choices
+            .iter()
+            .map(|c| Choice {
+                index: c.index,
+                message: CompletionMessage {
+                    role: "assistant".into(),
+                    content: c.content.clone(),
+                    refusal: c.refusal.clone(),
+                    tool_calls: (!c.tool_calls.is_empty()).then(|| c.tool_calls.clone()),
+                    reasoning_content: c.reasoning.clone(),
+                },
+                logprobs: c.logprobs.clone(),
+                finish_reason: c.finish_reason.clone(),
+            })
+            .collect();
+        choices.sort_by_key(|c| c.index);
+        ChatCompletion {
+            id: self.id.clone(),
+            object: "chat.completion".into(),
+            created: self.created,
+            model: self.model.clone(),
+            choices,
+            usage: self.usage.clone(),
+            system_fingerprint: self.system_fingerprint.clone(),
+        }
+    }
+}
+
+/// Stream logprobs arrive as `{content: [...], refusal: [...]}` per chunk; the final
+/// completion carries the concatenated lists.
+fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
+    let Some(Value::Object(next)) = next else {
+        return;
+    };
+    let target = into.get_or_insert_with(|| Value::Object(Default::default()));
+    let Value::Object(target) = target else {
+        return;
+    };
+    for (key, list) in next {
+        if let Value::Array(items) = list {
+            match target
+                .entry(key.clone())
+                .or_insert_with(|| Value::Array(vec![]))
+            {
+                Value::Array(existing) => existing.extend(items.iter().cloned()),
+                other => *other = list.clone(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chunk(v: Value) -> ChatCompletionChunk {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn text_tool_calls_and_usage_add_up() {
+        let mut acc = Accumulator::default();
+        let base =
+            json!({"id": "c1", "object": "chat.completion.chunk", "created": 5, "model": "m"});
+        let with = |choices: Value, usage: Value| {
+            let mut v = base.clone();
+            v["choices"] = choices;
+            v["usage"] = usage;
+            chunk(v)
+        };
+        acc.push(&with(
+            json!([{"index": 0, "delta": {"role": "assistant", "content": ""}}]),
+            Value::Null,
+        ));
+        acc.push(&with(
+            json!([{"index": 0, "delta": {"content": "Hel"}}]),
+            Value::Null,
+        ));
+        acc.push(&with(
+            json!([{"index": 0, "delta": {"content": "lo"}}]),
+            Value::Null,
+        ));
+        acc.push(&with(json!([{"index": 0, "delta": {"tool_calls": [
+            {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": ""}}]}}]), Value::Null));
+        acc.push(&with(
+            json!([{"index": 0, "delta": {"tool_calls": [
+            {"index": 0, "function": {"arguments": "{\"a\":"}}]}}]),
+            Value::Null,
+        ));
+        acc.push(&with(
+            json!([{"index": 0, "delta": {"tool_calls": [
+            {"index": 0, "function": {"arguments": "1}"}}]}}]),
+            Value::Null,
+        ));
+        acc.push(&with(
+            json!([{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]),
+            Value::Null,
+        ));
+        acc.push(&with(
+            json!([]),
+            json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
+        ));
+        let done = serde_json::to_value(acc.finish()).unwrap();
+        assert_eq!(
+            done,
+            json!({
+                "id": "c1", "object": "chat.completion", "created": 5, "model": "m",
+                "choices": [{"index": 0, "logprobs": null, "finish_reason": "tool_calls", "message": {
+                    "role": "assistant", "content": "Hello", "refusal": null,
+                    "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]
+                }}],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
+            })
+        );
+    }
+
+    #[test]
+    fn choices_are_kept_apart_by_index() {
+        let mut acc = Accumulator::default();
+        acc.push(&chunk(json!({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+            "choices": [{"index": 1, "delta": {"content": "b"}}, {"index": 0, "delta": {"content": "a"}}]})));
+        let done = acc.finish();
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("a"));
+        assert_eq!(done.choices[1].message.content.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn logprobs_lists_are_concatenated() {
+        let mut acc = Accumulator::default();
+        for t in ["a", "b"] {
+            acc.push(&chunk(json!({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                "choices": [{"index": 0, "delta": {"content": t}, "logprobs": {"content": [{"token": t}]}}]})));
+        }
+        assert_eq!(
+            acc.finish().choices[0].logprobs,
+            Some(json!({"content": [{"token": "a"}, {"token": "b"}]}))
+        );
+    }
+}

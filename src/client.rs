@@ -1,0 +1,428 @@
+//! Orchestration of one `create` call: validate the params, plan the requests for the
+//! primary model and each fallback, then run attempts with retries. Generic over a
+//! [`Transport`] and a [`Pause`], so the same code runs on fetch in Wasm and on a
+//! scripted transport in native tests.
+
+use serde_json::Value;
+
+use crate::config::{CallOptions, ClientOptions, Env, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::parse_model_id;
+use crate::providers::{openai, WireFormat};
+use crate::retry::{retry_delay_ms, should_retry};
+use crate::types::ChatRequest;
+
+/// One model to try: where, and the exact request to send.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub provider: String,
+    pub model: String,
+    pub format: WireFormat,
+    pub request: HttpRequest,
+}
+
+/// Everything decided before the first byte is sent.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The primary model first, then the fallbacks in order.
+    pub targets: Vec<Target>,
+    /// Retries after the first attempt, per model.
+    pub max_retries: u32,
+    pub timeout_ms: f64,
+    pub stream: bool,
+}
+
+/// Validates the caller's params and options and builds every request up front, so
+/// that a bad fallback is reported before the primary is even tried.
+pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env) -> Result<Plan> {
+    // The provider is named in every validation error, so read the model id first.
+    let primary = params
+        .get("model")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let req = match ChatRequest::from_json(params) {
+        Ok(req) => req,
+        Err(e) => {
+            return Err(
+                match primary.as_deref().map(|m| parse_model_id(m, "model")) {
+                    Some(Ok(id)) => e.at(id.provider, id.model),
+                    _ => e,
+                },
+            )
+        }
+    };
+    let mut ids = vec![("model".to_string(), req.params.model.clone())];
+    for (i, m) in req.params.fallback_models.iter().flatten().enumerate() {
+        ids.push((format!("fallback_models[{i}]"), m.clone()));
+    }
+    let mut targets = Vec::with_capacity(ids.len());
+    for (field, id) in &ids {
+        let id = parse_model_id(id, field)?;
+        let at = |e: Error| e.at(id.provider, id.model);
+        let endpoint = options.endpoint(id.provider, field, env).map_err(at)?;
+        let mut request = match endpoint.format {
+            WireFormat::OpenAi => openai::build_request(&endpoint, id.model, &req).map_err(at)?,
+        };
+        for (name, value) in endpoint.headers.iter().chain(&call_headers(call)) {
+            match value {
+                Some(v) => request.set_header(name, v),
+                None => request
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case(name)),
+            }
+        }
+        targets.push(Target {
+            provider: id.provider.to_string(),
+            model: id.model.to_string(),
+            format: endpoint.format,
+            request,
+        });
+    }
+    let timeout_ms = match req.params.timeout {
+        Some(seconds) => seconds * 1000.0,
+        None => call
+            .timeout
+            .or(options.timeout)
+            .unwrap_or(DEFAULT_TIMEOUT_MS),
+    };
+    if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
+        return Err(
+            Error::invalid("timeout", "`timeout` must be a positive number")
+                .at(&targets[0].provider, &targets[0].model),
+        );
+    }
+    Ok(Plan {
+        targets,
+        max_retries: req
+            .params
+            .retries
+            .or(call.max_retries)
+            .or(options.max_retries)
+            .unwrap_or(DEFAULT_MAX_RETRIES),
+        timeout_ms,
+        stream: req.is_stream(),
+    })
+}
+
+fn call_headers(call: &CallOptions) -> Vec<(String, Option<String>)> {
+    call.headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Sends requests and reads bodies. In Wasm this is `fetch`.
+#[allow(async_fn_in_trait)] // single-threaded Wasm: no `Send` bound is wanted
+pub trait Transport {
+    type Body;
+    /// Sends one request; `stream` says the body will be read incrementally, so the
+    /// timeout covers only the wait for the response head.
+    async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout_ms: f64,
+        stream: bool,
+    ) -> Result<HttpResponse<Self::Body>>;
+    /// Reads a whole body as text.
+    async fn text(&self, body: Self::Body) -> Result<String>;
+}
+
+/// Waiting between attempts, and the randomness for jitter.
+#[allow(async_fn_in_trait)]
+pub trait Pause {
+    async fn sleep(&self, ms: f64);
+    /// A number in [0, 1).
+    fn random(&self) -> f64;
+}
+
+/// What a successful attempt produced.
+#[derive(Debug)]
+pub enum Outcome<B> {
+    /// A whole `chat.completion`, as JSON text.
+    Completion { target: usize, json: String },
+    /// A 2xx response whose body is an event stream, still unread.
+    Stream {
+        target: usize,
+        response: HttpResponse<B>,
+    },
+}
+
+/// Runs the plan: each model in turn, each with its retries. A user abort ends it at
+/// once; any other error moves on to the next model, and the last one is returned.
+pub async fn execute<T: Transport, P: Pause>(
+    plan: &Plan,
+    transport: &T,
+    pause: &P,
+) -> Result<Outcome<T::Body>> {
+    let mut last_error = None;
+    for (index, target) in plan.targets.iter().enumerate() {
+        let mut retry = 0;
+        loop {
+            let error = match attempt(plan, index, target, transport).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(e) if e.kind == ErrorKind::UserAbort => return Err(e),
+                Err(e) => e,
+            };
+            let delay = (retry < plan.max_retries && should_retry(&error))
+                .then(|| retry_delay_ms(&error, retry, pause.random()))
+                .flatten();
+            match delay {
+                Some(ms) => {
+                    pause.sleep(ms).await;
+                    retry += 1;
+                }
+                None => {
+                    last_error = Some(error);
+                    break;
+                }
+            }
+        }
+    }
+    Err(last_error.expect("a plan has at least one target"))
+}
+
+async fn attempt<T: Transport>(
+    plan: &Plan,
+    index: usize,
+    target: &Target,
+    transport: &T,
+) -> Result<Outcome<T::Body>> {
+    let at = |e: Error| e.at(&target.provider, &target.model);
+    let response = transport
+        .send(&target.request, plan.timeout_ms, plan.stream)
+        .await
+        .map_err(at)?;
+    let HttpResponse {
+        status,
+        headers,
+        body,
+    } = response;
+    if !(200..300).contains(&status) {
+        let text = transport.text(body).await.unwrap_or_default();
+        return Err(at(match target.format {
+            WireFormat::OpenAi => openai::error_from_response(status, headers, &text),
+        }));
+    }
+    if plan.stream {
+        return Ok(Outcome::Stream {
+            target: index,
+            response: HttpResponse {
+                status,
+                headers,
+                body,
+            },
+        });
+    }
+    let json = transport.text(body).await.map_err(at)?;
+    match target.format {
+        WireFormat::OpenAi => openai::parse_completion(status, &headers, &json).map_err(at)?,
+    }
+    Ok(Outcome::Completion {
+        target: index,
+        json,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Scripted transports never wait, so one poll finishes every future.
+    fn block_on<F: Future>(f: F) -> F::Output {
+        match pin!(f)
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("scripted futures complete at once"),
+        }
+    }
+
+    type Reply = Result<(u16, &'static str, Vec<(String, String)>)>;
+
+    /// Answers each send with the next scripted reply and records what was sent.
+    #[derive(Default)]
+    struct Script {
+        replies: RefCell<Vec<Reply>>,
+        sent: RefCell<Vec<HttpRequest>>,
+        slept: RefCell<Vec<f64>>,
+    }
+
+    impl Script {
+        fn new(replies: Vec<Reply>) -> Self {
+            let mut replies = replies;
+            replies.reverse();
+            Script {
+                replies: RefCell::new(replies),
+                ..Default::default()
+            }
+        }
+        fn urls(&self) -> Vec<String> {
+            self.sent.borrow().iter().map(|r| r.url.clone()).collect()
+        }
+    }
+
+    impl Transport for Script {
+        type Body = String;
+        async fn send(&self, r: &HttpRequest, _: f64, _: bool) -> Result<HttpResponse<String>> {
+            self.sent.borrow_mut().push(r.clone());
+            let (status, body, headers) = self.replies.borrow_mut().pop().expect("a reply")?;
+            Ok(HttpResponse {
+                status,
+                headers,
+                body: body.to_string(),
+            })
+        }
+        async fn text(&self, body: String) -> Result<String> {
+            Ok(body)
+        }
+    }
+
+    impl Pause for Script {
+        async fn sleep(&self, ms: f64) {
+            self.slept.borrow_mut().push(ms);
+        }
+        fn random(&self) -> f64 {
+            0.0
+        }
+    }
+
+    const OK: &str =
+        r#"{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[]}"#;
+    const RATE: &str = r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#;
+
+    fn options() -> ClientOptions {
+        serde_json::from_value(json!({
+            "apiKey": "sk-test",
+            "baseURL": "http://a/v1",
+            "providers": {"b": {"baseURL": "http://b/v1"}},
+            "defaultHeaders": {"x-team": "red"}
+        }))
+        .unwrap()
+    }
+
+    fn plan_for(params: Value) -> Result<Plan> {
+        plan(&options(), &CallOptions::default(), params, &|_| None)
+    }
+
+    #[test]
+    fn plan_names_provider_in_validation_errors() {
+        let e = plan_for(json!({"model": "openai/gpt-4o", "messages": [], "temperature": "hot"}))
+            .unwrap_err();
+        assert_eq!(e.class_name(), "InvalidRequestError");
+        assert_eq!(e.provider.as_deref(), Some("openai"));
+        assert!(e.message.contains("`temperature`") && e.message.contains("[openai/gpt-4o]"));
+        let e = plan_for(json!({"model": "gpt-4o", "messages": []})).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("model"));
+        let e =
+            plan_for(json!({"model": "openai/x", "messages": [], "fallback_models": ["zzz/y"]}))
+                .unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("fallback_models[0]"));
+    }
+
+    #[test]
+    fn plan_resolves_timeouts_retries_and_headers() {
+        let p =
+            plan_for(json!({"model": "openai/x", "messages": [], "timeout": 1.5, "retries": 4}))
+                .unwrap();
+        assert_eq!(p.timeout_ms, 1500.0);
+        assert_eq!(p.max_retries, 4);
+        assert_eq!(p.targets[0].request.header("x-team"), Some("red"));
+        let call: CallOptions = serde_json::from_value(
+            json!({"timeout": 250, "maxRetries": 0, "headers": {"x-team": null, "x-call": "1"}}),
+        )
+        .unwrap();
+        let p = plan(
+            &options(),
+            &call,
+            json!({"model": "openai/x", "messages": []}),
+            &|_| None,
+        )
+        .unwrap();
+        assert_eq!((p.timeout_ms, p.max_retries), (250.0, 0));
+        assert_eq!(p.targets[0].request.header("x-team"), None);
+        assert_eq!(p.targets[0].request.header("x-call"), Some("1"));
+        let e = plan_for(json!({"model": "openai/x", "messages": [], "timeout": -1})).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("timeout"));
+    }
+
+    #[test]
+    fn retries_a_429_then_succeeds() {
+        let p = plan_for(json!({"model": "openai/x", "messages": []})).unwrap();
+        let retry_after = vec![("retry-after-ms".to_string(), "5".to_string())];
+        let s = Script::new(vec![Ok((429, RATE, retry_after)), Ok((200, OK, vec![]))]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        assert!(matches!(out, Outcome::Completion { target: 0, .. }));
+        assert_eq!(*s.slept.borrow(), [5.0]);
+    }
+
+    #[test]
+    fn never_retries_a_400() {
+        let p = plan_for(json!({"model": "openai/x", "messages": []})).unwrap();
+        let s = Script::new(vec![Ok((400, r#"{"error":{"message":"bad"}}"#, vec![]))]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert_eq!(e.class_name(), "BadRequestError");
+        assert_eq!(e.message, "400 bad [openai/x]");
+        assert_eq!(s.sent.borrow().len(), 1);
+    }
+
+    #[test]
+    fn falls_back_after_retries_are_spent() {
+        let p = plan_for(
+            json!({"model": "openai/x", "messages": [], "retries": 1, "fallback_models": ["b/y"]}),
+        )
+        .unwrap();
+        let s = Script::new(vec![
+            Ok((500, "oops", vec![])),
+            Err(Error::connection("reset")),
+            Ok((200, OK, vec![])),
+        ]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        assert!(matches!(out, Outcome::Completion { target: 1, .. }));
+        assert_eq!(
+            s.urls(),
+            [
+                "http://a/v1/chat/completions",
+                "http://a/v1/chat/completions",
+                "http://b/v1/chat/completions"
+            ]
+        );
+        let body: Value = serde_json::from_str(&s.sent.borrow()[2].body).unwrap();
+        assert_eq!(body["model"], "y");
+        assert_eq!(s.sent.borrow()[2].header("authorization"), None);
+    }
+
+    #[test]
+    fn the_last_models_error_is_returned_and_aborts_stop_everything() {
+        let p = plan_for(
+            json!({"model": "openai/x", "messages": [], "retries": 0, "fallback_models": ["b/y"]}),
+        )
+        .unwrap();
+        let s = Script::new(vec![Ok((503, "", vec![])), Ok((404, "", vec![]))]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert_eq!(e.class_name(), "NotFoundError");
+        assert_eq!(e.provider.as_deref(), Some("b"));
+        let s = Script::new(vec![Err(Error::user_abort())]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert_eq!(e.class_name(), "APIUserAbortError");
+        assert_eq!(s.sent.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_malformed_200_is_an_error() {
+        let p = plan_for(json!({"model": "openai/x", "messages": [], "retries": 0})).unwrap();
+        let s = Script::new(vec![Ok((200, "<html>", vec![]))]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert!(
+            e.message.contains("malformed chat completion"),
+            "{}",
+            e.message
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! Client and per-call options, and how they resolve a provider name to an endpoint:
+//! base URL, key and headers. Names follow the `openai` package (`apiKey`, `baseURL`,
+//! `maxRetries`, `defaultHeaders`, ...).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::providers::{preset, Auth, WireFormat, PRESETS};
+
+/// Default number of retries after the first attempt, as in the `openai` package.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default per-attempt timeout, as in the `openai` package: ten minutes.
+pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientOptions {
+    /// Key for `openai/` models.
+    pub api_key: Option<String>,
+    /// API root for `openai/` models, e.g. `https://api.openai.com/v1`.
+    #[serde(rename = "baseURL")]
+    pub base_url: Option<String>,
+    /// Keys by provider name.
+    #[serde(default)]
+    pub api_keys: BTreeMap<String, String>,
+    /// Per-provider settings; a name that is no preset defines a custom
+    /// OpenAI-compatible provider.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderOptions>,
+    #[serde(default)]
+    pub default_headers: BTreeMap<String, Option<String>>,
+    pub max_retries: Option<u32>,
+    /// Milliseconds per attempt.
+    pub timeout: Option<f64>,
+    #[serde(default)]
+    pub dangerously_allow_browser: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderOptions {
+    pub api_key: Option<String>,
+    #[serde(rename = "baseURL")]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Option<String>>,
+}
+
+/// The second argument of `create`, less the `signal`, which the shell handles.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallOptions {
+    /// Milliseconds per attempt.
+    pub timeout: Option<f64>,
+    pub max_retries: Option<u32>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Option<String>>,
+}
+
+/// Everything needed to address one provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub provider: String,
+    pub format: WireFormat,
+    pub base_url: String,
+    pub auth: Auth,
+    pub api_key: Option<String>,
+    /// Headers to add, in order; a `None` value removes the header.
+    pub headers: Vec<(String, Option<String>)>,
+}
+
+/// Reads an environment variable; a shell without an environment returns `None`.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl ClientOptions {
+    /// Refuses a client that holds a key inside a browser page, where the key would
+    /// be visible to anyone who opens the developer tools, unless the caller opted in.
+    pub fn check_browser(&self, in_browser: bool) -> Result<()> {
+        let holds_key = self.api_key.is_some()
+            || !self.api_keys.is_empty()
+            || self.providers.values().any(|p| p.api_key.is_some());
+        if in_browser && holds_key && !self.dangerously_allow_browser {
+            return Err(Error::invalid(
+                "dangerouslyAllowBrowser",
+                "It looks like you're running in a browser-like environment. This is disabled \
+                 by default, as it risks exposing your secret API credentials to attackers. If \
+                 you understand the risks and have appropriate mitigations in place, you can \
+                 set the `dangerouslyAllowBrowser` option to `true`.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Resolves a provider name (the prefix of a model id) to where and how to call it.
+    pub fn endpoint(&self, provider: &str, field: &str, env: Env) -> Result<Endpoint> {
+        let custom = self.providers.get(provider);
+        let is_openai = provider == "openai";
+        let Some(spec) = preset(provider) else {
+            return custom_endpoint(provider, custom, field);
+        };
+        let base_url = custom
+            .and_then(|c| c.base_url.clone())
+            .or_else(|| self.base_url.clone().filter(|_| is_openai))
+            .or_else(|| env("OPENAI_BASE_URL").filter(|_| is_openai))
+            .unwrap_or_else(|| spec.base_url.to_string());
+        let api_key = custom
+            .and_then(|c| c.api_key.clone())
+            .or_else(|| self.api_keys.get(provider).cloned())
+            .or_else(|| self.api_key.clone().filter(|_| is_openai))
+            .or_else(|| spec.env_keys.iter().find_map(|k| env(k)))
+            .filter(|k| !k.is_empty());
+        if api_key.is_none() && spec.requires_key {
+            let option = if is_openai {
+                "`apiKey`".to_string()
+            } else {
+                format!("`apiKeys.{provider}`")
+            };
+            return Err(Error::invalid(
+                "apiKey",
+                format!(
+                    "no API key for provider `{provider}`: pass {option} to the client or set {}",
+                    spec.env_keys.join(" or ")
+                ),
+            ));
+        }
+        Ok(Endpoint {
+            provider: provider.to_string(),
+            format: spec.format,
+            base_url,
+            auth: spec.auth,
+            api_key,
+            headers: self.headers_for(custom),
+        })
+    }
+
+    fn headers_for(&self, custom: Option<&ProviderOptions>) -> Vec<(String, Option<String>)> {
+        let provider_headers = custom.into_iter().flat_map(|c| &c.headers);
+        self.default_headers
+            .iter()
+            .chain(provider_headers)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+fn custom_endpoint(
+    provider: &str,
+    custom: Option<&ProviderOptions>,
+    field: &str,
+) -> Result<Endpoint> {
+    let Some(custom) = custom else {
+        let known: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        return Err(Error::invalid(
+            field,
+            format!(
+                "unknown provider `{provider}` in `{field}`: known providers are {}; \
+                 a custom OpenAI-compatible one is declared with \
+                 `providers: {{ {provider}: {{ baseURL: \"...\" }} }}`",
+                known.join(", ")
+            ),
+        ));
+    };
+    let Some(base_url) = custom.base_url.clone() else {
+        return Err(Error::invalid(
+            format!("providers.{provider}.baseURL"),
+            format!("custom provider `{provider}` needs a `baseURL`"),
+        ));
+    };
+    Ok(Endpoint {
+        provider: provider.to_string(),
+        format: WireFormat::OpenAi,
+        base_url,
+        auth: Auth::Bearer,
+        api_key: custom.api_key.clone().filter(|k| !k.is_empty()),
+        headers: custom
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn opts(v: serde_json::Value) -> ClientOptions {
+        serde_json::from_value(v).unwrap()
+    }
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn openai_takes_api_key_and_base_url() {
+        let o = opts(json!({"apiKey": "sk-1", "baseURL": "http://127.0.0.1:9/v1"}));
+        let e = o.endpoint("openai", "model", &no_env).unwrap();
+        assert_eq!(e.api_key.as_deref(), Some("sk-1"));
+        assert_eq!(e.base_url, "http://127.0.0.1:9/v1");
+    }
+
+    #[test]
+    fn key_precedence_provider_then_api_keys_then_env() {
+        let env = |k: &str| (k == "OPENAI_API_KEY").then(|| "from-env".to_string());
+        let o = opts(json!({}));
+        assert_eq!(
+            o.endpoint("openai", "model", &env)
+                .unwrap()
+                .api_key
+                .as_deref(),
+            Some("from-env")
+        );
+        let o = opts(json!({"apiKeys": {"openai": "from-map"}}));
+        assert_eq!(
+            o.endpoint("openai", "model", &env)
+                .unwrap()
+                .api_key
+                .as_deref(),
+            Some("from-map")
+        );
+        let o = opts(
+            json!({"apiKeys": {"openai": "from-map"}, "providers": {"openai": {"apiKey": "from-provider"}}}),
+        );
+        assert_eq!(
+            o.endpoint("openai", "model", &env)
+                .unwrap()
+                .api_key
+                .as_deref(),
+            Some("from-provider")
+        );
+    }
+
+    #[test]
+    fn missing_key_names_the_env_var() {
+        let e = opts(json!({}))
+            .endpoint("openai", "model", &no_env)
+            .unwrap_err();
+        assert!(e.message.contains("OPENAI_API_KEY"), "{}", e.message);
+        assert_eq!(e.param.as_deref(), Some("apiKey"));
+    }
+
+    #[test]
+    fn unknown_provider_is_named_with_the_field() {
+        let e = opts(json!({}))
+            .endpoint("nope", "fallback_models[0]", &no_env)
+            .unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("fallback_models[0]"));
+        assert!(
+            e.message.contains("unknown provider `nope`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn custom_provider_is_openai_compatible_and_needs_base_url() {
+        let o = opts(
+            json!({"providers": {"local": {"baseURL": "http://127.0.0.1:1/v1", "headers": {"x-a": "1"}}}}),
+        );
+        let e = o.endpoint("local", "model", &no_env).unwrap();
+        assert_eq!(e.format, WireFormat::OpenAi);
+        assert_eq!(e.api_key, None);
+        assert_eq!(e.headers, vec![("x-a".to_string(), Some("1".to_string()))]);
+        let o = opts(json!({"providers": {"local": {}}}));
+        let err = o.endpoint("local", "model", &no_env).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("providers.local.baseURL"));
+    }
+
+    #[test]
+    fn browser_refuses_keys_unless_allowed() {
+        assert!(opts(json!({"apiKey": "k"})).check_browser(true).is_err());
+        assert!(opts(json!({"apiKey": "k"})).check_browser(false).is_ok());
+        assert!(opts(json!({})).check_browser(true).is_ok());
+        assert!(
+            opts(json!({"apiKey": "k", "dangerouslyAllowBrowser": true}))
+                .check_browser(true)
+                .is_ok()
+        );
+        let e = opts(json!({"providers": {"x": {"apiKey": "k"}}}))
+            .check_browser(true)
+            .unwrap_err();
+        assert!(!e.message.contains("\"k\""));
+    }
+}

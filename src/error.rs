@@ -1,0 +1,184 @@
+//! The one error type of the core. The Wasm shell turns it into the JS class named by
+//! [`ErrorKind::class_name`], so the kinds mirror the `openai` package's error classes.
+
+use serde_json::Value;
+use std::fmt;
+
+/// What went wrong, in the vocabulary of the `openai` package's error classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Rejected before any network call: a malformed model id, an unknown provider,
+    /// a parameter of the wrong type or one the provider cannot honour.
+    InvalidRequest,
+    /// The provider answered with an error status, or sent an error inside a stream.
+    Api,
+    /// The request never got a complete answer: refused connection, reset, a stream
+    /// that ended before its end marker.
+    Connection,
+    /// An attempt ran past its timeout.
+    Timeout,
+    /// The caller aborted through its `AbortSignal` or `stream.controller.abort()`.
+    UserAbort,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// Human message; names the provider, model and field where known, never a key.
+    pub message: String,
+    pub status: Option<u16>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    /// Response headers of the failed attempt, lower-cased names.
+    pub headers: Vec<(String, String)>,
+    /// The provider's error object (`body.error` when present, else the whole body).
+    pub body: Option<Value>,
+    /// The request parameter at fault, for `InvalidRequest`.
+    pub param: Option<String>,
+}
+
+impl Error {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            status: None,
+            provider: None,
+            model: None,
+            headers: Vec::new(),
+            body: None,
+            param: None,
+        }
+    }
+
+    /// A request rejected before it was sent; `param` is the offending field's path.
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        let param = param.into();
+        let mut e = Error::new(ErrorKind::InvalidRequest, message);
+        if !param.is_empty() {
+            e.param = Some(param);
+        }
+        e
+    }
+
+    pub fn connection(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Connection, message)
+    }
+
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Timeout, message)
+    }
+
+    pub fn user_abort() -> Self {
+        Error::new(ErrorKind::UserAbort, "Request was aborted.")
+    }
+
+    /// An error status from a provider, or an error event inside a stream.
+    pub fn api(
+        status: Option<u16>,
+        message: impl Into<String>,
+        headers: Vec<(String, String)>,
+        body: Option<Value>,
+    ) -> Self {
+        let mut e = Error::new(ErrorKind::Api, message);
+        e.status = status;
+        e.headers = headers;
+        e.body = body;
+        e
+    }
+
+    /// Records which provider and model the failure belongs to, and names them in the
+    /// message so a log line alone says where it came from.
+    pub fn at(mut self, provider: &str, model: &str) -> Self {
+        if self.provider.is_none() {
+            self.message = if model.is_empty() {
+                format!("{} [{provider}]", self.message)
+            } else {
+                format!("{} [{provider}/{model}]", self.message)
+            };
+            self.provider = Some(provider.to_string());
+            if !model.is_empty() {
+                self.model = Some(model.to_string());
+            }
+        }
+        self
+    }
+
+    /// The name of the JS class this error becomes, as exported by the package.
+    pub fn class_name(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::InvalidRequest => "InvalidRequestError",
+            ErrorKind::Connection => "APIConnectionError",
+            ErrorKind::Timeout => "APITimeoutError",
+            ErrorKind::UserAbort => "APIUserAbortError",
+            ErrorKind::Api => match self.status {
+                Some(400) => "BadRequestError",
+                Some(401) => "AuthenticationError",
+                Some(403) => "PermissionDeniedError",
+                Some(404) => "NotFoundError",
+                Some(409) => "ConflictError",
+                Some(422) => "UnprocessableEntityError",
+                Some(429) => "RateLimitError",
+                Some(s) if s >= 500 => "InternalServerError",
+                _ => "APIError",
+            },
+        }
+    }
+
+    /// The header value by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+}
+
+/// Looks a header up by lower-case name in a list of lower-cased headers.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.class_name(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_picks_the_openai_class() {
+        let cases = [
+            (400, "BadRequestError"),
+            (401, "AuthenticationError"),
+            (403, "PermissionDeniedError"),
+            (404, "NotFoundError"),
+            (422, "UnprocessableEntityError"),
+            (429, "RateLimitError"),
+            (500, "InternalServerError"),
+            (529, "InternalServerError"),
+            (418, "APIError"),
+        ];
+        for (status, class) in cases {
+            let e = Error::api(Some(status), "x", vec![], None);
+            assert_eq!(e.class_name(), class, "status {status}");
+        }
+    }
+
+    #[test]
+    fn at_names_provider_and_model_once() {
+        let e = Error::connection("reset")
+            .at("openai", "gpt-4o")
+            .at("x", "y");
+        assert_eq!(e.message, "reset [openai/gpt-4o]");
+        assert_eq!(e.provider.as_deref(), Some("openai"));
+        assert_eq!(e.model.as_deref(), Some("gpt-4o"));
+    }
+}

@@ -1,0 +1,26 @@
+//! onellm: one OpenAI-shaped chat client for every LLM provider.
+//!
+//! The crate is a sans-I/O core — requests become [`http::HttpRequest`] values, bytes
+//! become events and events become OpenAI chunks, all testable natively — wrapped by
+//! a thin WebAssembly shell in [`wasm`] that does the fetching for JavaScript.
+
+// `Error` carries the provider's body and headers, so it is larger than clippy's
+// threshold; errors are the cold path, and boxing them would buy nothing measurable.
+#![allow(clippy::result_large_err)]
+
+pub mod accumulate;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod providers;
+pub mod retry;
+pub mod sse;
+pub mod stream;
+pub mod types;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,80 @@
+//! Request: `POST {baseURL}/chat/completions`, the caller's params passed through
+//! unchanged but for the model prefix and OneLLM's own parameters.
+
+use serde_json::Value;
+
+use crate::config::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::{join_url, HttpRequest};
+use crate::types::{ChatRequest, ONELLM_PARAMS};
+
+pub fn build_request(endpoint: &Endpoint, model: &str, req: &ChatRequest) -> Result<HttpRequest> {
+    let mut body = req.raw.clone();
+    for own in ONELLM_PARAMS {
+        body.remove(own);
+    }
+    body.insert("model".into(), Value::String(model.to_string()));
+    let body = serde_json::to_string(&body)
+        .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat/completions"), body);
+    if let Some(key) = &endpoint.api_key {
+        http.set_header("authorization", &format!("Bearer {key}"));
+    }
+    let accept = if req.is_stream() {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    http.set_header("accept", accept);
+    Ok(http)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientOptions;
+    use serde_json::json;
+
+    fn endpoint() -> Endpoint {
+        let opts: ClientOptions = serde_json::from_value(
+            json!({"apiKey": "sk-test", "baseURL": "http://127.0.0.1:1/v1/"}),
+        )
+        .unwrap();
+        opts.endpoint("openai", "model", &|_| None).unwrap()
+    }
+
+    #[test]
+    fn passes_everything_but_onellm_params_and_strips_the_prefix() {
+        let params = json!({
+            "model": "openai/gpt-4o-mini",
+            "messages": [{"role": "user", "content": "hi", "x_extra": 1}],
+            "temperature": 0.3, "stream": true, "stream_options": {"include_usage": true},
+            "retries": 3, "fallback_models": ["openai/gpt-4o"], "timeout": 2.5,
+            "vendor_param": {"a": [1, 2]}
+        });
+        let req = ChatRequest::from_json(params.clone()).unwrap();
+        let http = build_request(&endpoint(), "gpt-4o-mini", &req).unwrap();
+        assert_eq!(http.method, "POST");
+        assert_eq!(http.url, "http://127.0.0.1:1/v1/chat/completions");
+        assert_eq!(http.header("authorization"), Some("Bearer sk-test"));
+        assert_eq!(http.header("content-type"), Some("application/json"));
+        assert_eq!(http.header("accept"), Some("text/event-stream"));
+        let sent: Value = serde_json::from_str(&http.body).unwrap();
+        let mut want = params;
+        for own in ONELLM_PARAMS {
+            want.as_object_mut().unwrap().remove(own);
+        }
+        want["model"] = json!("gpt-4o-mini");
+        assert_eq!(sent, want);
+    }
+
+    #[test]
+    fn no_key_no_authorization_header() {
+        let mut e = endpoint();
+        e.api_key = None;
+        let req = ChatRequest::from_json(json!({"model": "x/y", "messages": []})).unwrap();
+        let http = build_request(&e, "y", &req).unwrap();
+        assert_eq!(http.header("authorization"), None);
+        assert_eq!(http.header("accept"), Some("application/json"));
+    }
+}

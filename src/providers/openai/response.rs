@@ -1,0 +1,77 @@
+//! Response: an OpenAI `chat.completion` is already the shape callers get, so the body
+//! is handed on as it came (unknown fields such as DeepSeek's `reasoning_content`
+//! kept) once it is known to be one.
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::message_of;
+use crate::error::{Error, Result};
+use crate::sse::preview;
+
+#[derive(Deserialize)]
+struct Shape {
+    choices: Option<Vec<IgnoredAny>>,
+    error: Option<Value>,
+}
+
+/// Checks that a 2xx body is a chat completion; an error object in a 2xx body (some
+/// compatible servers send those) becomes an `APIError`.
+pub fn parse_completion(status: u16, headers: &[(String, String)], body: &str) -> Result<()> {
+    let malformed = |why: &str| {
+        Error::api(
+            Some(status),
+            format!("malformed chat completion ({why}): {}", preview(body, 120)),
+            headers.to_vec(),
+            None,
+        )
+    };
+    let shape: Shape = serde_json::from_str(body).map_err(|e| malformed(&e.to_string()))?;
+    match shape {
+        Shape {
+            error: Some(error), ..
+        } if !error.is_null() => Err(Error::api(
+            Some(status),
+            message_of(&error),
+            headers.to_vec(),
+            Some(error),
+        )),
+        Shape {
+            choices: Some(_), ..
+        } => Ok(()),
+        _ => Err(malformed("no `choices`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"{"id": "chatcmpl-ABfvaueLEMLNYbT8YzpJxsmiQ6HSY", "object": "chat.completion", "created": 1727346142, "model": "gpt-4o-2024-08-06", "choices": [{"index": 0, "message": {"role": "assistant", "content": "I'm unable to provide real-time weather updates.", "refusal": null}, "logprobs": null, "finish_reason": "stop"}], "usage": {"prompt_tokens": 14, "completion_tokens": 37, "total_tokens": 51, "completion_tokens_details": {"reasoning_tokens": 0}}, "system_fingerprint": "fp_b40fb1c6fb"}"#;
+
+    #[test]
+    fn a_completion_passes() {
+        parse_completion(200, &[], TEXT).unwrap();
+    }
+
+    #[test]
+    fn not_json_or_no_choices_is_an_api_error() {
+        let e = parse_completion(200, &[], "<html>oops</html>").unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert!(e.message.contains("<html>oops"), "{}", e.message);
+        let e = parse_completion(200, &[], r#"{"id":"x"}"#).unwrap_err();
+        assert!(e.message.contains("no `choices`"), "{}", e.message);
+    }
+
+    #[test]
+    fn error_object_in_a_200_body() {
+        let e = parse_completion(
+            200,
+            &[],
+            r#"{"error":{"message":"boom","type":"server_error"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "boom");
+    }
+}

@@ -1,0 +1,168 @@
+//! Stream: `data: <chat.completion.chunk>` events ending with `data: [DONE]`. The
+//! chunk text is passed on as it came; it is parsed only to check it and to keep the
+//! running total. An `event: error` or an `{"error": ...}` payload is an `APIError`.
+
+use serde_json::Value;
+
+use super::error::message_of;
+use crate::error::{Error, Result};
+use crate::sse::{preview, SseEvent};
+use crate::stream::{ChunkSink, Flow};
+use crate::types::ChatCompletionChunk;
+
+#[derive(Debug, Default)]
+pub struct OpenAiStream;
+
+impl OpenAiStream {
+    pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
+        let data = event.data.as_str();
+        if data == "[DONE]" {
+            return Ok(Flow::Done);
+        }
+        if event.event == "error" {
+            return Err(stream_error(data));
+        }
+        match serde_json::from_str::<ChatCompletionChunk>(data) {
+            Ok(chunk) => {
+                sink.push_raw(data, &chunk);
+                Ok(Flow::Continue)
+            }
+            Err(parse_error) => Err(match serde_json::from_str::<Value>(data) {
+                Ok(value) if value.get("error").is_some_and(|e| !e.is_null()) => stream_error(data),
+                _ => Error::api(
+                    None,
+                    format!(
+                        "malformed stream event ({parse_error}): {}",
+                        preview(data, 120)
+                    ),
+                    vec![],
+                    None,
+                ),
+            }),
+        }
+    }
+}
+
+/// An error sent inside a stream, after a 200 status.
+fn stream_error(data: &str) -> Error {
+    let value: Option<Value> = serde_json::from_str(data).ok();
+    let error = value.map(|v| match v.get("error") {
+        Some(inner) if !inner.is_null() => inner.clone(),
+        _ => v,
+    });
+    let message = match &error {
+        Some(e) => message_of(e),
+        None => format!("error event in stream: {}", preview(data, 120)),
+    };
+    Error::api(None, message, vec![], error)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::providers::WireFormat;
+    use crate::stream::ChatStream;
+    use serde_json::Value;
+
+    /// A recorded OpenAI stream (gpt-4o, include_usage), as the wire sends it.
+    const RECORDED: &str = concat!(
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n",
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"{\\\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n",
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"city\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n",
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\\":\\\"Caf\u{e9} \u{1F980}\\\"}\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n",
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null}\n\n",
+        "data: {\"id\":\"chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe\",\"object\":\"chat.completion.chunk\",\"created\":1723031664,\"model\":\"gpt-4o-2024-08-06\",\"system_fingerprint\":\"fp_845eaabc1f\",\"choices\":[],\"usage\":{\"prompt_tokens\":17,\"completion_tokens\":10,\"total_tokens\":27}}\n\n",
+        "data: [DONE]\n\n",
+    );
+
+    fn run(parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
+        let mut s = ChatStream::new(WireFormat::OpenAi, "openai", "gpt-4o");
+        let mut chunks = Vec::new();
+        for p in parts {
+            let batch = s.feed(p).unwrap();
+            if !batch.is_empty() {
+                let v: Vec<Value> = serde_json::from_str(&batch).unwrap();
+                chunks.extend(v);
+            }
+        }
+        (s, chunks)
+    }
+
+    #[test]
+    fn chunks_pass_through_byte_for_byte_and_add_up() {
+        let (mut s, chunks) = run(&[RECORDED.as_bytes()]);
+        s.end().unwrap();
+        assert_eq!(chunks.len(), 6);
+        let expected: Vec<Value> = RECORDED
+            .split("\n\n")
+            .filter_map(|e| e.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect();
+        assert_eq!(chunks, expected);
+        let done = s.final_completion();
+        assert_eq!(
+            done.choices[0].message.content.as_deref(),
+            Some("{\"city\":\"Café 🦀\"}")
+        );
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("stop"));
+        assert_eq!(done.usage.unwrap().total_tokens, 27);
+        assert_eq!(done.id, "chatcmpl-9tZXEmwtoDf6vqCqEWSvDP8jx9OXe");
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_chunks() {
+        let bytes = RECORDED.as_bytes();
+        let (_, whole) = run(&[bytes]);
+        for at in 1..bytes.len() {
+            let (mut s, split) = run(&[&bytes[..at], &bytes[at..]]);
+            s.end().unwrap();
+            assert_eq!(split, whole, "split at byte {at}");
+        }
+    }
+
+    #[test]
+    fn a_stream_cut_before_done_is_an_error() {
+        let cut = RECORDED.find("data: [DONE]").unwrap();
+        let (mut s, _) = run(&[&RECORDED.as_bytes()[..cut]]);
+        let e = s.end().unwrap_err();
+        assert_eq!(e.class_name(), "APIConnectionError");
+        assert!(e.message.contains("before its end marker"), "{}", e.message);
+        let (mut s, _) = run(&[&RECORDED.as_bytes()[..cut - 30]]);
+        assert!(s.end().unwrap_err().message.contains("middle of an event"));
+    }
+
+    #[test]
+    fn error_payloads_and_error_events() {
+        let mut s = ChatStream::new(WireFormat::OpenAi, "openai", "gpt-4o");
+        let e = s
+            .feed(b"data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n")
+            .unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert_eq!(e.message, "overloaded [openai/gpt-4o]");
+        assert_eq!(e.body.unwrap()["type"], "server_error");
+        let mut s = ChatStream::new(WireFormat::OpenAi, "openai", "gpt-4o");
+        let e = s
+            .feed(b"event: error\ndata: {\"message\":\"nope\"}\n\n")
+            .unwrap_err();
+        assert!(e.message.starts_with("nope"));
+    }
+
+    #[test]
+    fn malformed_event_names_provider_and_shows_data() {
+        let mut s = ChatStream::new(WireFormat::OpenAi, "openai", "gpt-4o");
+        let e = s
+            .feed(b"data: {\"id\":\"chatcmpl-broken\", not json\n\n")
+            .unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert!(e.message.contains("chatcmpl-broken"), "{}", e.message);
+        assert!(e.message.contains("[openai/gpt-4o]"), "{}", e.message);
+    }
+
+    #[test]
+    fn bytes_after_done_are_ignored() {
+        let mut s = ChatStream::new(WireFormat::OpenAi, "openai", "gpt-4o");
+        s.feed(b"data: [DONE]\n\ndata: garbage\n\n").unwrap();
+        assert!(s.is_done());
+        assert_eq!(s.feed(b"data: more\n\n").unwrap(), "");
+    }
+}

@@ -1,0 +1,130 @@
+//! A streamed answer, sans I/O: network reads go in, batches of OpenAI
+//! `chat.completion.chunk`s come out as one JSON array text per read, so the Wasm
+//! shell crosses into JS once per read (one `JSON.parse`), not once per token.
+
+use crate::accumulate::Accumulator;
+use crate::error::{Error, Result};
+use crate::providers::openai::OpenAiStream;
+use crate::providers::WireFormat;
+use crate::sse::{SseDecoder, SseEvent};
+use crate::types::{ChatCompletion, ChatCompletionChunk};
+
+/// Whether the provider's end marker has been seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Done,
+}
+
+/// Where translators put the chunks they make: the JSON batch for JS and the
+/// running total for `finalChatCompletion()`.
+#[derive(Debug, Default)]
+pub struct ChunkSink {
+    batch: String,
+    acc: Accumulator,
+}
+
+impl ChunkSink {
+    /// Adds a chunk whose exact JSON text is already at hand (OpenAI passthrough).
+    pub fn push_raw(&mut self, json: &str, chunk: &ChatCompletionChunk) {
+        self.batch
+            .push(if self.batch.is_empty() { '[' } else { ',' });
+        self.batch.push_str(json);
+        self.acc.push(chunk);
+    }
+
+    /// Adds a chunk a translator built.
+    pub fn push(&mut self, chunk: &ChatCompletionChunk) {
+        let json = serde_json::to_string(chunk).expect("chunks always serialise");
+        self.push_raw(&json, chunk);
+    }
+
+    fn take_batch(&mut self) -> String {
+        if self.batch.is_empty() {
+            return String::new();
+        }
+        self.batch.push(']');
+        std::mem::take(&mut self.batch)
+    }
+}
+
+#[derive(Debug)]
+enum Translator {
+    OpenAi(OpenAiStream),
+}
+
+#[derive(Debug)]
+pub struct ChatStream {
+    decoder: SseDecoder,
+    translator: Translator,
+    sink: ChunkSink,
+    events: Vec<SseEvent>,
+    done: bool,
+    provider: String,
+    model: String,
+}
+
+impl ChatStream {
+    pub fn new(format: WireFormat, provider: &str, model: &str) -> Self {
+        let translator = match format {
+            WireFormat::OpenAi => Translator::OpenAi(OpenAiStream),
+        };
+        ChatStream {
+            decoder: SseDecoder::new(),
+            translator,
+            sink: ChunkSink::default(),
+            events: Vec::new(),
+            done: false,
+            provider: provider.to_string(),
+            model: model.to_string(),
+        }
+    }
+
+    /// Feeds one network read. Returns the chunks it completed as a JSON array text,
+    /// or an empty string when it completed none.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<String> {
+        if self.done {
+            return Ok(String::new());
+        }
+        self.decoder.feed(bytes, &mut self.events).map_err(|e| {
+            Error::api(None, e.to_string(), vec![], None).at(&self.provider, &self.model)
+        })?;
+        for event in self.events.drain(..) {
+            let flow = match &mut self.translator {
+                Translator::OpenAi(t) => t.on_event(&event, &mut self.sink),
+            }
+            .map_err(|e| e.at(&self.provider, &self.model))?;
+            if flow == Flow::Done {
+                self.done = true;
+                break;
+            }
+        }
+        Ok(self.sink.take_batch())
+    }
+
+    /// Called when the body ends: a stream that stops before its end marker is an
+    /// error, never a silently short answer.
+    pub fn end(&mut self) -> Result<()> {
+        if self.done {
+            return Ok(());
+        }
+        let how = if self.decoder.has_partial_event() {
+            "in the middle of an event"
+        } else {
+            "before its end marker"
+        };
+        Err(
+            Error::connection(format!("stream ended before completion ({how})"))
+                .at(&self.provider, &self.model),
+        )
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The completion the chunks so far add up to.
+    pub fn final_completion(&self) -> ChatCompletion {
+        self.sink.acc.finish()
+    }
+}
