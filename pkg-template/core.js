@@ -1,0 +1,146 @@
+// The JavaScript face of onellm: the `OpenAI` class, `Stream` and the error classes.
+// Every decision (validation, requests, retries, decoding) is made in Rust; this file
+// only gives the Wasm client the shape of the `openai` package. The entry files
+// (web.js, node.js, deno.js, workerd.js) initialise the Wasm module, then re-export it.
+
+import { Client } from "./wasm/onellm.js";
+
+let readEnv;
+/** Called by the Node and Deno entries: where missing keys are looked up. */
+export function setEnvironment(reader) {
+  readEnv = reader;
+}
+
+export class OpenAIError extends Error {}
+
+/** An error from a provider, or on the way to it. Fields as in the `openai` package. */
+export class APIError extends OpenAIError {
+  constructor(data = {}) {
+    super(data.message);
+    const body = data.error ?? undefined;
+    this.status = data.status ?? undefined;
+    this.headers = data.headers ? new Headers(data.headers) : undefined;
+    this.error = body;
+    this.code = body?.code ?? undefined;
+    this.param = body?.param ?? undefined;
+    this.type = body?.type ?? undefined;
+    this.provider = data.provider ?? undefined;
+    this.model = data.model ?? undefined;
+    this.requestID = this.headers?.get("x-request-id") ?? this.headers?.get("request-id") ?? undefined;
+  }
+}
+export class BadRequestError extends APIError {}
+export class AuthenticationError extends APIError {}
+export class PermissionDeniedError extends APIError {}
+export class NotFoundError extends APIError {}
+export class ConflictError extends APIError {}
+export class UnprocessableEntityError extends APIError {}
+export class RateLimitError extends APIError {}
+export class InternalServerError extends APIError {}
+export class APIConnectionError extends APIError {}
+export class APITimeoutError extends APIConnectionError {}
+export class APIUserAbortError extends APIError {}
+
+/** Rejected before any request was sent: the field at fault is in `param`. */
+export class InvalidRequestError extends OpenAIError {
+  constructor(data = {}) {
+    super(data.message);
+    this.param = data.param ?? undefined;
+    this.provider = data.provider ?? undefined;
+    this.model = data.model ?? undefined;
+  }
+}
+
+const classes = {
+  APIError, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  ConflictError, UnprocessableEntityError, RateLimitError, InternalServerError,
+  APIConnectionError, APITimeoutError, APIUserAbortError, InvalidRequestError,
+};
+for (const [name, cls] of Object.entries(classes)) {
+  Object.defineProperty(cls.prototype, "name", { value: name, configurable: true, writable: true });
+}
+
+/** Turns the Rust side's error description into an instance of the exported class. */
+function toError(thrown) {
+  if (thrown && thrown.onellm === true) return new classes[thrown.name](thrown);
+  return thrown;
+}
+
+async function wasmCall(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
+/** A streamed answer: `for await` its chunks, abort it, or await the whole completion. */
+export class Stream {
+  #reader;
+  #final;
+  #consumed = false;
+  #finished = false;
+
+  constructor(reader) {
+    this.#reader = reader;
+    this.controller = reader.controller;
+  }
+
+  async *[Symbol.asyncIterator]() {
+    if (this.#consumed) throw new OpenAIError("Cannot iterate over a consumed stream.");
+    this.#consumed = true;
+    const reader = this.#reader;
+    try {
+      for (;;) {
+        const batch = await wasmCall(reader.next());
+        if (batch === undefined) break;
+        for (const chunk of batch) yield chunk;
+      }
+      this.#final = reader.finalCompletion();
+      this.#finished = true;
+    } finally {
+      // An early `break`, a throw or an error: stop the request and the body at once.
+      if (!this.#finished) {
+        reader.cancel();
+        this.controller.abort();
+      }
+      reader.free();
+    }
+  }
+
+  /** The `chat.completion` the whole stream adds up to; reads the rest if need be. */
+  async finalChatCompletion() {
+    if (!this.#consumed) for await (const _ of this);
+    if (!this.#finished) throw new OpenAIError("The stream did not complete, so it has no final completion.");
+    return this.#final;
+  }
+}
+
+class Completions {
+  #client;
+  constructor(client) {
+    this.#client = client;
+  }
+
+  /**
+   * `create(params, options?)`: a `chat.completion`, or a `Stream` of
+   * `chat.completion.chunk`s when `params.stream` is true.
+   */
+  async create(params, options) {
+    const result = await wasmCall(this.#client.create(params, options));
+    return result && typeof result.next === "function" ? new Stream(result) : result;
+  }
+}
+
+export class OpenAI {
+  constructor(options = {}) {
+    try {
+      const client = new Client(options, readEnv);
+      this.chat = { completions: new Completions(client) };
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+}
+
+export default OpenAI;

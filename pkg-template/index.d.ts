@@ -1,0 +1,232 @@
+// Types for onellm. Names follow the `openai` package where they exist, so code typed
+// against it compiles after swapping the import.
+
+export type Role = "system" | "developer" | "user" | "assistant" | "tool" | "function";
+
+export interface ChatCompletionContentPartText { type: "text"; text: string }
+export interface ChatCompletionContentPartImage {
+  type: "image_url";
+  image_url: { url: string; detail?: "auto" | "low" | "high" };
+}
+export interface ChatCompletionContentPartInputAudio {
+  type: "input_audio";
+  input_audio: { data: string; format: "wav" | "mp3" | (string & {}) };
+}
+export interface ChatCompletionContentPartAudioUrl { type: "audio_url"; audio_url: { url: string } }
+export type ChatCompletionContentPart =
+  | ChatCompletionContentPartText
+  | ChatCompletionContentPartImage
+  | ChatCompletionContentPartInputAudio
+  | ChatCompletionContentPartAudioUrl;
+
+export interface ChatCompletionMessageToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+export interface ChatCompletionSystemMessageParam { role: "system"; content: string | ChatCompletionContentPartText[]; name?: string }
+export interface ChatCompletionDeveloperMessageParam { role: "developer"; content: string | ChatCompletionContentPartText[]; name?: string }
+export interface ChatCompletionUserMessageParam { role: "user"; content: string | ChatCompletionContentPart[]; name?: string }
+export interface ChatCompletionAssistantMessageParam {
+  role: "assistant";
+  content?: string | ChatCompletionContentPartText[] | null;
+  name?: string;
+  refusal?: string | null;
+  tool_calls?: ChatCompletionMessageToolCall[];
+}
+export interface ChatCompletionToolMessageParam { role: "tool"; content: string | ChatCompletionContentPartText[]; tool_call_id: string }
+export interface ChatCompletionFunctionMessageParam { role: "function"; content: string | null; name: string }
+export type ChatCompletionMessageParam =
+  | ChatCompletionSystemMessageParam
+  | ChatCompletionDeveloperMessageParam
+  | ChatCompletionUserMessageParam
+  | ChatCompletionAssistantMessageParam
+  | ChatCompletionToolMessageParam
+  | ChatCompletionFunctionMessageParam;
+
+export interface ChatCompletionTool {
+  type: "function";
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean | null };
+}
+export type ChatCompletionToolChoiceOption =
+  | "none" | "auto" | "required"
+  | { type: "function"; function: { name: string } };
+
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null } };
+
+export interface ChatCompletionCreateParamsBase {
+  /** `provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-3-5-sonnet-20241022`. */
+  model: string;
+  messages: ChatCompletionMessageParam[];
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  n?: number | null;
+  presence_penalty?: number | null;
+  response_format?: ResponseFormat;
+  seed?: number | null;
+  stop?: string | string[] | null;
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  tools?: ChatCompletionTool[];
+  tool_choice?: ChatCompletionToolChoiceOption;
+  parallel_tool_calls?: boolean;
+  user?: string;
+  /** OneLLM: seconds per attempt. */
+  timeout?: number;
+  /** OneLLM: extra attempts on each model. */
+  retries?: number;
+  /** OneLLM: `provider/model` ids tried in order once the primary is exhausted. */
+  fallback_models?: string[];
+  /** Other fields pass through unchanged to OpenAI-compatible providers. */
+  [key: string]: unknown;
+}
+export interface ChatCompletionCreateParamsNonStreaming extends ChatCompletionCreateParamsBase { stream?: false | null }
+export interface ChatCompletionCreateParamsStreaming extends ChatCompletionCreateParamsBase { stream: true }
+export type ChatCompletionCreateParams = ChatCompletionCreateParamsNonStreaming | ChatCompletionCreateParamsStreaming;
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Milliseconds per attempt. */
+  timeout?: number;
+  maxRetries?: number;
+  /** Extra headers; `null` removes one. */
+  headers?: Record<string, string | null>;
+}
+
+export interface ProviderOptions {
+  apiKey?: string;
+  /** The API root including its version segment, e.g. `https://api.openai.com/v1`. */
+  baseURL?: string;
+  headers?: Record<string, string | null>;
+}
+
+export interface ClientOptions {
+  /** Key for `openai/` models (else `OPENAI_API_KEY` in Node and Deno). */
+  apiKey?: string;
+  /** API root for `openai/` models. */
+  baseURL?: string;
+  /** Keys by provider name. */
+  apiKeys?: Record<string, string>;
+  /** Per-provider settings; a name that is no preset declares an OpenAI-compatible provider. */
+  providers?: Record<string, ProviderOptions>;
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** Retries per model (default 2). */
+  maxRetries?: number;
+  /** Milliseconds per attempt (default 600000). */
+  timeout?: number;
+  defaultHeaders?: Record<string, string | null>;
+  dangerouslyAllowBrowser?: boolean;
+}
+
+export interface CompletionUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: Record<string, number>;
+  completion_tokens_details?: Record<string, number>;
+}
+
+export interface ChatCompletionMessage {
+  role: "assistant";
+  content: string | null;
+  refusal: string | null;
+  tool_calls?: ChatCompletionMessageToolCall[];
+  reasoning_content?: string;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: ChatCompletionMessage;
+    logprobs: unknown | null;
+    finish_reason: "stop" | "length" | "tool_calls" | "content_filter" | "function_call" | null;
+  }>;
+  usage?: CompletionUsage;
+  system_fingerprint?: string;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: {
+      role?: "assistant";
+      content?: string | null;
+      refusal?: string | null;
+      reasoning_content?: string;
+      tool_calls?: Array<{ index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }>;
+    };
+    logprobs?: unknown | null;
+    finish_reason: ChatCompletion["choices"][number]["finish_reason"];
+  }>;
+  usage?: CompletionUsage | null;
+  system_fingerprint?: string;
+}
+
+export declare class Stream<Item> implements AsyncIterable<Item> {
+  /** Aborts the request and the body read. */
+  controller: AbortController;
+  [Symbol.asyncIterator](): AsyncIterator<Item>;
+  /** The completion the whole stream adds up to; reads the rest of the stream if need be. */
+  finalChatCompletion(): Promise<ChatCompletion>;
+}
+
+export declare class Completions {
+  create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<ChatCompletion>;
+  create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
+  create(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletion | Stream<ChatCompletionChunk>>;
+}
+
+export declare class OpenAI {
+  constructor(options?: ClientOptions);
+  chat: { completions: Completions };
+}
+export default OpenAI;
+
+export declare class OpenAIError extends Error {}
+export declare class APIError extends OpenAIError {
+  status: number | undefined;
+  headers: Headers | undefined;
+  /** The provider's error object (`body.error`, or the whole body). */
+  error: any;
+  code: string | null | undefined;
+  param: string | null | undefined;
+  type: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+  requestID: string | undefined;
+}
+export declare class BadRequestError extends APIError {}
+export declare class AuthenticationError extends APIError {}
+export declare class PermissionDeniedError extends APIError {}
+export declare class NotFoundError extends APIError {}
+export declare class ConflictError extends APIError {}
+export declare class UnprocessableEntityError extends APIError {}
+export declare class RateLimitError extends APIError {}
+export declare class InternalServerError extends APIError {}
+export declare class APIConnectionError extends APIError {}
+export declare class APITimeoutError extends APIConnectionError {}
+export declare class APIUserAbortError extends APIError {}
+export declare class InvalidRequestError extends OpenAIError {
+  /** The request field or option at fault, e.g. `temperature`, `messages[0].role`. */
+  param: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+}

@@ -1,0 +1,37 @@
+// `npm run build`: compiles the crate with wasm-pack (web target: one output that runs
+// unchanged in browsers, Workers, Deno and Node), shrinks it with binaryen's wasm-opt
+// from npm (wasm-pack's own binaryen download fails on these machines), and assembles
+// the npm package `onellm` in pkg/ from pkg-template/.
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { cargoBin, log, nodeBin, root, run } from "./lib.mjs";
+import { setupNode, setupRust } from "./setup.mjs";
+
+export function build() {
+  setupRust();
+  setupNode();
+  const out = join(root, "target", "wasm-pack");
+  log("compiling Rust to WebAssembly");
+  run(cargoBin("wasm-pack"), [
+    "build", "--release", "--target", "web", "--weak-refs", "--no-typescript", "--no-pack",
+    "--out-dir", out, "--out-name", "onellm",
+  ], { env: { ...process.env, PATH: `${join(process.env.HOME ?? "/root", ".cargo", "bin")}:${process.env.PATH}` } });
+  const wasm = join(out, "onellm_bg.wasm");
+  log("optimising the .wasm for size");
+  run(nodeBin("wasm-opt"), ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+
+  const pkg = join(root, "pkg");
+  rmSync(pkg, { recursive: true, force: true });
+  mkdirSync(join(pkg, "wasm"), { recursive: true });
+  cpSync(join(root, "pkg-template"), pkg, { recursive: true });
+  for (const f of ["onellm.js", "onellm_bg.wasm"]) cpSync(join(out, f), join(pkg, "wasm", f));
+  cpSync(join(root, "README.md"), join(pkg, "README.md"));
+  const size = statSync(join(pkg, "wasm", "onellm_bg.wasm")).size;
+  const gz = gzipSync(readFileSync(join(pkg, "wasm", "onellm_bg.wasm"))).length;
+  log(`built pkg/ (${readdirSync(pkg).length} entries; onellm_bg.wasm ${(size / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) build();

@@ -1,0 +1,66 @@
+// `npm test`: every test, set-up included. Native Rust tests and lints first (fast,
+// no build needed), then the package is built and one end-to-end suite runs against
+// it in each runtime, all talking to the provider emulator on 127.0.0.1.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { startEmulator } from "../tests/emulator/server.mjs";
+import { report } from "../tests/e2e/report.mjs";
+import { runNode } from "../tests/e2e/run-node.mjs";
+import { build } from "./build.mjs";
+import { log, nodeBin, root, run } from "./lib.mjs";
+import { setupAll } from "./setup.mjs";
+
+/** Runs a child asynchronously (the emulator lives in this process's event loop). */
+function runAsync(cmd, args) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      resolve({ error, stdout, stderr }));
+  });
+}
+
+/** A runtime's results, from the last line of a child that prints them as JSON. */
+async function childSuite(runtime, cmd, args) {
+  const { error, stdout, stderr } = await runAsync(cmd, args);
+  const line = stdout.trim().split("\n").pop();
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { runtime, results: [{ name: "suite ran", ok: false, error: `${error?.message ?? ""}\n${stderr}\n${stdout}`, ms: 0 }] };
+  }
+}
+
+const runtimes = {
+  node: (url) => runNode(url),
+  deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "tests/e2e/run-deno.mjs", url]),
+};
+
+async function main() {
+  const only = process.argv.slice(2);
+  setupAll();
+  log("cargo fmt --check, clippy and cargo test");
+  run("cargo", ["fmt", "--check"]);
+  run("cargo", ["clippy", "--all-targets", "--", "-D", "warnings"]);
+  run("cargo", ["clippy", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
+  run("cargo", ["test", "--quiet"]);
+  log("provider emulator self-test");
+  run("node", [join("tests", "emulator", "selftest.mjs")]);
+  build();
+  const emulator = await startEmulator();
+  let ok = true;
+  try {
+    for (const [name, suite] of Object.entries(runtimes)) {
+      if (only.length && !only.includes(name)) continue;
+      log(`end-to-end suite in ${name}`);
+      ok = report(await suite(emulator.url)) && ok;
+    }
+  } finally {
+    await emulator.close();
+  }
+  if (!ok) {
+    console.error("end-to-end tests failed");
+    process.exit(1);
+  }
+  log("all tests passed");
+}
+
+await main();

@@ -1,0 +1,112 @@
+//! The exported client: options in, `create` out. The JS glue wraps it as
+//! `new OpenAI(options).chat.completions.create(params, options)`.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+use super::convert::{error_to_js, global_property, options_from_js, params_from_js, parse_json};
+use super::fetch::FetchTransport;
+use super::stream::StreamReader;
+use super::timers::JsPause;
+use crate::client::{execute, plan, Outcome};
+use crate::config::{CallOptions, ClientOptions};
+use crate::error::{Error, Result};
+use crate::stream::ChatStream;
+
+struct Shared {
+    options: ClientOptions,
+    fetch: Option<Function>,
+    env: Option<Function>,
+}
+
+#[wasm_bindgen]
+pub struct Client {
+    shared: Rc<Shared>,
+}
+
+/// A page has a `document`; Node, Deno, Workers do not.
+fn in_browser() -> bool {
+    !global_property("document").is_undefined() && !global_property("window").is_undefined()
+}
+
+fn function_option(options: &JsValue, name: &str) -> Result<Option<Function>> {
+    let value = Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| Error::invalid(name, format!("client option `{name}` must be a function")))
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `env` reads an environment variable (Node, Deno) or is `undefined`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, env: JsValue) -> std::result::Result<Client, JsValue> {
+        let build = || -> Result<Client> {
+            let parsed: ClientOptions = options_from_js(&options, "client option")?;
+            parsed.check_browser(in_browser())?;
+            let fetch = if options.is_object() {
+                function_option(&options, "fetch")?
+            } else {
+                None
+            };
+            Ok(Client {
+                shared: Rc::new(Shared {
+                    options: parsed,
+                    fetch,
+                    env: env.dyn_into::<Function>().ok(),
+                }),
+            })
+        };
+        build().map_err(|e| error_to_js(&e))
+    }
+
+    /// Resolves to a `chat.completion` object, or to a [`StreamReader`] when
+    /// `params.stream` is true.
+    pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            create(&shared, &params, &options)
+                .await
+                .map_err(|e| error_to_js(&e))
+        })
+    }
+}
+
+async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<JsValue> {
+    let params = params_from_js(params)?;
+    let call: CallOptions = options_from_js(options, "request option")?;
+    let signal = if options.is_object() {
+        Reflect::get(options, &"signal".into())
+            .ok()
+            .and_then(|s| s.dyn_into::<AbortSignal>().ok())
+    } else {
+        None
+    };
+    let env = |name: &str| -> Option<String> {
+        let f = shared.env.as_ref()?;
+        f.call1(&JsValue::UNDEFINED, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let plan = plan(&shared.options, &call, params, &env)?;
+    let transport = FetchTransport {
+        fetch: shared.fetch.clone(),
+        signal,
+    };
+    match execute(&plan, &transport, &JsPause).await? {
+        Outcome::Completion { json, .. } => Ok(parse_json(&json)),
+        Outcome::Stream { target, response } => {
+            let t = &plan.targets[target];
+            let core = ChatStream::new(t.format, &t.provider, &t.model);
+            Ok(StreamReader::new(core, response.body, &t.provider, &t.model)?.into())
+        }
+    }
+}

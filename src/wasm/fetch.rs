@@ -1,0 +1,196 @@
+//! The core's [`Transport`] on `fetch`: the caller's injected one, or the global one
+//! looked up at call time (so it works where there is no `window`: Workers, Deno,
+//! Node). Each attempt gets its own `AbortController`, aborted by the caller's signal
+//! or by the attempt's timer, which is how a hung request becomes `APITimeoutError`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Response};
+
+use super::convert::{global_property, js_message};
+use super::timers::Timer;
+use crate::client::Transport;
+use crate::error::{Error, Result};
+use crate::http::{HttpRequest, HttpResponse};
+
+pub struct FetchTransport {
+    pub fetch: Option<Function>,
+    pub signal: Option<AbortSignal>,
+}
+
+/// One attempt's cancellation: its controller, the link from the caller's signal and
+/// its timer. Dropping it clears the timer and unlinks the signal.
+pub struct Attempt {
+    pub controller: AbortController,
+    pub timed_out: Rc<Cell<bool>>,
+    user_signal: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    timer: Option<Timer>,
+}
+
+impl Attempt {
+    fn new(signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<Attempt> {
+        let controller = AbortController::new().map_err(|e| Error::connection(js_message(&e)))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let user_signal = signal.map(|s| {
+            let c = controller.clone();
+            let on_abort = Closure::<dyn FnMut()>::new(move || c.abort());
+            let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            (s.clone(), on_abort)
+        });
+        let timer = {
+            let c = controller.clone();
+            let flag = timed_out.clone();
+            Timer::start(
+                timeout_ms,
+                Closure::<dyn FnMut()>::new(move || {
+                    flag.set(true);
+                    c.abort();
+                }),
+            )
+        };
+        Ok(Attempt {
+            controller,
+            timed_out,
+            user_signal,
+            timer,
+        })
+    }
+
+    /// Stops the attempt's timer: a stream's timeout covers only the wait for its head.
+    pub fn clear_timer(&mut self) {
+        self.timer = None;
+    }
+
+    pub fn user_aborted(&self) -> bool {
+        self.user_signal.as_ref().is_some_and(|(s, _)| s.aborted())
+    }
+
+    /// Classifies a rejection from fetch or from a body read.
+    pub fn error(&self, thrown: &JsValue, timeout_ms: f64) -> Error {
+        if self.user_aborted() {
+            Error::user_abort()
+        } else if self.timed_out.get() {
+            Error::timeout(format!("Request timed out after {timeout_ms} ms."))
+        } else if self.controller.signal().aborted() {
+            Error::user_abort()
+        } else {
+            Error::connection(format!("Connection error: {}", js_message(thrown)))
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if let Some((signal, on_abort)) = &self.user_signal {
+            let _ = signal
+                .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// A response whose body is still unread, with the attempt that can cancel it.
+pub struct FetchBody {
+    pub response: Response,
+    pub attempt: Attempt,
+    pub timeout_ms: f64,
+}
+
+impl FetchTransport {
+    fn fetch_fn(&self) -> Result<Function> {
+        match &self.fetch {
+            Some(f) => Ok(f.clone()),
+            None => global_property("fetch")
+                .dyn_into::<Function>()
+                .map_err(|_| {
+                    Error::connection(
+                        "no global `fetch` in this runtime: pass one as the `fetch` option",
+                    )
+                }),
+        }
+    }
+}
+
+fn request_init(request: &HttpRequest, signal: &AbortSignal) -> Object {
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        let _ = Reflect::set(&headers, &name.into(), &value.into());
+    }
+    let init = Object::new();
+    let _ = Reflect::set(&init, &"method".into(), &request.method.into());
+    let _ = Reflect::set(&init, &"headers".into(), &headers);
+    let _ = Reflect::set(&init, &"body".into(), &request.body.as_str().into());
+    let _ = Reflect::set(&init, &"signal".into(), signal);
+    init
+}
+
+impl Transport for FetchTransport {
+    type Body = FetchBody;
+
+    async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout_ms: f64,
+        stream: bool,
+    ) -> Result<HttpResponse<FetchBody>> {
+        if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return Err(Error::user_abort());
+        }
+        let mut attempt = Attempt::new(self.signal.as_ref(), timeout_ms)?;
+        let init = request_init(request, &attempt.controller.signal());
+        let call = self
+            .fetch_fn()?
+            .call2(&JsValue::UNDEFINED, &request.url.as_str().into(), &init);
+        let promise = call.and_then(|p| p.dyn_into::<js_sys::Promise>());
+        let response = match promise {
+            Ok(p) => JsFuture::from(p).await,
+            Err(thrown) => Err(thrown),
+        }
+        .map_err(|e| attempt.error(&e, timeout_ms))?;
+        let response: Response = response.dyn_into().map_err(|_| {
+            Error::connection("`fetch` resolved to something that is not a Response")
+        })?;
+        if stream {
+            attempt.clear_timer();
+        }
+        Ok(HttpResponse {
+            status: response.status(),
+            headers: headers_of(&response),
+            body: FetchBody {
+                response,
+                attempt,
+                timeout_ms,
+            },
+        })
+    }
+
+    async fn text(&self, body: FetchBody) -> Result<String> {
+        let promise = body
+            .response
+            .text()
+            .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
+        let text = JsFuture::from(promise)
+            .await
+            .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
+        Ok(text.as_string().unwrap_or_default())
+    }
+}
+
+/// Response headers as lower-cased pairs (the Fetch `Headers` iterator lower-cases).
+fn headers_of(response: &Response) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
+        for entry in iter.flatten() {
+            let name = Reflect::get_u32(&entry, 0).ok().and_then(|v| v.as_string());
+            let value = Reflect::get_u32(&entry, 1).ok().and_then(|v| v.as_string());
+            if let (Some(name), Some(value)) = (name, value) {
+                out.push((name.to_ascii_lowercase(), value));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,273 @@
+// The end-to-end suite, run unchanged against the built package in Node, Deno,
+// workerd and Chromium (see run-*.mjs). It uses only what every runtime has: fetch,
+// AbortController, timers. `onellm` is the imported package; `emulator` the URL of
+// tests/emulator/server.mjs.
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+function check(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+// JSON with object keys sorted: key order is not part of any contract here.
+const canonical = (v) => JSON.stringify(v, (_, x) =>
+  x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x);
+function equal(actual, expected, what) {
+  const a = canonical(actual), e = canonical(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+async function rejects(promise, cls, what) {
+  try {
+    await promise;
+  } catch (e) {
+    if (!(e instanceof cls)) throw new Error(`${what}: expected ${cls.name}, got ${e?.name}: ${e?.message}`);
+    return e;
+  }
+  throw new Error(`${what}: expected ${cls.name}, but it resolved`);
+}
+async function collect(stream) {
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return chunks;
+}
+const text = (chunks) => chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+const hello = [{ role: "user", content: "Hello there" }];
+
+export async function runSuite(onellm, { emulator, runtime }) {
+  const {
+    OpenAI, APIError, APIConnectionError, APITimeoutError, APIUserAbortError, AuthenticationError,
+    BadRequestError, InternalServerError, InvalidRequestError, NotFoundError, RateLimitError,
+  } = onellm;
+  const base = `${emulator}/openai/v1`;
+  const requests = async () => (await fetch(`${emulator}/__requests`)).json();
+  const clearRequests = () => fetch(`${emulator}/__requests`, { method: "DELETE" }).then((r) => r.arrayBuffer());
+  const fault = (f) => ({ headers: { "x-emulator-fault": f } });
+  // Keys in a browser need the explicit opt-in, exactly as in the `openai` package.
+  const client = (extra = {}) =>
+    new OpenAI({ apiKey: "sk-test", baseURL: base, dangerouslyAllowBrowser: true, ...extra });
+
+  test("plain completion through the openai preset", async () => {
+    await clearRequests();
+    const r = await client().chat.completions.create({
+      model: "openai/gpt-4o-mini", messages: hello, temperature: 0.5,
+      retries: 1, fallback_models: ["openai/gpt-4o"], timeout: 30, vendor_extra: { keep: [1, 2] },
+    });
+    equal(r.object, "chat.completion", "object");
+    equal(r.choices[0].message, { role: "assistant", content: "Echo: Hello there", refusal: null }, "message");
+    equal(r.choices[0].finish_reason, "stop", "finish_reason");
+    check(r.usage.total_tokens === r.usage.prompt_tokens + r.usage.completion_tokens, "usage adds up");
+    const [sent] = await requests();
+    equal(sent.path, "/openai/v1/chat/completions", "path");
+    equal(sent.headers.authorization, "Bearer sk-test", "auth header");
+    equal(sent.body.model, "gpt-4o-mini", "model without its prefix");
+    equal(sent.body.vendor_extra, { keep: [1, 2] }, "unknown field passed through");
+    equal(sent.body.temperature, 0.5, "temperature passed through");
+    for (const own of ["retries", "fallback_models", "timeout"]) check(!(own in sent.body), `${own} not sent`);
+  });
+
+  test("custom OpenAI-compatible provider by name, with its own headers", async () => {
+    await clearRequests();
+    const c = new OpenAI({
+      providers: { local: { baseURL: base, apiKey: "sk-local", headers: { "x-tenant": "t1" } } },
+      dangerouslyAllowBrowser: true,
+    });
+    const r = await c.chat.completions.create({ model: "local/meta-llama/llama-3.1-8b", messages: hello });
+    equal(r.model, "meta-llama/llama-3.1-8b", "model split at the first slash");
+    const [sent] = await requests();
+    equal(sent.headers["x-tenant"], "t1", "provider header");
+    equal(sent.headers.authorization, "Bearer sk-local", "provider key");
+  });
+
+  test("stream: deltas add up to the plain answer, finalChatCompletion, usage chunk", async () => {
+    const params = { model: "openai/gpt-4o-mini", messages: hello };
+    const plain = await client().chat.completions.create(params);
+    const stream = await client().chat.completions.create({
+      ...params, stream: true, stream_options: { include_usage: true },
+    });
+    check(stream.controller instanceof AbortController, "stream.controller is an AbortController");
+    const chunks = await collect(stream);
+    equal(text(chunks), plain.choices[0].message.content, "streamed text");
+    equal(chunks[0].object, "chat.completion.chunk", "chunk object");
+    const last = chunks[chunks.length - 1];
+    equal(last.choices, [], "usage chunk has no choices");
+    equal(last.usage.total_tokens, plain.usage.total_tokens, "usage chunk");
+    const final = await stream.finalChatCompletion();
+    equal(final.object, "chat.completion", "final object");
+    equal(final.choices[0].message.content, plain.choices[0].message.content, "final content");
+    equal(final.choices[0].finish_reason, "stop", "final finish_reason");
+    equal(final.usage, plain.usage, "final usage");
+  });
+
+  test("stream: finalChatCompletion alone reads the whole stream", async () => {
+    const stream = await client().chat.completions.create({ model: "openai/m", messages: hello, stream: true });
+    const final = await stream.finalChatCompletion();
+    equal(final.choices[0].message.content, "Echo: Hello there", "content");
+  });
+
+  test("stream: tool call deltas assemble into tool_calls", async () => {
+    const stream = await client().chat.completions.create({
+      model: "openai/m", stream: true,
+      messages: [{ role: "user", content: "What is the weather in Paris?" }],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
+    });
+    const final = await stream.finalChatCompletion();
+    equal(final.choices[0].finish_reason, "tool_calls", "finish_reason");
+    equal(final.choices[0].message.tool_calls, [
+      { id: "call_emu_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+    ], "tool_calls");
+  });
+
+  test("stream: breaking out early stops the request", async () => {
+    const stream = await client().chat.completions.create(
+      { model: "openai/m", messages: hello, stream: true },
+      { headers: { "x-emulator-repeat": "5000", "x-emulator-delay-ms": "2" } },
+    );
+    let n = 0;
+    for await (const _ of stream) if (++n === 3) break;
+    equal(n, 3, "chunks read");
+    check(stream.controller.signal.aborted, "the request was aborted");
+    await rejects(stream.finalChatCompletion(), onellm.OpenAIError, "an unfinished stream has no final completion");
+  });
+
+  test("stream: controller.abort() mid-stream throws APIUserAbortError", async () => {
+    const stream = await client().chat.completions.create(
+      { model: "openai/m", messages: hello, stream: true },
+      { headers: { "x-emulator-repeat": "5000", "x-emulator-delay-ms": "2" } },
+    );
+    const seen = [];
+    await rejects((async () => {
+      for await (const c of stream) {
+        seen.push(c);
+        if (seen.length === 2) stream.controller.abort();
+      }
+    })(), APIUserAbortError, "abort mid-stream");
+    equal(seen.length, 2, "no chunk after the abort");
+  });
+
+  test("signal aborts a request waiting for its answer, with no retry", async () => {
+    await clearRequests();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello },
+      { signal: ac.signal, ...fault("hang") }), APIUserAbortError, "abort");
+    equal((await requests()).length, 1, "one attempt");
+  });
+
+  test("timeout (params, seconds) ends a hung attempt with APITimeoutError", async () => {
+    const e = await rejects(client().chat.completions.create(
+      { model: "openai/m", messages: hello, timeout: 0.2, retries: 0 }, fault("hang")),
+    APITimeoutError, "timeout");
+    check(e instanceof APIConnectionError, "APITimeoutError is an APIConnectionError");
+  });
+
+  test("provider errors become the openai classes, with status, headers and body", async () => {
+    const e = await rejects(client().chat.completions.create({ model: "openai/m", messages: hello },
+      fault("status=400")), BadRequestError, "400");
+    equal(e.status, 400, "status");
+    check(e instanceof APIError, "is an APIError");
+    check(typeof e.error?.message === "string" && e.message.includes(e.error.message), "provider message kept");
+    check(e.headers.get("x-request-id")?.startsWith("req_"), "headers kept");
+    equal(e.requestID, e.headers.get("x-request-id"), "requestID");
+    equal(e.provider, "openai", "provider");
+    await rejects(client({ apiKey: "sk-bad" }).chat.completions.create({ model: "openai/m", messages: hello }),
+      AuthenticationError, "401");
+    await rejects(client().chat.completions.create({ model: "openai/no-such-model", messages: hello }),
+      NotFoundError, "404");
+    const html = await rejects(client().chat.completions.create({ model: "openai/m", messages: hello, retries: 0 },
+      fault("html502")), InternalServerError, "HTML 502");
+    equal(html.status, 502, "502 status");
+    check(html.message.includes("502 Bad Gateway"), "HTML body shown");
+  });
+
+  test("a 429 with retry-after is retried, then succeeds", async () => {
+    await clearRequests();
+    const key = `k${Math.random()}`;
+    const r = await client().chat.completions.create({ model: "openai/m", messages: hello },
+      fault(`status=429;retry-after-ms=10;times=1;key=${key}`));
+    equal(r.choices[0].message.content, "Echo: Hello there", "answer after retry");
+    equal((await requests()).length, 2, "two attempts");
+  });
+
+  test("retries spent: the last error is thrown; maxRetries: 0 means one attempt", async () => {
+    await clearRequests();
+    const e = await rejects(client({ maxRetries: 1 }).chat.completions.create({ model: "openai/m", messages: hello },
+      fault("status=503;retry-after-ms=1")), InternalServerError, "503");
+    equal(e.status, 503, "status");
+    equal((await requests()).length, 2, "1 + maxRetries attempts");
+    await clearRequests();
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello },
+      { maxRetries: 0, ...fault("status=429") }), RateLimitError, "429");
+    equal((await requests()).length, 1, "no retry");
+  });
+
+  test("fallback_models answer when the primary fails", async () => {
+    await clearRequests();
+    const r = await client().chat.completions.create({
+      model: "openai/fault-status=500", messages: hello, retries: 0, fallback_models: ["openai/backup"],
+    });
+    equal(r.model, "backup", "the fallback answered");
+    equal((await requests()).map((q) => q.body.model), ["fault-status=500", "backup"], "models tried");
+  });
+
+  test("invalid requests are rejected before any network call", async () => {
+    await clearRequests();
+    const c = client();
+    const bad = [
+      [{ model: "gpt-4o", messages: hello }, "model"],
+      [{ model: "nosuch/gpt-4o", messages: hello }, "model"],
+      [{ model: "openai/gpt-4o" }, "messages"],
+      [{ model: "openai/gpt-4o", messages: hello, temperature: "hot" }, "temperature"],
+      [{ model: "openai/gpt-4o", messages: [{ role: "robot", content: "x" }] }, "messages[0].role"],
+      [{ model: "openai/gpt-4o", messages: hello, fallback_models: ["nope"] }, "fallback_models[0]"],
+    ];
+    for (const [params, param] of bad) {
+      const e = await rejects(c.chat.completions.create(params), InvalidRequestError, param);
+      equal(e.param, param, "param");
+      check(e.message.includes(param.replace(/\[.*$/, "")), `message names ${param}: ${e.message}`);
+      check(!e.message.includes("sk-test"), "no key in the message");
+    }
+    const e = await rejects(c.chat.completions.create({ model: "openai/gpt-4o", messages: hello, temperature: "hot" }),
+      InvalidRequestError, "temperature");
+    equal(e.provider, "openai", "provider named");
+    equal((await requests()).length, 0, "nothing was sent");
+  });
+
+  test("streams that go wrong raise errors, never a short answer", async () => {
+    const cases = [
+      ["cut", APIConnectionError], ["no-done", APIConnectionError],
+      ["malformed", APIError], ["error-event", APIError],
+    ];
+    for (const [f, cls] of cases) {
+      const stream = await client().chat.completions.create(
+        { model: "openai/m", messages: hello, stream: true, retries: 0 }, fault(f));
+      const e = await rejects(collect(stream), cls, f);
+      check(e.message.includes("[openai/m]"), `${f}: message names the provider: ${e.message}`);
+    }
+  });
+
+  test("an injected fetch is used for every request", async () => {
+    const urls = [];
+    const c = client({ fetch: (url, init) => { urls.push(url); return fetch(url, init); } });
+    await c.chat.completions.create({ model: "openai/m", messages: hello });
+    equal(urls, [`${base}/chat/completions`], "fetch calls");
+  });
+
+  test("client options are validated with the option named", async () => {
+    let e;
+    try { new OpenAI({ maxRetries: "lots" }); } catch (err) { e = err; }
+    check(e instanceof InvalidRequestError, `InvalidRequestError, got ${e}`);
+    equal(e.param, "maxRetries", "param");
+  });
+
+  const results = [];
+  for (const t of tests) {
+    const started = Date.now();
+    try {
+      await t.fn();
+      results.push({ name: t.name, ok: true, ms: Date.now() - started });
+    } catch (e) {
+      results.push({ name: t.name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started });
+    }
+  }
+  return { runtime, results };
+}
