@@ -66,6 +66,10 @@ function toError(thrown) {
   return thrown;
 }
 
+function abortError({ provider, model }) {
+  return new APIUserAbortError({ message: `Request was aborted. [${provider}/${model}]`, provider, model });
+}
+
 async function wasmCall(promise) {
   try {
     return await promise;
@@ -94,7 +98,11 @@ export class Stream {
       for (;;) {
         const batch = await wasmCall(reader.next());
         if (batch === undefined) break;
-        for (const chunk of batch) yield chunk;
+        for (const chunk of batch) {
+          // One read can complete several chunks; none is handed out after an abort.
+          if (this.controller.signal.aborted) throw abortError(reader);
+          yield chunk;
+        }
       }
       this.#final = reader.finalCompletion();
       this.#finished = true;

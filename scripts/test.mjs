@@ -5,7 +5,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { startEmulator } from "../tests/emulator/server.mjs";
 import { report } from "../tests/e2e/report.mjs";
+import { runChromium } from "../tests/e2e/run-chromium.mjs";
 import { runNode } from "../tests/e2e/run-node.mjs";
+import { runWorkerd } from "../tests/e2e/run-workerd.mjs";
 import { build } from "./build.mjs";
 import { log, nodeBin, root, run } from "./lib.mjs";
 import { setupAll } from "./setup.mjs";
@@ -32,6 +34,8 @@ async function childSuite(runtime, cmd, args) {
 const runtimes = {
   node: (url) => runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "tests/e2e/run-deno.mjs", url]),
+  workerd: (url) => runWorkerd(url),
+  chromium: (url) => runChromium(url),
 };
 
 async function main() {

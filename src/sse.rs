@@ -96,7 +96,8 @@ impl SseDecoder {
         if self.failed {
             return Err(self.too_large());
         }
-        if self.after_cr {
+        // An empty read says nothing about whether the CR was half of a CRLF.
+        if self.after_cr && !input.is_empty() {
             self.after_cr = false;
             if let Some(rest) = input.strip_prefix(b"\n") {
                 input = rest;
@@ -330,10 +331,22 @@ mod tests {
     fn crlf_split_across_reads_is_one_line_end() {
         let mut d = SseDecoder::new();
         let mut out = vec![];
-        for part in [&b"data: a\r"[..], b"\n", b"\r", b"\n"] {
+        for part in [
+            &b"event: e\r"[..],
+            b"",
+            b"\ndata: a\r",
+            b"\n",
+            b"\r",
+            b"",
+            b"\n",
+        ] {
             d.feed(part, &mut out).unwrap();
         }
         assert_eq!(data(&out), ["a"]);
+        assert_eq!(
+            out[0].event, "e",
+            "an empty read between CR and LF changes nothing"
+        );
         assert!(!d.has_partial_event());
     }
 

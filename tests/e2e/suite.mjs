@@ -39,7 +39,9 @@ export async function runSuite(onellm, { emulator, runtime }) {
     BadRequestError, InternalServerError, InvalidRequestError, NotFoundError, RateLimitError,
   } = onellm;
   const base = `${emulator}/openai/v1`;
-  const requests = async () => (await fetch(`${emulator}/__requests`)).json();
+  // What reached the emulator; a browser's CORS preflights are not requests of ours.
+  const requests = async () =>
+    (await (await fetch(`${emulator}/__requests`)).json()).filter((r) => r.method !== "OPTIONS");
   const clearRequests = () => fetch(`${emulator}/__requests`, { method: "DELETE" }).then((r) => r.arrayBuffer());
   const fault = (f) => ({ headers: { "x-emulator-fault": f } });
   // Keys in a browser need the explicit opt-in, exactly as in the `openai` package.
@@ -257,6 +259,21 @@ export async function runSuite(onellm, { emulator, runtime }) {
     try { new OpenAI({ maxRetries: "lots" }); } catch (err) { e = err; }
     check(e instanceof InvalidRequestError, `InvalidRequestError, got ${e}`);
     equal(e.param, "maxRetries", "param");
+  });
+
+  test("a key in a browser page needs dangerouslyAllowBrowser", async () => {
+    const inBrowser = typeof document !== "undefined";
+    let e;
+    try { new OpenAI({ apiKey: "sk-secret" }); } catch (err) { e = err; }
+    if (inBrowser) {
+      check(e instanceof InvalidRequestError, `refused in a browser, got ${e}`);
+      equal(e.param, "dangerouslyAllowBrowser", "param");
+      check(!e.message.includes("sk-secret"), "no key in the message");
+    } else {
+      check(e === undefined, `allowed outside a browser, got ${e}`);
+    }
+    new OpenAI({ apiKey: "sk-secret", dangerouslyAllowBrowser: true });
+    new OpenAI({ providers: { local: { baseURL: base } } }); // no key, nothing to leak
   });
 
   const results = [];

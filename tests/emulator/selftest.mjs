@@ -50,7 +50,7 @@ const tests = {
     const res = await fetch(CHAT, { method: "OPTIONS" });
     assert.equal(res.status, 204);
     assert.equal(res.headers.get("access-control-allow-origin"), "*");
-    assert.equal(res.headers.get("access-control-allow-methods"), "GET, POST, OPTIONS");
+    assert.equal(res.headers.get("access-control-allow-methods"), "GET, POST, DELETE, OPTIONS");
     assert.match(res.headers.get("access-control-allow-headers"), /\*/);
     assert.equal(res.headers.get("access-control-expose-headers"), "*");
   },

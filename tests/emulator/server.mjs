@@ -28,7 +28,7 @@ const CORS_HEADERS = {
   // Per the Fetch spec a bare `*` never covers `Authorization`, so Chromium would reject a
   // preflight for a Bearer request; listing it explicitly next to `*` fixes that.
   "access-control-allow-headers": "*, authorization",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
   "access-control-expose-headers": "*",
 };
 
