@@ -2,7 +2,7 @@
 // unchanged in browsers, Workers, Deno and Node), shrinks it with binaryen's wasm-opt
 // from npm (wasm-pack's own binaryen download fails on these machines), and assembles
 // the npm package `onellm` in pkg/ from pkg-template/.
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
@@ -29,9 +29,20 @@ export function build() {
   cpSync(join(root, "pkg-template"), pkg, { recursive: true });
   for (const f of ["onellm.js", "onellm_bg.wasm"]) cpSync(join(out, f), join(pkg, "wasm", f));
   cpSync(join(root, "README.md"), join(pkg, "README.md"));
+  // Lets the examples and tests import "onellm" by name, as a user of the package does.
+  const link = join(root, "node_modules", "onellm");
+  if (!existsSync(link) && !isLink(link)) symlinkSync("../pkg", link, "dir");
   const size = statSync(join(pkg, "wasm", "onellm_bg.wasm")).size;
   const gz = gzipSync(readFileSync(join(pkg, "wasm", "onellm_bg.wasm"))).length;
   log(`built pkg/ (${readdirSync(pkg).length} entries; onellm_bg.wasm ${(size / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped)`);
+}
+
+function isLink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) build();

@@ -31,11 +31,28 @@ async function childSuite(runtime, cmd, args) {
   }
 }
 
+/** The demo's example, run as `npm run demo` runs it: it must stream and fall back. */
+async function exampleSuite(url) {
+  const started = Date.now();
+  const { error, stdout, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, ["examples/node/chat.mjs", "ping"], {
+      cwd: root,
+      env: { ...process.env, OPENAI_BASE_URL: `${url}/openai/v1`, OPENAI_API_KEY: "sk-example", ONELLM_DEMO_FAULTS: "1" },
+    }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+  });
+  const ok = !error && stdout.includes("Echo: ping") && stdout.includes("fallback answered: Echo:");
+  return {
+    runtime: "example",
+    results: [{ name: "examples/node/chat.mjs streams and falls back", ok, ms: Date.now() - started, error: ok ? undefined : `${stdout}\n${stderr}` }],
+  };
+}
+
 const runtimes = {
   node: (url) => runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "tests/e2e/run-deno.mjs", url]),
   workerd: (url) => runWorkerd(url),
   chromium: (url) => runChromium(url),
+  example: (url) => exampleSuite(url),
 };
 
 async function main() {

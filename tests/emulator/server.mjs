@@ -54,8 +54,9 @@ const SERVER_ERROR_BODY = {
 // Per-instance state (each startEmulator() gets its own, so parallel tests don't interfere)
 // ---------------------------------------------------------------------------------------
 
-function createState() {
+function createState({ delayMs = 0 } = {}) {
   return {
+    delayMs, // default pace of streams, for the demo; the header overrides it
     counter: 0, // numbers x-request-id and chatcmpl ids
     requests: [], // last REQUEST_LOG_LIMIT requests, newest last
     faultCounts: new Map(), // `times=k;key=id` bookkeeping: key -> requests seen
@@ -160,14 +161,14 @@ function intHeader(req, name, fallback, min, max) {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
-function readControls(req, model) {
+function readControls(req, model, state) {
   let faultSpec = String(req.headers["x-emulator-fault"] ?? "").trim() || null;
   // `fault-status=429_times=1_key=demo` == header `status=429;times=1;key=demo`.
   if (!faultSpec && typeof model === "string" && model.startsWith("fault-")) {
     faultSpec = model.slice("fault-".length).replaceAll("_", ";");
   }
   return {
-    delayMs: intHeader(req, "x-emulator-delay-ms", 0, 0, 600_000),
+    delayMs: intHeader(req, "x-emulator-delay-ms", state.delayMs, 0, 600_000),
     repeat: intHeader(req, "x-emulator-repeat", 1, 1, 100_000),
     faultSpec,
   };
@@ -533,7 +534,7 @@ function openaiStreamEvents(ctx, model, out, includeUsage) {
 }
 
 async function handleOpenAIChat(req, res, ctx, state) {
-  const controls = readControls(req, ctx.parsed.json?.model);
+  const controls = readControls(req, ctx.parsed.json?.model, state);
   const problem = validateOpenAI(req, ctx.parsed);
   const body = ctx.parsed.json;
   const streaming = !problem && body.stream === true;
@@ -652,8 +653,8 @@ function urlHost(host) {
 }
 
 /** Starts an emulator; close() destroys open (even hanging) sockets so tests never hang. */
-export async function startEmulator({ port = 0, host = "127.0.0.1" } = {}) {
-  const state = createState();
+export async function startEmulator({ port = 0, host = "127.0.0.1", delayMs = 0 } = {}) {
+  const state = createState({ delayMs });
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     handle(req, res, state).catch(() => res.destroy());
@@ -684,11 +685,12 @@ export async function startEmulator({ port = 0, host = "127.0.0.1" } = {}) {
 // ---------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { port: 0, host: "127.0.0.1" };
+  const opts = { port: 0, host: "127.0.0.1", delayMs: 0 };
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s);
-    if (value === undefined && (flag === "--port" || flag === "--host")) value = argv[++i];
+    if (value === undefined && ["--port", "--host", "--delay-ms"].includes(flag)) value = argv[++i];
     if (flag === "--port" && /^\d+$/.test(value ?? "") && Number(value) <= 65535) opts.port = Number(value);
+    else if (flag === "--delay-ms" && /^\d+$/.test(value ?? "")) opts.delayMs = Number(value);
     else if (flag === "--host" && value) opts.host = value;
     else throw new Error(`bad argument: ${flag}${value === undefined ? "" : ` ${value}`}`);
   }
@@ -700,7 +702,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     emulator = await startEmulator(parseArgs(process.argv.slice(2)));
   } catch (err) {
-    console.error(`onellm emulator: ${err.message}\nusage: node server.mjs --port N [--host 127.0.0.1]`);
+    console.error(`onellm emulator: ${err.message}\nusage: node server.mjs --port N [--host 127.0.0.1] [--delay-ms N]`);
     process.exit(2);
   }
   console.log(`onellm emulator listening on ${emulator.url}`);
