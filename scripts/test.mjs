@@ -1,13 +1,12 @@
-// `npm test`: every test, set-up included. Native Rust tests and lints first (fast,
+// `npm test`: every test, set-up included. Static imports here use Node built-ins only,
+// so this file loads on a fresh clone before `npm ci` has run. Native Rust tests and lints first (fast,
 // no build needed), then the package is built and one end-to-end suite runs against
 // it in each runtime, all talking to the provider emulator on 127.0.0.1.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { startEmulator } from "../tests/emulator/server.mjs";
 import { report } from "../tests/e2e/report.mjs";
-import { runChromium } from "../tests/e2e/run-chromium.mjs";
 import { runNode } from "../tests/e2e/run-node.mjs";
-import { runWorkerd } from "../tests/e2e/run-workerd.mjs";
 import { build } from "./build.mjs";
 import { log, nodeBin, root, run } from "./lib.mjs";
 import { setupAll } from "./setup.mjs";
@@ -50,8 +49,9 @@ async function exampleSuite(url) {
 const runtimes = {
   node: (url) => runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "tests/e2e/run-deno.mjs", url]),
-  workerd: (url) => runWorkerd(url),
-  chromium: (url) => runChromium(url),
+  // Imported when run: they need npm packages, which set-up installs first.
+  workerd: async (url) => (await import("../tests/e2e/run-workerd.mjs")).runWorkerd(url),
+  chromium: async (url) => (await import("../tests/e2e/run-chromium.mjs")).runChromium(url),
   example: (url) => exampleSuite(url),
 };
 
