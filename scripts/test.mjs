@@ -48,7 +48,7 @@ async function exampleSuite(url) {
 
 const runtimes = {
   node: (url) => runNode(url),
-  deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "tests/e2e/run-deno.mjs", url]),
+  deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env=OPENAI_API_KEY,OPENAI_BASE_URL", "tests/e2e/run-deno.mjs", url]),
   // Imported when run: they need npm packages, which set-up installs first.
   workerd: async (url) => (await import("../tests/e2e/run-workerd.mjs")).runWorkerd(url),
   chromium: async (url) => (await import("../tests/e2e/run-chromium.mjs")).runChromium(url),
@@ -63,6 +63,8 @@ async function main() {
   run("cargo", ["clippy", "--all-targets", "--", "-D", "warnings"]);
   run("cargo", ["clippy", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
   run("cargo", ["test", "--quiet"]);
+  log("index.d.ts under strict TypeScript (deno check)");
+  run(nodeBin("deno"), ["check", "--quiet", "tests/types/usage.ts"]);
   log("provider emulator self-test");
   run("node", [join("tests", "emulator", "selftest.mjs")]);
   build();

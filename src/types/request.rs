@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// OneLLM's own parameters: they steer the client and are never sent to a provider.
 pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ChatParams {
     pub model: String,
     pub messages: Vec<Message>,
@@ -45,7 +45,7 @@ pub struct ChatParams {
     pub fallback_models: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "role", rename_all = "lowercase")]
 pub enum Message {
     System {
@@ -78,14 +78,14 @@ pub enum Message {
 }
 
 /// Message content: a string, or a list of parts.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Content {
     Text(String),
     Parts(Vec<ContentPart>),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
     Text {
@@ -106,24 +106,25 @@ pub enum ContentPart {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ImageUrl {
     pub url: String,
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputAudio {
     /// Base64 audio bytes.
     pub data: String,
     pub format: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct AudioUrl {
     pub url: String,
 }
 
+/// Also part of responses, hence `Serialize`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct ToolCall {
     pub id: String,
@@ -139,7 +140,7 @@ pub struct FunctionCall {
     pub arguments: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseFormat {
     Text,
@@ -147,7 +148,7 @@ pub enum ResponseFormat {
     JsonSchema { json_schema: JsonSchema },
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct JsonSchema {
     pub name: String,
     pub description: Option<String>,
@@ -155,26 +156,26 @@ pub struct JsonSchema {
     pub strict: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Stop {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StreamOptions {
     pub include_usage: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Tool {
     #[serde(rename = "type")]
     pub kind: String,
     pub function: FunctionDef,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FunctionDef {
     pub name: String,
     pub description: Option<String>,
@@ -182,7 +183,7 @@ pub struct FunctionDef {
     pub strict: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum ToolChoice {
     /// `none`, `auto` or `required`.
@@ -190,7 +191,7 @@ pub enum ToolChoice {
     Named(NamedToolChoice),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolChoiceMode {
     None,
@@ -198,14 +199,14 @@ pub enum ToolChoiceMode {
     Required,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct NamedToolChoice {
     #[serde(rename = "type")]
     pub kind: String,
     pub function: NamedFunction,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct NamedFunction {
     pub name: String,
 }

@@ -1,8 +1,10 @@
 // The suite in Deno, against pkg/deno.js (the "deno" export condition). Started by
-// scripts/test.mjs as `deno run --allow-net --allow-read run-deno.mjs <emulator-url>`;
-// prints the results as one JSON line.
+// scripts/test.mjs as `deno run --allow-net --allow-read --allow-env=OPENAI_API_KEY,OPENAI_BASE_URL
+// run-deno.mjs <emulator-url>`; prints the results as one JSON line.
 import * as onellm from "../../pkg/deno.js";
-import { runSuite } from "./suite.mjs";
+import { runEnvCheck, runSuite } from "./suite.mjs";
 
-const out = await runSuite(onellm, { emulator: Deno.args[0], runtime: "deno" });
+const emulator = Deno.args[0];
+const out = await runSuite(onellm, { emulator, runtime: "deno" });
+out.results.push(await runEnvCheck(onellm, { emulator, env: Deno.env }));
 console.log(JSON.stringify(out));

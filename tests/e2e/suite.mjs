@@ -288,3 +288,29 @@ export async function runSuite(onellm, { emulator, runtime }) {
   }
   return { runtime, results };
 }
+
+/**
+ * Node and Deno read missing keys from the environment; `env` sets and deletes a
+ * variable in the runtime at hand. Returns one result in the suite's format.
+ */
+export async function runEnvCheck(onellm, { emulator, env }) {
+  const name = "keys from OPENAI_API_KEY; a missing key names it";
+  const started = Date.now();
+  try {
+    env.set("OPENAI_API_KEY", "sk-from-env");
+    const c = new onellm.OpenAI({ baseURL: `${emulator}/openai/v1` });
+    const r = await c.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "env" }] });
+    const seen = await (await fetch(`${emulator}/__requests`)).json();
+    equal(seen[seen.length - 1].headers.authorization, "Bearer sk-from-env", "key from the environment");
+    equal(r.choices[0].message.content, "Echo: env", "answer");
+    env.delete("OPENAI_API_KEY");
+    const e = await rejects(c.chat.completions.create({ model: "openai/m", messages: [] }),
+      onellm.InvalidRequestError, "no key anywhere");
+    check(e.message.includes("OPENAI_API_KEY"), `the message names the variable: ${e.message}`);
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (e) {
+    return { name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started };
+  } finally {
+    env.delete("OPENAI_API_KEY");
+  }
+}
