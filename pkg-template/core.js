@@ -62,8 +62,20 @@ for (const [name, cls] of Object.entries(classes)) {
 
 /** Turns the Rust side's error description into an instance of the exported class. */
 function toError(thrown) {
-  if (thrown && thrown.onellm === true) return new classes[thrown.name](thrown);
-  return thrown;
+  if (!(thrown && thrown.onellm === true)) return thrown;
+  const error = new classes[thrown.name](thrown);
+  error.attempts = attemptsOf(thrown);
+  return error;
+}
+
+/** Failed attempts, oldest first: `{ provider, model: "provider/model", error }`. */
+function attemptsOf(data) {
+  return (data.attempts ?? []).map((a) => ({ provider: a.provider, model: a.model, error: toError(a.error) }));
+}
+
+/** `{ provider, model, attempts }`: which model answered, and what failed before it. */
+function metaOf(data) {
+  return { provider: data.provider, model: data.model, attempts: attemptsOf(data) };
 }
 
 function abortError({ provider, model }) {
@@ -88,6 +100,8 @@ export class Stream {
   constructor(reader) {
     this.#reader = reader;
     this.controller = reader.controller;
+    /** Which model answered, and the attempts that failed before the stream started. */
+    this.onellm = metaOf(reader.meta);
   }
 
   async *[Symbol.asyncIterator]() {
@@ -108,10 +122,7 @@ export class Stream {
       this.#finished = true;
     } finally {
       // An early `break`, a throw or an error: stop the request and the body at once.
-      if (!this.#finished) {
-        reader.cancel();
-        this.controller.abort();
-      }
+      if (!this.#finished) reader.cancel();
       reader.free();
     }
   }
@@ -136,7 +147,10 @@ class Completions {
    */
   async create(params, options) {
     const result = await wasmCall(this.#client.create(params, options));
-    return result && typeof result.next === "function" ? new Stream(result) : result;
+    if (result && typeof result.next === "function") return new Stream(result);
+    // Kept out of the enumerable fields: the completion is exactly OpenAI's shape.
+    Object.defineProperty(result, "onellm", { value: metaOf(result.onellm), enumerable: false });
+    return result;
   }
 }
 

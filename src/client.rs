@@ -6,11 +6,12 @@
 use serde_json::Value;
 
 use crate::config::{CallOptions, ClientOptions, Env, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::parse_model_id;
 use crate::providers::{openai, WireFormat};
 use crate::retry::{retry_delay_ms, should_retry};
+use crate::stream::ChatStream;
 use crate::types::ChatRequest;
 
 /// One model to try: where, and the exact request to send.
@@ -20,6 +21,8 @@ pub struct Target {
     pub model: String,
     pub format: WireFormat,
     pub request: HttpRequest,
+    /// The key the request carries, so that errors can be scrubbed of it.
+    pub api_key: Option<String>,
 }
 
 /// Everything decided before the first byte is sent.
@@ -77,6 +80,7 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             model: id.model.to_string(),
             format: endpoint.format,
             request,
+            api_key: endpoint.api_key.clone(),
         });
     }
     let timeout_ms = match req.params.timeout {
@@ -116,87 +120,128 @@ fn call_headers(call: &CallOptions) -> Vec<(String, Option<String>)> {
 #[allow(async_fn_in_trait)] // single-threaded Wasm: no `Send` bound is wanted
 pub trait Transport {
     type Body;
-    /// Sends one request; `stream` says the body will be read incrementally, so the
-    /// timeout covers only the wait for the response head.
+    /// Sends one request. The attempt's timeout runs until [`Transport::settle`] or
+    /// until the body has been read.
     async fn send(
         &self,
         request: &HttpRequest,
         timeout_ms: f64,
-        stream: bool,
     ) -> Result<HttpResponse<Self::Body>>;
     /// Reads a whole body as text.
     async fn text(&self, body: Self::Body) -> Result<String>;
+    /// Reads the next piece of a body; `None` at its end.
+    async fn read(&self, body: &mut Self::Body) -> Result<Option<Vec<u8>>>;
+    /// The stream's first chunk has arrived: the attempt succeeded, so its timeout stops.
+    fn settle(&self, body: &mut Self::Body);
 }
 
-/// Waiting between attempts, and the randomness for jitter.
+/// Waiting between attempts, the clock, and the randomness for jitter.
 #[allow(async_fn_in_trait)]
 pub trait Pause {
     async fn sleep(&self, ms: f64);
     /// A number in [0, 1).
     fn random(&self) -> f64;
+    /// Milliseconds since the Unix epoch, to read `retry-after` dates.
+    fn now_ms(&self) -> f64;
 }
 
-/// What a successful attempt produced.
+/// What a successful run produced, and the attempts that failed on the way.
+#[derive(Debug)]
+pub struct Success<B> {
+    /// Index into [`Plan::targets`] of the model that answered.
+    pub target: usize,
+    pub failed: Vec<FailedAttempt>,
+    pub outcome: Outcome<B>,
+}
+
 #[derive(Debug)]
 pub enum Outcome<B> {
     /// A whole `chat.completion`, as JSON text.
-    Completion { target: usize, json: String },
-    /// A 2xx response whose body is an event stream, still unread.
+    Completion(String),
+    /// A stream whose first chunks have arrived (`first` is their JSON array text,
+    /// `None` for a stream that ended properly with no chunk at all).
     Stream {
-        target: usize,
-        response: HttpResponse<B>,
+        body: B,
+        stream: Box<ChatStream>,
+        first: Option<String>,
     },
 }
 
 /// Runs the plan: each model in turn, each with its retries. A user abort ends it at
-/// once; any other error moves on to the next model, and the last one is returned.
+/// once; any other error moves on to the next model, and the last one is returned
+/// with every failed attempt before it. A stream counts as started, and is no longer
+/// retried, once its first chunk has arrived.
 pub async fn execute<T: Transport, P: Pause>(
     plan: &Plan,
     transport: &T,
     pause: &P,
-) -> Result<Outcome<T::Body>> {
-    let mut last_error = None;
+) -> Result<Success<T::Body>> {
+    let mut failed: Vec<FailedAttempt> = Vec::new();
     for (index, target) in plan.targets.iter().enumerate() {
         let mut retry = 0;
         loop {
-            let error = match attempt(plan, index, target, transport).await {
-                Ok(outcome) => return Ok(outcome),
-                Err(e) if e.kind == ErrorKind::UserAbort => return Err(e),
+            let mut error = match attempt(plan, target, transport).await {
+                Ok(outcome) => {
+                    return Ok(Success {
+                        target: index,
+                        failed,
+                        outcome,
+                    })
+                }
+                Err(e) if e.kind == ErrorKind::UserAbort => {
+                    return Err(with_history(e, failed));
+                }
                 Err(e) => e,
             };
             let delay = (retry < plan.max_retries && should_retry(&error))
-                .then(|| retry_delay_ms(&error, retry, pause.random()))
+                .then(|| retry_delay_ms(&error, retry, pause.random(), pause.now_ms()))
                 .flatten();
+            let last = delay.is_none() && index + 1 == plan.targets.len();
+            if last {
+                return Err(with_history(error, failed));
+            }
+            error.attempts.clear();
+            failed.push(FailedAttempt {
+                provider: target.provider.clone(),
+                model: target.model.clone(),
+                error,
+            });
             match delay {
                 Some(ms) => {
                     pause.sleep(ms).await;
                     retry += 1;
                 }
-                None => {
-                    last_error = Some(error);
-                    break;
-                }
+                None => break,
             }
         }
     }
-    Err(last_error.expect("a plan has at least one target"))
+    unreachable!("the last target returns from inside the loop")
+}
+
+fn with_history(mut error: Error, failed: Vec<FailedAttempt>) -> Error {
+    error.attempts = failed;
+    error
 }
 
 async fn attempt<T: Transport>(
     plan: &Plan,
-    index: usize,
     target: &Target,
     transport: &T,
 ) -> Result<Outcome<T::Body>> {
-    let at = |e: Error| e.at(&target.provider, &target.model);
+    let at = |mut e: Error| {
+        if let Some(key) = &target.api_key {
+            e.redact(key);
+        }
+        e.at(&target.provider, &target.model)
+    };
     let response = transport
-        .send(&target.request, plan.timeout_ms, plan.stream)
+        .send(&target.request, plan.timeout_ms)
         .await
         .map_err(at)?;
     let HttpResponse {
         status,
         headers,
-        body,
+        mut body,
     } = response;
     if !(200..300).contains(&status) {
         let text = transport.text(body).await.unwrap_or_default();
@@ -205,23 +250,54 @@ async fn attempt<T: Transport>(
         }));
     }
     if plan.stream {
+        let mut stream = ChatStream::new(target.format);
+        let first = next_batch(transport, &mut body, &mut stream)
+            .await
+            .map_err(at)?;
+        transport.settle(&mut body);
         return Ok(Outcome::Stream {
-            target: index,
-            response: HttpResponse {
-                status,
-                headers,
-                body,
-            },
+            body,
+            stream: Box::new(stream),
+            first,
         });
     }
     let json = transport.text(body).await.map_err(at)?;
     match target.format {
         WireFormat::OpenAi => openai::parse_completion(status, &headers, &json).map_err(at)?,
     }
-    Ok(Outcome::Completion {
-        target: index,
-        json,
-    })
+    Ok(Outcome::Completion(json))
+}
+
+/// Reads a stream's body until at least one chunk is complete: its JSON array text,
+/// or `None` once the stream has properly ended. Errors are not yet tagged with the
+/// provider; the caller knows it.
+pub async fn next_batch<T: Transport>(
+    transport: &T,
+    body: &mut T::Body,
+    stream: &mut ChatStream,
+) -> Result<Option<String>> {
+    loop {
+        if let Some(e) = stream.take_deferred() {
+            return Err(e);
+        }
+        if stream.is_done() {
+            return Ok(None);
+        }
+        let bytes = transport.read(body).await.map_err(|e| match e.kind {
+            ErrorKind::Connection => {
+                Error::connection(format!("stream ended before completion: {}", e.message))
+            }
+            _ => e,
+        })?;
+        let Some(bytes) = bytes else {
+            stream.end()?;
+            return Ok(None);
+        };
+        let batch = stream.feed(&bytes)?;
+        if !batch.is_empty() {
+            return Ok(Some(batch));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -268,20 +344,32 @@ mod tests {
         }
     }
 
+    /// A scripted body: its pieces, as successive reads return them.
+    type Pieces = std::collections::VecDeque<Vec<u8>>;
+
     impl Transport for Script {
-        type Body = String;
-        async fn send(&self, r: &HttpRequest, _: f64, _: bool) -> Result<HttpResponse<String>> {
+        type Body = Pieces;
+        async fn send(&self, r: &HttpRequest, _: f64) -> Result<HttpResponse<Pieces>> {
             self.sent.borrow_mut().push(r.clone());
             let (status, body, headers) = self.replies.borrow_mut().pop().expect("a reply")?;
+            // A `|` in a scripted body separates network reads.
+            let body = body.split('|').map(|p| p.as_bytes().to_vec()).collect();
             Ok(HttpResponse {
                 status,
                 headers,
-                body: body.to_string(),
+                body,
             })
         }
-        async fn text(&self, body: String) -> Result<String> {
-            Ok(body)
+        async fn text(&self, body: Pieces) -> Result<String> {
+            Ok(String::from_utf8(body.into_iter().flatten().collect()).unwrap())
         }
+        async fn read(&self, body: &mut Pieces) -> Result<Option<Vec<u8>>> {
+            match body.pop_front() {
+                Some(p) if p == b"RESET" => Err(Error::connection("socket hang up")),
+                other => Ok(other),
+            }
+        }
+        fn settle(&self, _: &mut Pieces) {}
     }
 
     impl Pause for Script {
@@ -289,6 +377,9 @@ mod tests {
             self.slept.borrow_mut().push(ms);
         }
         fn random(&self) -> f64 {
+            0.0
+        }
+        fn now_ms(&self) -> f64 {
             0.0
         }
     }
@@ -358,8 +449,11 @@ mod tests {
         let retry_after = vec![("retry-after-ms".to_string(), "5".to_string())];
         let s = Script::new(vec![Ok((429, RATE, retry_after)), Ok((200, OK, vec![]))]);
         let out = block_on(execute(&p, &s, &s)).unwrap();
-        assert!(matches!(out, Outcome::Completion { target: 0, .. }));
+        assert!(matches!(out.outcome, Outcome::Completion(_)));
+        assert_eq!(out.target, 0);
         assert_eq!(*s.slept.borrow(), [5.0]);
+        assert_eq!(out.failed.len(), 1, "the 429 is remembered");
+        assert_eq!(out.failed[0].error.status, Some(429));
     }
 
     #[test]
@@ -384,7 +478,17 @@ mod tests {
             Ok((200, OK, vec![])),
         ]);
         let out = block_on(execute(&p, &s, &s)).unwrap();
-        assert!(matches!(out, Outcome::Completion { target: 1, .. }));
+        assert!(matches!(out.outcome, Outcome::Completion(_)));
+        assert_eq!(out.target, 1);
+        let failed: Vec<_> = out
+            .failed
+            .iter()
+            .map(|f| (f.model.as_str(), f.error.class_name()))
+            .collect();
+        assert_eq!(
+            failed,
+            [("x", "InternalServerError"), ("x", "APIConnectionError")]
+        );
         assert_eq!(
             s.urls(),
             [
@@ -408,10 +512,86 @@ mod tests {
         let e = block_on(execute(&p, &s, &s)).unwrap_err();
         assert_eq!(e.class_name(), "NotFoundError");
         assert_eq!(e.provider.as_deref(), Some("b"));
+        assert_eq!(e.attempts.len(), 1, "the primary's failure rides along");
+        assert_eq!(
+            (e.attempts[0].provider.as_str(), e.attempts[0].error.status),
+            ("openai", Some(503))
+        );
         let s = Script::new(vec![Err(Error::user_abort())]);
         let e = block_on(execute(&p, &s, &s)).unwrap_err();
         assert_eq!(e.class_name(), "APIUserAbortError");
         assert_eq!(s.sent.borrow().len(), 1);
+    }
+
+    const CHUNK: &str = r#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"}}]}
+
+"#;
+
+    fn stream_plan(retries: u32) -> Plan {
+        plan_for(json!({"model": "openai/x", "messages": [], "stream": true, "retries": retries}))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_stream_failing_before_its_first_chunk_is_retried() {
+        let p = stream_plan(2);
+        let good = format!("{CHUNK}|data: [DONE]\n\n");
+        let good: &'static str = Box::leak(good.into_boxed_str());
+        let s = Script::new(vec![
+            Ok((200, "data: {\"id\":|RESET", vec![])),
+            Ok((
+                200,
+                "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
+                vec![],
+            )),
+            Ok((200, good, vec![])),
+        ]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        let Outcome::Stream { first, .. } = out.outcome else {
+            panic!("a stream")
+        };
+        assert!(first.unwrap().contains("\"hi\""));
+        let failed: Vec<_> = out
+            .failed
+            .iter()
+            .map(|f| f.error.message.as_str())
+            .collect();
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert!(
+            failed[0].starts_with("stream ended before completion: socket hang up"),
+            "{failed:?}"
+        );
+    }
+
+    #[test]
+    fn a_stream_that_started_is_not_retried() {
+        let p = stream_plan(2);
+        let started = format!("{CHUNK}|RESET");
+        let started: &'static str = Box::leak(started.into_boxed_str());
+        let s = Script::new(vec![Ok((200, started, vec![]))]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        let Outcome::Stream {
+            mut body,
+            mut stream,
+            first,
+        } = out.outcome
+        else {
+            panic!("a stream")
+        };
+        assert!(first.is_some());
+        let e = block_on(next_batch(&s, &mut body, &mut stream)).unwrap_err();
+        assert_eq!(e.class_name(), "APIConnectionError");
+        assert_eq!(s.sent.borrow().len(), 1);
+    }
+
+    #[test]
+    fn an_echoed_key_is_redacted() {
+        let p = plan_for(json!({"model": "openai/x", "messages": [], "retries": 0})).unwrap();
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-test.","code":"invalid_api_key"}}"#;
+        let s = Script::new(vec![Ok((401, body, vec![]))]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert!(!format!("{e:?}").contains("sk-test"), "{e:?}");
+        assert_eq!(e.class_name(), "AuthenticationError");
     }
 
     #[test]

@@ -35,6 +35,17 @@ pub struct Error {
     pub body: Option<Value>,
     /// The request parameter at fault, for `InvalidRequest`.
     pub param: Option<String>,
+    /// Every failed attempt before this one, oldest first: retries of the same model
+    /// and the models tried before a fallback.
+    pub attempts: Vec<FailedAttempt>,
+}
+
+/// One attempt that failed, kept on the final error and on a successful answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedAttempt {
+    pub provider: String,
+    pub model: String,
+    pub error: Error,
 }
 
 impl Error {
@@ -48,6 +59,7 @@ impl Error {
             headers: Vec::new(),
             body: None,
             param: None,
+            attempts: Vec::new(),
         }
     }
 
@@ -129,6 +141,67 @@ impl Error {
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
     }
+
+    /// Removes every trace of `secret` (an API key) from what the error shows: its
+    /// message, the provider's body and the response headers. Providers echo keys
+    /// back ("Incorrect API key provided: sk-...") and proxies reflect headers.
+    pub fn redact(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let masked = mask(secret);
+        self.message = self.message.replace(secret, &masked);
+        for (name, value) in &mut self.headers {
+            if is_credential_header(name) {
+                *value = "[redacted]".into();
+            } else if value.contains(secret) {
+                *value = value.replace(secret, &masked);
+            }
+        }
+        if let Some(body) = &mut self.body {
+            redact_value(body, secret, &masked);
+        }
+        for attempt in &mut self.attempts {
+            attempt.error.redact(secret);
+        }
+    }
+}
+
+/// What stands in for a key: enough to tell keys apart in a log, never enough to use.
+fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 16 {
+        return "[redacted]".into();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("[redacted …{tail}]")
+}
+
+/// Header names that carry credentials.
+pub fn is_credential_header(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "authorization"
+            | "proxy-authorization"
+            | "x-api-key"
+            | "api-key"
+            | "x-goog-api-key"
+            | "cookie"
+            | "set-cookie"
+    )
+}
+
+fn redact_value(value: &mut Value, secret: &str, masked: &str) {
+    match value {
+        Value::String(s) if s.contains(secret) => *s = s.replace(secret, masked),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| redact_value(v, secret, masked)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| redact_value(v, secret, masked)),
+        _ => {}
+    }
 }
 
 /// Looks a header up by lower-case name in a list of lower-cased headers.
@@ -170,6 +243,33 @@ mod tests {
             let e = Error::api(Some(status), "x", vec![], None);
             assert_eq!(e.class_name(), class, "status {status}");
         }
+    }
+
+    #[test]
+    fn redact_removes_the_key_everywhere() {
+        let key = "sk-proj-abcdefghijklmnop1234";
+        let mut e = Error::api(
+            Some(401),
+            format!("401 Incorrect API key provided: {key}."),
+            vec![
+                ("www-authenticate".into(), format!("Bearer {key}")),
+                ("authorization".into(), "Bearer other".into()),
+            ],
+            Some(serde_json::json!({"message": format!("key {key}"), "list": [key]})),
+        );
+        e.attempts.push(FailedAttempt {
+            provider: "openai".into(),
+            model: "m".into(),
+            error: Error::connection(format!("reset while sending {key}")),
+        });
+        e.redact(key);
+        let shown = format!("{e:?}");
+        assert!(!shown.contains(key), "{shown}");
+        assert!(e.message.contains("[redacted …1234]"), "{}", e.message);
+        assert_eq!(e.header("authorization"), Some("[redacted]"));
+        let mut short = Error::connection("sk-bad was refused");
+        short.redact("sk-bad");
+        assert_eq!(short.message, "[redacted] was refused");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod http_date;
 pub mod model;
 pub mod providers;
 pub mod retry;

@@ -4,6 +4,7 @@
 //! 25 % jitter; `retry-after-ms` / `retry-after` win when the server sends them.
 
 use crate::error::{Error, ErrorKind};
+use crate::http_date::parse_imf_fixdate;
 
 const INITIAL_DELAY_MS: f64 = 500.0;
 const MAX_DELAY_MS: f64 = 8_000.0;
@@ -19,31 +20,59 @@ pub fn should_retry(error: &Error) -> bool {
     }
     match error.kind {
         ErrorKind::Connection | ErrorKind::Timeout => true,
-        ErrorKind::Api => matches!(error.status, Some(408 | 409 | 429 | 500..=599)),
+        ErrorKind::Api => match error.status {
+            Some(status) => matches!(status, 408 | 409 | 429 | 500..=599),
+            None => stream_error_is_transient(error),
+        },
         ErrorKind::InvalidRequest | ErrorKind::UserAbort => false,
     }
 }
 
+/// An error sent inside a 200 stream has no status: it is worth another attempt unless
+/// it blames the request. A malformed event (no error object at all) is not: the same
+/// request would get the same garbage, so the next model is tried instead.
+fn stream_error_is_transient(error: &Error) -> bool {
+    let Some(body) = &error.body else {
+        return false;
+    };
+    let kind = body.get("type").or_else(|| body.get("code"));
+    let blames_request = kind.and_then(|k| k.as_str()).is_some_and(|k| {
+        matches!(
+            k,
+            "invalid_request_error"
+                | "authentication_error"
+                | "permission_error"
+                | "not_found_error"
+        )
+    });
+    !blames_request
+}
+
 /// Milliseconds to wait before retry number `retry` (0-based), or `None` when the
-/// server asked for a wait beyond [`MAX_RETRY_AFTER_MS`]. `random` is in [0, 1).
-pub fn retry_delay_ms(error: &Error, retry: u32, random: f64) -> Option<f64> {
-    if let Some(ms) = server_requested_delay_ms(error) {
+/// server asked for a wait beyond [`MAX_RETRY_AFTER_MS`]. `random` is in [0, 1);
+/// `now_ms` (epoch milliseconds) reads a `retry-after` given as an HTTP date.
+pub fn retry_delay_ms(error: &Error, retry: u32, random: f64, now_ms: f64) -> Option<f64> {
+    if let Some(ms) = server_requested_delay_ms(error, now_ms) {
         return (ms <= MAX_RETRY_AFTER_MS).then_some(ms);
     }
     let backoff = (INITIAL_DELAY_MS * 2f64.powi(retry.min(16) as i32)).min(MAX_DELAY_MS);
     Some(backoff * (1.0 - random.clamp(0.0, 1.0) * 0.25))
 }
 
-/// `retry-after-ms` (a number of ms), else `retry-after` in seconds. An HTTP-date
-/// `retry-after` is not read yet, so it falls back to the computed backoff.
-fn server_requested_delay_ms(error: &Error) -> Option<f64> {
-    let parse = |name: &str| {
+/// `retry-after-ms` (a number of ms), else `retry-after` in seconds or as an HTTP date.
+fn server_requested_delay_ms(error: &Error, now_ms: f64) -> Option<f64> {
+    let number = |name: &str| {
         error
             .header(name)
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
-    parse("retry-after-ms").or_else(|| parse("retry-after").map(|s| s * 1000.0))
+    number("retry-after-ms")
+        .or_else(|| number("retry-after").map(|s| s * 1000.0))
+        .or_else(|| {
+            let date = parse_imf_fixdate(error.header("retry-after")?)?;
+            Some((date - now_ms).max(0.0))
+        })
 }
 
 #[cfg(test)]
@@ -73,6 +102,21 @@ mod tests {
     }
 
     #[test]
+    fn stream_errors_retry_unless_they_blame_the_request() {
+        let event = |body| Error::api(None, "x", vec![], Some(body));
+        assert!(should_retry(&event(
+            serde_json::json!({"type": "server_error"})
+        )));
+        assert!(should_retry(&event(
+            serde_json::json!({"type": "overloaded_error"})
+        )));
+        assert!(!should_retry(&event(
+            serde_json::json!({"type": "invalid_request_error"})
+        )));
+        assert!(!should_retry(&Error::api(None, "malformed", vec![], None)));
+    }
+
+    #[test]
     fn x_should_retry_wins() {
         assert!(!should_retry(&status(429, &[("x-should-retry", "false")])));
         assert!(should_retry(&status(400, &[("x-should-retry", "true")])));
@@ -81,28 +125,30 @@ mod tests {
     #[test]
     fn backoff_doubles_to_a_cap_with_jitter() {
         let e = status(500, &[]);
-        assert_eq!(retry_delay_ms(&e, 0, 0.0), Some(500.0));
-        assert_eq!(retry_delay_ms(&e, 1, 0.0), Some(1000.0));
-        assert_eq!(retry_delay_ms(&e, 10, 0.0), Some(8000.0));
+        assert_eq!(retry_delay_ms(&e, 0, 0.0, 0.0), Some(500.0));
+        assert_eq!(retry_delay_ms(&e, 1, 0.0, 0.0), Some(1000.0));
+        assert_eq!(retry_delay_ms(&e, 10, 0.0, 0.0), Some(8000.0));
         assert_eq!(
-            retry_delay_ms(&e, 0, 0.999_999).map(f64::round),
+            retry_delay_ms(&e, 0, 0.999_999, 0.0).map(f64::round),
             Some(375.0)
         );
     }
 
     #[test]
     fn server_delay_wins_up_to_a_ceiling() {
+        let delay = |h: &[(&str, &str)], now| retry_delay_ms(&status(429, h), 3, 0.5, now);
+        assert_eq!(delay(&[("retry-after-ms", "20")], 0.0), Some(20.0));
+        assert_eq!(delay(&[("retry-after", "1.5")], 0.0), Some(1500.0));
+        assert_eq!(delay(&[("retry-after", "3600")], 0.0), None);
+        let date = [("retry-after", "Thu, 01 Jan 1970 00:00:10 GMT")];
+        assert_eq!(delay(&date, 7_500.0), Some(2_500.0));
         assert_eq!(
-            retry_delay_ms(&status(429, &[("retry-after-ms", "20")]), 3, 0.5),
-            Some(20.0)
+            delay(&date, 20_000.0),
+            Some(0.0),
+            "a date in the past: at once"
         );
-        assert_eq!(
-            retry_delay_ms(&status(429, &[("retry-after", "1.5")]), 0, 0.5),
-            Some(1500.0)
-        );
-        assert_eq!(
-            retry_delay_ms(&status(429, &[("retry-after", "3600")]), 0, 0.5),
-            None
-        );
+        assert_eq!(delay(&date, -100_000.0), None, "too far ahead: give up");
+        let unreadable = delay(&[("retry-after", "soon")], 0.0);
+        assert_eq!(unreadable, Some(4_000.0 * 0.875), "unreadable: the backoff");
     }
 }

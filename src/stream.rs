@@ -60,12 +60,13 @@ pub struct ChatStream {
     sink: ChunkSink,
     events: Vec<SseEvent>,
     done: bool,
-    provider: String,
-    model: String,
+    /// An error met after good chunks of the same read: those chunks are handed out
+    /// first, and the error on the next call.
+    deferred: Option<Error>,
 }
 
 impl ChatStream {
-    pub fn new(format: WireFormat, provider: &str, model: &str) -> Self {
+    pub fn new(format: WireFormat) -> Self {
         let translator = match format {
             WireFormat::OpenAi => Translator::OpenAi(OpenAiStream),
         };
@@ -75,36 +76,64 @@ impl ChatStream {
             sink: ChunkSink::default(),
             events: Vec::new(),
             done: false,
-            provider: provider.to_string(),
-            model: model.to_string(),
+            deferred: None,
         }
     }
 
     /// Feeds one network read. Returns the chunks it completed as a JSON array text,
     /// or an empty string when it completed none.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<String> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         if self.done {
             return Ok(String::new());
         }
-        self.decoder.feed(bytes, &mut self.events).map_err(|e| {
-            Error::api(None, e.to_string(), vec![], None).at(&self.provider, &self.model)
-        })?;
+        // Events completed before a decoding error are still translated.
+        let decoded = self
+            .decoder
+            .feed(bytes, &mut self.events)
+            .map_err(|e| Error::api(None, e.to_string(), vec![], None));
+        let mut failure = decoded.err();
         for event in self.events.drain(..) {
             let flow = match &mut self.translator {
                 Translator::OpenAi(t) => t.on_event(&event, &mut self.sink),
-            }
-            .map_err(|e| e.at(&self.provider, &self.model))?;
-            if flow == Flow::Done {
-                self.done = true;
-                break;
+            };
+            match flow {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Done) => {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
             }
         }
-        Ok(self.sink.take_batch())
+        self.events.clear();
+        let batch = self.sink.take_batch();
+        match failure {
+            Some(e) if batch.is_empty() => Err(e),
+            Some(e) => {
+                self.deferred = Some(e);
+                Ok(batch)
+            }
+            None => Ok(batch),
+        }
+    }
+
+    /// An error waiting behind chunks already handed out.
+    pub fn take_deferred(&mut self) -> Option<Error> {
+        self.deferred.take()
     }
 
     /// Called when the body ends: a stream that stops before its end marker is an
     /// error, never a silently short answer.
     pub fn end(&mut self) -> Result<()> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         if self.done {
             return Ok(());
         }
@@ -113,10 +142,9 @@ impl ChatStream {
         } else {
             "before its end marker"
         };
-        Err(
-            Error::connection(format!("stream ended before completion ({how})"))
-                .at(&self.provider, &self.model),
-        )
+        Err(Error::connection(format!(
+            "stream ended before completion ({how})"
+        )))
     }
 
     pub fn is_done(&self) -> bool {

@@ -3,19 +3,20 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
-use super::convert::{error_to_js, global_property, options_from_js, params_from_js, parse_json};
+use super::convert::{
+    error_to_js, global_property, meta_to_js, options_from_js, params_from_js, parse_json,
+};
 use super::fetch::FetchTransport;
 use super::stream::StreamReader;
 use super::timers::JsPause;
 use crate::client::{execute, plan, Outcome};
 use crate::config::{CallOptions, ClientOptions};
 use crate::error::{Error, Result};
-use crate::stream::ChatStream;
 
 struct Shared {
     options: ClientOptions,
@@ -99,14 +100,36 @@ async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<
     let plan = plan(&shared.options, &call, params, &env)?;
     let transport = FetchTransport {
         fetch: shared.fetch.clone(),
-        signal,
+        signal: signal.clone(),
     };
-    match execute(&plan, &transport, &JsPause).await? {
-        Outcome::Completion { json, .. } => Ok(parse_json(&json)),
-        Outcome::Stream { target, response } => {
-            let t = &plan.targets[target];
-            let core = ChatStream::new(t.format, &t.provider, &t.model);
-            Ok(StreamReader::new(core, response.body, &t.provider, &t.model)?.into())
+    let success = execute(&plan, &transport, &JsPause { signal }).await?;
+    let target = &plan.targets[success.target];
+    let meta = meta_to_js(&target.provider, &target.model, &success.failed);
+    match success.outcome {
+        Outcome::Completion(json) => {
+            let completion = parse_json(&json);
+            // Not enumerable: the completion keeps exactly OpenAI's JSON shape.
+            let descriptor = Object::new();
+            let _ = Reflect::set(&descriptor, &"value".into(), &meta);
+            // The glue replaces it with one whose errors are class instances.
+            let _ = Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE);
+            if let Some(target) = completion.dyn_ref::<Object>() {
+                let _ = Reflect::define_property(target, &"onellm".into(), &descriptor);
+            }
+            Ok(completion)
         }
+        Outcome::Stream {
+            body,
+            stream,
+            first,
+        } => Ok(StreamReader::new(
+            transport,
+            body,
+            stream,
+            first,
+            (&target.provider, &target.model),
+            meta,
+        )
+        .into()),
     }
 }

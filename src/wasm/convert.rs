@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error::Error;
+use crate::error::{Error, FailedAttempt};
 
 /// Reads the caller's params the way the `openai` package sends them: through
 /// `JSON.stringify`, so `undefined` fields vanish and `toJSON` is honoured.
@@ -70,16 +70,27 @@ struct ErrorData<'a> {
     provider: Option<&'a str>,
     model: Option<&'a str>,
     param: Option<&'a str>,
+    attempts: Vec<AttemptData<'a>>,
+    /// Marks it as ours, so the glue never mistakes a foreign rejection for one.
+    onellm: bool,
 }
 
-pub fn error_to_js(e: &Error) -> JsValue {
+/// One failed attempt: `model` is the full `provider/model` id.
+#[derive(Serialize)]
+struct AttemptData<'a> {
+    provider: &'a str,
+    model: String,
+    error: ErrorData<'a>,
+}
+
+fn error_data(e: &Error) -> ErrorData<'_> {
     let headers = (!e.headers.is_empty()).then(|| {
         e.headers
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect()
     });
-    let data = ErrorData {
+    ErrorData {
         name: e.class_name(),
         message: &e.message,
         status: e.status,
@@ -88,11 +99,39 @@ pub fn error_to_js(e: &Error) -> JsValue {
         provider: e.provider.as_deref(),
         model: e.model.as_deref(),
         param: e.param.as_deref(),
-    };
-    let value = to_js(&data);
-    // Marks it as ours, so the glue never mistakes a foreign rejection for one.
-    let _ = Reflect::set(&value, &"onellm".into(), &JsValue::TRUE);
-    value
+        attempts: attempts_data(&e.attempts),
+        onellm: true,
+    }
+}
+
+fn attempts_data(failed: &[FailedAttempt]) -> Vec<AttemptData<'_>> {
+    failed
+        .iter()
+        .map(|a| AttemptData {
+            provider: &a.provider,
+            model: format!("{}/{}", a.provider, a.model),
+            error: error_data(&a.error),
+        })
+        .collect()
+}
+
+pub fn error_to_js(e: &Error) -> JsValue {
+    to_js(&error_data(e))
+}
+
+/// `{ provider, model, attempts }`: who answered a successful call, and what failed first.
+pub fn meta_to_js(provider: &str, model: &str, failed: &[FailedAttempt]) -> JsValue {
+    #[derive(Serialize)]
+    struct Meta<'a> {
+        provider: &'a str,
+        model: String,
+        attempts: Vec<AttemptData<'a>>,
+    }
+    to_js(&Meta {
+        provider,
+        model: format!("{provider}/{model}"),
+        attempts: attempts_data(failed),
+    })
 }
 
 /// The message of a thrown JS value, for wrapping it into an error of ours.

@@ -6,11 +6,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::convert::{global_property, js_message};
 use super::timers::Timer;
@@ -18,6 +18,7 @@ use crate::client::Transport;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 
+#[derive(Clone)]
 pub struct FetchTransport {
     pub fetch: Option<Function>,
     pub signal: Option<AbortSignal>,
@@ -61,7 +62,8 @@ impl Attempt {
         })
     }
 
-    /// Stops the attempt's timer: a stream's timeout covers only the wait for its head.
+    /// Stops the attempt's timer: a stream's timeout covers only the wait for its
+    /// first chunk.
     pub fn clear_timer(&mut self) {
         self.timer = None;
     }
@@ -96,8 +98,21 @@ impl Drop for Attempt {
 /// A response whose body is still unread, with the attempt that can cancel it.
 pub struct FetchBody {
     pub response: Response,
+    reader: Option<ReadableStreamDefaultReader>,
     pub attempt: Attempt,
     pub timeout_ms: f64,
+    /// The body was read to its end: nothing left to cancel.
+    finished: bool,
+}
+
+impl Drop for FetchBody {
+    /// A body dropped before its end (a failed attempt, a stream left early) would
+    /// keep its connection open: abort it.
+    fn drop(&mut self) {
+        if !self.finished {
+            self.attempt.controller.abort();
+        }
+    }
 }
 
 impl FetchTransport {
@@ -135,40 +150,38 @@ impl Transport for FetchTransport {
         &self,
         request: &HttpRequest,
         timeout_ms: f64,
-        stream: bool,
     ) -> Result<HttpResponse<FetchBody>> {
         if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
             return Err(Error::user_abort());
         }
-        let mut attempt = Attempt::new(self.signal.as_ref(), timeout_ms)?;
+        let attempt = Attempt::new(self.signal.as_ref(), timeout_ms)?;
         let init = request_init(request, &attempt.controller.signal());
         let call = self
             .fetch_fn()?
             .call2(&JsValue::UNDEFINED, &request.url.as_str().into(), &init);
-        let promise = call.and_then(|p| p.dyn_into::<js_sys::Promise>());
-        let response = match promise {
-            Ok(p) => JsFuture::from(p).await,
+        // An injected fetch may return a non-promise: `resolve` accepts both.
+        let response = match call {
+            Ok(value) => JsFuture::from(js_sys::Promise::resolve(&value)).await,
             Err(thrown) => Err(thrown),
         }
         .map_err(|e| attempt.error(&e, timeout_ms))?;
         let response: Response = response.dyn_into().map_err(|_| {
             Error::connection("`fetch` resolved to something that is not a Response")
         })?;
-        if stream {
-            attempt.clear_timer();
-        }
         Ok(HttpResponse {
             status: response.status(),
             headers: headers_of(&response),
             body: FetchBody {
                 response,
+                reader: None,
                 attempt,
                 timeout_ms,
+                finished: false,
             },
         })
     }
 
-    async fn text(&self, body: FetchBody) -> Result<String> {
+    async fn text(&self, mut body: FetchBody) -> Result<String> {
         let promise = body
             .response
             .text()
@@ -176,7 +189,43 @@ impl Transport for FetchTransport {
         let text = JsFuture::from(promise)
             .await
             .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
+        body.finished = true;
         Ok(text.as_string().unwrap_or_default())
+    }
+
+    async fn read(&self, body: &mut FetchBody) -> Result<Option<Vec<u8>>> {
+        if body.finished {
+            return Ok(None);
+        }
+        if body.reader.is_none() {
+            let Some(stream) = body.response.body() else {
+                body.finished = true;
+                return Ok(None);
+            };
+            body.reader = Some(stream.get_reader().unchecked_into());
+        }
+        let promise = body.reader.as_ref().map(ReadableStreamDefaultReader::read);
+        let result = match promise {
+            Some(p) => JsFuture::from(p).await,
+            None => return Ok(None),
+        }
+        .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
+        if Reflect::get(&result, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+            body.finished = true;
+            body.reader = None;
+            return Ok(None);
+        }
+        let value = Reflect::get(&result, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+        Ok(Some(
+            value
+                .dyn_ref::<Uint8Array>()
+                .map(Uint8Array::to_vec)
+                .unwrap_or_default(),
+        ))
+    }
+
+    fn settle(&self, body: &mut FetchBody) {
+        body.attempt.clear_timer();
     }
 }
 

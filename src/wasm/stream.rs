@@ -5,49 +5,64 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Promise, Reflect, Uint8Array};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
-use web_sys::{AbortController, ReadableStreamDefaultReader};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortController;
 
 use super::convert::{error_to_js, parse_json, to_js};
-use super::fetch::FetchBody;
-use crate::error::{Error, ErrorKind, Result};
+use super::fetch::{FetchBody, FetchTransport};
+use crate::client::next_batch;
+use crate::error::Error;
 use crate::stream::ChatStream;
 
-struct Inner {
-    core: ChatStream,
-    reader: Option<ReadableStreamDefaultReader>,
+/// What a read needs; taken out of the reader while a read is in flight, so no
+/// borrow is held across an await.
+struct Parts {
     body: FetchBody,
+    stream: Box<ChatStream>,
+}
+
+struct State {
+    parts: Option<Parts>,
+    /// The chunks that arrived while the attempt was being judged, not yet handed out.
+    first: Option<String>,
     ended: bool,
 }
 
 #[wasm_bindgen]
 pub struct StreamReader {
-    inner: Rc<RefCell<Inner>>,
+    state: Rc<RefCell<State>>,
+    transport: FetchTransport,
     controller: AbortController,
     provider: String,
     model: String,
+    meta: JsValue,
 }
 
 impl StreamReader {
-    pub fn new(core: ChatStream, body: FetchBody, provider: &str, model: &str) -> Result<Self> {
-        let reader = body.response.body().map(|b| {
-            b.get_reader()
-                .unchecked_into::<ReadableStreamDefaultReader>()
-        });
+    pub fn new(
+        transport: FetchTransport,
+        body: FetchBody,
+        stream: Box<ChatStream>,
+        first: Option<String>,
+        (provider, model): (&str, &str),
+        meta: JsValue,
+    ) -> Self {
         let controller = body.attempt.controller.clone();
-        Ok(StreamReader {
-            inner: Rc::new(RefCell::new(Inner {
-                core,
-                reader,
-                body,
-                ended: false,
+        let ended = first.is_none();
+        StreamReader {
+            state: Rc::new(RefCell::new(State {
+                parts: Some(Parts { body, stream }),
+                first,
+                ended,
             })),
+            transport,
             controller,
             provider: provider.to_string(),
             model: model.to_string(),
-        })
+            meta,
+        }
     }
 }
 
@@ -59,99 +74,76 @@ impl StreamReader {
         self.controller.clone()
     }
 
-    /// Which provider answered.
     #[wasm_bindgen(getter)]
     pub fn provider(&self) -> String {
         self.provider.clone()
     }
 
-    /// Which model answered, without its provider prefix.
+    /// The model that answered, without its provider prefix.
     #[wasm_bindgen(getter)]
     pub fn model(&self) -> String {
         self.model.clone()
     }
 
+    /// Which model answered and which attempts failed first.
+    #[wasm_bindgen(getter)]
+    pub fn meta(&self) -> JsValue {
+        self.meta.clone()
+    }
+
     /// Resolves to the next batch of chunks (an array), or `undefined` at the end.
     pub fn next(&self) -> Promise {
-        let inner = self.inner.clone();
+        let state = self.state.clone();
+        let transport = self.transport.clone();
         let (provider, model) = (self.provider.clone(), self.model.clone());
         future_to_promise(async move {
-            next_batch(&inner).await.map_err(|e| {
-                let e = e.at(&provider, &model);
-                inner.borrow_mut().ended = true;
-                cancel(&inner);
-                error_to_js(&e)
-            })
+            let taken = {
+                let mut s = state.borrow_mut();
+                if let Some(first) = s.first.take() {
+                    return Ok(parse_json(&first));
+                }
+                if s.ended {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                s.parts.take()
+            };
+            let Some(mut parts) = taken else {
+                let e = Error::connection("next() called again before the previous read ended");
+                return Err(error_to_js(&e.at(&provider, &model)));
+            };
+            let result = next_batch(&transport, &mut parts.body, &mut parts.stream).await;
+            let mut s = state.borrow_mut();
+            s.parts = Some(parts);
+            match result {
+                Ok(Some(batch)) => Ok(parse_json(&batch)),
+                Ok(None) => {
+                    s.ended = true;
+                    Ok(JsValue::UNDEFINED)
+                }
+                Err(e) => {
+                    s.ended = true;
+                    // Dropping the body aborts its request.
+                    s.parts = None;
+                    Err(error_to_js(&e.at(&provider, &model)))
+                }
+            }
         })
     }
 
     /// The `chat.completion` that the chunks read so far add up to.
     #[wasm_bindgen(js_name = finalCompletion)]
     pub fn final_completion(&self) -> JsValue {
-        to_js(&self.inner.borrow().core.final_completion())
+        match &self.state.borrow().parts {
+            Some(parts) => to_js(&parts.stream.final_completion()),
+            None => JsValue::UNDEFINED,
+        }
     }
 
     /// Stops reading and releases the connection.
     pub fn cancel(&self) {
-        self.inner.borrow_mut().ended = true;
-        cancel(&self.inner);
-    }
-}
-
-fn cancel(inner: &Rc<RefCell<Inner>>) {
-    if let Some(reader) = inner.borrow_mut().reader.take() {
-        // `cancel()` rejects when the body already failed (it was aborted, say); the
-        // rejection is expected and must not surface as an unhandled one.
-        let cancelled = JsFuture::from(reader.cancel());
-        spawn_local(async move {
-            let _ = cancelled.await;
-        });
-    }
-}
-
-async fn next_batch(inner: &Rc<RefCell<Inner>>) -> Result<JsValue> {
-    loop {
-        let read = {
-            let state = inner.borrow();
-            if state.ended || state.core.is_done() {
-                drop(state);
-                inner.borrow_mut().ended = true;
-                cancel(inner);
-                return Ok(JsValue::UNDEFINED);
-            }
-            match &state.reader {
-                Some(reader) => reader.read(),
-                None => return Err(Error::connection("the response has no body")),
-            }
-        };
-        let result = JsFuture::from(read).await.map_err(|e| {
-            let state = inner.borrow();
-            let error = state.body.attempt.error(&e, state.body.timeout_ms);
-            match error.kind {
-                ErrorKind::Connection => {
-                    Error::connection(format!("stream ended before completion: {}", error.message))
-                }
-                _ => error,
-            }
-        })?;
-        let mut state = inner.borrow_mut();
-        let done = Reflect::get(&result, &"done".into())
-            .map(|d| d.is_truthy())
-            .unwrap_or(true);
-        if done {
-            state.ended = true;
-            state.reader = None;
-            state.core.end()?;
-            return Ok(JsValue::UNDEFINED);
-        }
-        let value = Reflect::get(&result, &"value".into()).unwrap_or(JsValue::UNDEFINED);
-        let bytes = value
-            .dyn_ref::<Uint8Array>()
-            .map(Uint8Array::to_vec)
-            .unwrap_or_default();
-        let batch = state.core.feed(&bytes)?;
-        if !batch.is_empty() {
-            return Ok(parse_json(&batch));
-        }
+        self.controller.abort();
+        let mut s = self.state.borrow_mut();
+        s.ended = true;
+        s.first = None;
     }
 }

@@ -5,6 +5,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
 
 use super::convert::global_property;
 use crate::client::Pause;
@@ -40,23 +41,47 @@ impl Drop for Timer {
     }
 }
 
-pub struct JsPause;
+/// Backoff sleeps that end early when the caller aborts, so an abort during a
+/// backoff is felt at once rather than after the wait.
+pub struct JsPause {
+    pub signal: Option<AbortSignal>,
+}
 
 impl Pause for JsPause {
     async fn sleep(&self, ms: f64) {
         let mut timer = None;
+        let mut on_abort = None;
         let promise = Promise::new(&mut |resolve, _| {
-            let done = Closure::once(move || {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            });
-            timer = Timer::start(ms, done);
+            let wake = resolve.clone();
+            timer = Timer::start(
+                ms,
+                Closure::once(move || {
+                    let _ = wake.call0(&JsValue::UNDEFINED);
+                }),
+            );
+            if let Some(signal) = &self.signal {
+                let listener = Closure::<dyn FnMut()>::new(move || {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                });
+                let _ = signal
+                    .add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
+                on_abort = Some(listener);
+            }
         });
         if timer.is_some() {
             let _ = JsFuture::from(promise).await;
+        }
+        if let (Some(signal), Some(listener)) = (&self.signal, &on_abort) {
+            let _ = signal
+                .remove_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
         }
     }
 
     fn random(&self) -> f64 {
         js_sys::Math::random()
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }

@@ -240,11 +240,101 @@ export async function runSuite(onellm, { emulator, runtime }) {
       ["malformed", APIError], ["error-event", APIError],
     ];
     for (const [f, cls] of cases) {
-      const stream = await client().chat.completions.create(
-        { model: "openai/m", messages: hello, stream: true, retries: 0 }, fault(f));
-      const e = await rejects(collect(stream), cls, f);
+      // Whether the error comes from create() or from the loop depends on whether a
+      // chunk reached the caller first, that is on how the network split the bytes.
+      const read = async () => collect(await client().chat.completions.create(
+        { model: "openai/m", messages: hello, stream: true, retries: 0 }, fault(f)));
+      const e = await rejects(read(), cls, f);
       check(e.message.includes("[openai/m]"), `${f}: message names the provider: ${e.message}`);
     }
+  });
+
+  test("a stream failing before its first chunk is retried; after it, never", async () => {
+    for (const f of ["cut;after=0", "error-event;after=0"]) {
+      await clearRequests();
+      const key = `first${Math.random()}`;
+      const stream = await client().chat.completions.create(
+        { model: "openai/m", messages: hello, stream: true }, fault(`${f};times=1;key=${key}`));
+      equal(text(await collect(stream)), "Echo: Hello there", `${f}: answer after a retry`);
+      equal((await requests()).length, 2, `${f}: attempts`);
+      equal(stream.onellm.attempts.length, 1, `${f}: the failed attempt is reported`);
+      check(stream.onellm.attempts[0].error instanceof APIError, `${f}: as an APIError`);
+    }
+    await clearRequests();
+    // Paced, so the first chunks surely reach the caller before the cut.
+    const started = await client().chat.completions.create(
+      { model: "openai/m", messages: hello, stream: true },
+      { headers: { "x-emulator-fault": "cut;after=2", "x-emulator-delay-ms": "50" } });
+    await rejects(collect(started), APIConnectionError, "cut after two chunks");
+    equal((await requests()).length, 1, "a started stream is not retried");
+  });
+
+  test("a stream's timeout covers the wait for its first chunk", async () => {
+    await rejects(client().chat.completions.create(
+      { model: "openai/m", messages: hello, stream: true, timeout: 0.2, retries: 0 },
+      { headers: { "x-emulator-delay-ms": "3000" } }), APITimeoutError, "slow first chunk");
+  });
+
+  test("the final error carries every failed attempt; a success names its model", async () => {
+    const e = await rejects(client().chat.completions.create({
+      model: "openai/fault-status=500", messages: hello, retries: 1,
+      fallback_models: ["openai/fault-status=503"],
+    }, fault("status=502;retry-after-ms=1")), InternalServerError, "all fail");
+    equal(e.status, 502, "the last model's error");
+    equal(e.attempts.map((a) => [a.model, a.error.status]),
+      [["openai/fault-status=500", 502], ["openai/fault-status=500", 502], ["openai/fault-status=503", 502]],
+      "earlier attempts, oldest first");
+    check(e.attempts.every((a) => a.error instanceof InternalServerError), "attempt errors are class instances");
+    const r = await client().chat.completions.create({
+      model: "openai/fault-status=500", messages: hello, retries: 0, fallback_models: ["openai/backup"],
+    });
+    equal(r.onellm.model, "openai/backup", "which model answered");
+    equal(r.onellm.attempts.map((a) => [a.model, a.error.status]), [["openai/fault-status=500", 500]], "what failed first");
+    check(!Object.keys(r).includes("onellm"), "the completion keeps OpenAI's fields only");
+  });
+
+  test("an abort during a backoff sleep ends the call at once", async () => {
+    await clearRequests();
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 100);
+    const e = await rejects(client().chat.completions.create({ model: "openai/m", messages: hello },
+      { signal: ac.signal, ...fault("status=503;retry-after=30") }), APIUserAbortError, "abort");
+    check(Date.now() - started < 20_000, "did not sleep out the 30 s retry-after");
+    equal((await requests()).length, 1, "no attempt after the abort");
+    equal(e.attempts.length, 1, "the 503 before the abort is reported");
+  });
+
+  test("retry-after as an HTTP date; too far ahead returns the error at once", async () => {
+    await clearRequests();
+    const soon = new Date(Date.now() + 1000).toUTCString();
+    const key = `date${Math.random()}`;
+    await client().chat.completions.create({ model: "openai/m", messages: hello },
+      fault(`status=429;retry-after=${soon};times=1;key=${key}`));
+    equal((await requests()).length, 2, "retried after the date");
+    await clearRequests();
+    const later = new Date(Date.now() + 3_600_000).toUTCString();
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello },
+      fault(`status=429;retry-after=${later}`)), RateLimitError, "an hour away");
+    equal((await requests()).length, 1, "no hour-long sleep");
+  });
+
+  test("a key echoed by the provider never reaches an error", async () => {
+    const key = "sk-bad";
+    const e = await rejects(client({ apiKey: key }).chat.completions.create({ model: "openai/m", messages: hello }),
+      AuthenticationError, "401");
+    check(e.error.code === "invalid_api_key", "the provider's error is kept");
+    for (const [where, shown] of [["message", e.message], ["String", String(e)], ["JSON", JSON.stringify(e)],
+      ["stack", e.stack], ["error", JSON.stringify(e.error)], ["headers", JSON.stringify([...e.headers])]]) {
+      check(!shown.includes(key), `${where} shows the key: ${shown}`);
+    }
+  });
+
+  test("a success body that is no completion is an APIError, not a crash", async () => {
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello, retries: 0 },
+      fault("malformed")), APIError, "malformed 200");
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello, retries: 0 },
+      fault("cut")), APIConnectionError, "truncated 200");
   });
 
   test("an injected fetch is used for every request", async () => {

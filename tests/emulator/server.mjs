@@ -269,7 +269,7 @@ function sendAnswer(res, ctx, value, fault) {
 
 /**
  * Streams SSE events one res.write each, pausing delayMs before each, and applies body
- * faults at the third event. `terminator` (e.g. `data: [DONE]`) is what `no-done` drops.
+ * faults at the third event (or after `;after=N` good events). `terminator` (e.g. `data: [DONE]`) is what `no-done` drops.
  */
 async function streamEvents(res, ctx, { events, terminator = null, fault = null, delayMs = 0 }) {
   res.writeHead(200, {
@@ -279,7 +279,9 @@ async function streamEvents(res, ctx, { events, terminator = null, fault = null,
   });
   res.flushHeaders(); // Headers now, so clients can tell "slow first token" from "no response".
   const all = terminator ? [...events, terminator] : events;
-  const faultAt = Math.min(2, all.length - 1);
+  // `;after=N` moves the fault to the (N+1)th event (default: after 2 good events).
+  const after = /^\d+$/.test(fault?.params?.after ?? "") ? Number(fault.params.after) : 2;
+  const faultAt = Math.min(after, all.length - 1);
   for (let i = 0; i < all.length; i++) {
     await pause(delayMs, res, ctx);
     if (ctx.closed) return;
