@@ -24,9 +24,32 @@ struct ChoiceState {
     content: Option<String>,
     refusal: Option<String>,
     reasoning: Option<String>,
-    tool_calls: Vec<ToolCall>,
+    /// Keyed by the stream's `index`, in order of first appearance. Not a Vec indexed
+    /// by it: a hostile `index: 4000000000` must not allocate four billion slots.
+    tool_calls: Vec<(u32, ToolCall)>,
     finish_reason: Option<String>,
     logprobs: Option<Value>,
+}
+
+impl ChoiceState {
+    fn tool_call(&mut self, index: u32) -> &mut ToolCall {
+        let at = match self.tool_calls.iter().position(|(i, _)| *i == index) {
+            Some(at) => at,
+            None => {
+                let empty = ToolCall {
+                    id: String::new(),
+                    kind: "function".into(),
+                    function: FunctionCall {
+                        name: String::new(),
+                        arguments: String::new(),
+                    },
+                };
+                self.tool_calls.push((index, empty));
+                self.tool_calls.len() - 1
+            }
+        };
+        &mut self.tool_calls[at].1
+    }
 }
 
 fn append(slot: &mut Option<String>, text: Option<&str>) {
@@ -56,18 +79,7 @@ impl Accumulator {
             append(&mut state.refusal, d.refusal.as_deref());
             append(&mut state.reasoning, d.reasoning_content.as_deref());
             for t in d.tool_calls.iter().flatten() {
-                let slot = t.index as usize;
-                if state.tool_calls.len() <= slot {
-                    state.tool_calls.resize_with(slot + 1, || ToolCall {
-                        id: String::new(),
-                        kind: "function".into(),
-                        function: FunctionCall {
-                            name: String::new(),
-                            arguments: String::new(),
-                        },
-                    });
-                }
-                let call = &mut state.tool_calls[slot];
+                let call = state.tool_call(t.index);
                 if let Some(id) = &t.id {
                     call.id.clone_from(id);
                 }
@@ -111,7 +123,11 @@ impl Accumulator {
                     role: "assistant".into(),
                     content: c.content.clone(),
                     refusal: c.refusal.clone(),
-                    tool_calls: (!c.tool_calls.is_empty()).then(|| c.tool_calls.clone()),
+                    tool_calls: (!c.tool_calls.is_empty()).then(|| {
+                        let mut calls = c.tool_calls.clone();
+                        calls.sort_by_key(|(index, _)| *index);
+                        calls.into_iter().map(|(_, call)| call).collect()
+                    }),
                     reasoning_content: c.reasoning.clone(),
                 },
                 logprobs: c.logprobs.clone(),

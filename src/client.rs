@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use crate::config::{CallOptions, ClientOptions, Env, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS};
+use crate::config::{
+    CallOptions, ClientOptions, Env, Secret, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+};
 use crate::error::{Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::parse_model_id;
@@ -22,7 +24,7 @@ pub struct Target {
     pub format: WireFormat,
     pub request: HttpRequest,
     /// The key the request carries, so that errors can be scrubbed of it.
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
 }
 
 /// Everything decided before the first byte is sent.
@@ -230,7 +232,7 @@ async fn attempt<T: Transport>(
 ) -> Result<Outcome<T::Body>> {
     let at = |mut e: Error| {
         if let Some(key) = &target.api_key {
-            e.redact(key);
+            e.redact(key.expose());
         }
         e.at(&target.provider, &target.model)
     };

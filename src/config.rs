@@ -8,6 +8,28 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::providers::{preset, Auth, WireFormat, PRESETS};
 
+/// An API key: cloned and compared like a string, never shown by `Debug`, so no log
+/// line or panic message can carry it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(key: impl Into<String>) -> Self {
+        Secret(key.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// Default number of retries after the first attempt, as in the `openai` package.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default per-attempt timeout, as in the `openai` package: ten minutes.
@@ -17,13 +39,13 @@ pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
 #[serde(rename_all = "camelCase")]
 pub struct ClientOptions {
     /// Key for `openai/` models.
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     /// API root for `openai/` models, e.g. `https://api.openai.com/v1`.
     #[serde(rename = "baseURL")]
     pub base_url: Option<String>,
     /// Keys by provider name.
     #[serde(default)]
-    pub api_keys: BTreeMap<String, String>,
+    pub api_keys: BTreeMap<String, Secret>,
     /// Per-provider settings; a name that is no preset defines a custom
     /// OpenAI-compatible provider.
     #[serde(default)]
@@ -40,7 +62,7 @@ pub struct ClientOptions {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderOptions {
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     #[serde(rename = "baseURL")]
     pub base_url: Option<String>,
     #[serde(default)]
@@ -65,7 +87,7 @@ pub struct Endpoint {
     pub format: WireFormat,
     pub base_url: String,
     pub auth: Auth,
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     /// Headers to add, in order; a `None` value removes the header.
     pub headers: Vec<(String, Option<String>)>,
 }
@@ -108,8 +130,8 @@ impl ClientOptions {
             .and_then(|c| c.api_key.clone())
             .or_else(|| self.api_keys.get(provider).cloned())
             .or_else(|| self.api_key.clone().filter(|_| is_openai))
-            .or_else(|| spec.env_keys.iter().find_map(|k| env(k)))
-            .filter(|k| !k.is_empty());
+            .or_else(|| spec.env_keys.iter().find_map(|k| env(k).map(Secret::new)))
+            .filter(|k| !k.expose().is_empty());
         if api_key.is_none() && spec.requires_key {
             let option = if is_openai {
                 "`apiKey`".to_string()
@@ -172,7 +194,7 @@ fn custom_endpoint(
         format: WireFormat::OpenAi,
         base_url,
         auth: Auth::Bearer,
-        api_key: custom.api_key.clone().filter(|k| !k.is_empty()),
+        api_key: custom.api_key.clone().filter(|k| !k.expose().is_empty()),
         headers: custom
             .headers
             .iter()
@@ -197,7 +219,7 @@ mod tests {
     fn openai_takes_api_key_and_base_url() {
         let o = opts(json!({"apiKey": "sk-1", "baseURL": "http://127.0.0.1:9/v1"}));
         let e = o.endpoint("openai", "model", &no_env).unwrap();
-        assert_eq!(e.api_key.as_deref(), Some("sk-1"));
+        assert_eq!(e.api_key.as_ref().map(Secret::expose), Some("sk-1"));
         assert_eq!(e.base_url, "http://127.0.0.1:9/v1");
     }
 
@@ -209,7 +231,8 @@ mod tests {
             o.endpoint("openai", "model", &env)
                 .unwrap()
                 .api_key
-                .as_deref(),
+                .as_ref()
+                .map(Secret::expose),
             Some("from-env")
         );
         let o = opts(json!({"apiKeys": {"openai": "from-map"}}));
@@ -217,7 +240,8 @@ mod tests {
             o.endpoint("openai", "model", &env)
                 .unwrap()
                 .api_key
-                .as_deref(),
+                .as_ref()
+                .map(Secret::expose),
             Some("from-map")
         );
         let o = opts(
@@ -227,7 +251,8 @@ mod tests {
             o.endpoint("openai", "model", &env)
                 .unwrap()
                 .api_key
-                .as_deref(),
+                .as_ref()
+                .map(Secret::expose),
             Some("from-provider")
         );
     }
@@ -266,6 +291,19 @@ mod tests {
         let o = opts(json!({"providers": {"local": {}}}));
         let err = o.endpoint("local", "model", &no_env).unwrap_err();
         assert_eq!(err.param.as_deref(), Some("providers.local.baseURL"));
+    }
+
+    #[test]
+    fn debug_never_shows_a_key() {
+        let o = opts(json!({"apiKey": "sk-1234", "apiKeys": {"x": "sk-5678"},
+            "providers": {"p": {"apiKey": "sk-9999", "baseURL": "http://h"}}}));
+        let shown = format!(
+            "{o:?} {:?}",
+            o.endpoint("openai", "model", &no_env).unwrap()
+        );
+        for key in ["sk-1234", "sk-5678", "sk-9999"] {
+            assert!(!shown.contains(key), "{shown}");
+        }
     }
 
     #[test]

@@ -1,13 +1,39 @@
 //! The HTTP exchange as plain data: what an adapter wants sent and what came back.
 //! The core never performs I/O; the Wasm shell (or a test) turns these into fetches.
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+use crate::error::is_credential_header;
+
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     /// Header names as they will be sent; later entries replace earlier ones of the same name.
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+/// Credential headers are shown as `[redacted]`: a request in a log must not leak its key.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let shown = if is_credential_header(k) {
+                    "[redacted]"
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -61,6 +87,17 @@ mod tests {
     fn join_url_has_one_slash() {
         assert_eq!(join_url("http://h/v1/", "/chat"), "http://h/v1/chat");
         assert_eq!(join_url("http://h/v1", "chat"), "http://h/v1/chat");
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let mut r = HttpRequest::post_json("u".into(), "{}".into());
+        r.set_header("authorization", "Bearer sk-secret");
+        let shown = format!("{r:?}");
+        assert!(
+            !shown.contains("sk-secret") && shown.contains("[redacted]"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn build_request(endpoint: &Endpoint, model: &str, req: &ChatRequest) -> Res
         .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat/completions"), body);
     if let Some(key) = &endpoint.api_key {
-        http.set_header("authorization", &format!("Bearer {key}"));
+        http.set_header("authorization", &format!("Bearer {}", key.expose()));
     }
     let accept = if req.is_stream() {
         "text/event-stream"

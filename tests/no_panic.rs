@@ -1,0 +1,77 @@
+//! Hostile input never panics: arbitrary bytes through the SSE decoder and the OpenAI
+//! adapter's body and stream parsers come back as values or errors, never a panic
+//! (which in Wasm would be a trap that takes the whole client down).
+
+use onellm::providers::openai::{error_from_response, parse_completion};
+use onellm::providers::WireFormat;
+use onellm::sse::SseDecoder;
+use onellm::stream::ChatStream;
+use proptest::prelude::*;
+
+/// Bytes that look like an event stream often enough to reach deep paths.
+fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"data: ".to_vec()),
+        Just(b"data:".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b": c\n".to_vec()),
+        Just(b"event: error\n".to_vec()),
+        Just(b"id: 1\n".to_vec()),
+        Just(b"retry: 99999999999999999999999\n".to_vec()),
+        Just(b"[DONE]".to_vec()),
+        Just(br#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"}}]}"#.to_vec()),
+        Just(br#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":4294967295,"delta":{"tool_calls":[{"index":4000000000,"function":{"arguments":"{"}}]}}]}"#.to_vec()),
+        Just(br#"{"error":{"message":5}}"#.to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"\xFF\xFE".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..16),
+    ];
+    proptest::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn sse_decoder_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
+        let mut d = SseDecoder::with_limit(256);
+        let mut out = Vec::new();
+        let at = cut.index(bytes.len() + 1);
+        let _ = d.feed(&bytes[..at], &mut out);
+        let _ = d.feed(&bytes[at..], &mut out);
+        let _ = d.has_partial_event();
+    }
+
+    #[test]
+    fn openai_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
+        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let at = cut.index(bytes.len() + 1);
+        for part in [&bytes[..at], &bytes[at..]] {
+            if let Ok(batch) = s.feed(part) {
+                if !batch.is_empty() {
+                    // What reaches JS is always one valid JSON array.
+                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
+                    prop_assert!(parsed.is_ok(), "{batch}");
+                }
+            }
+        }
+        let _ = s.end();
+        let _ = serde_json::to_string(&s.final_completion());
+    }
+
+    #[test]
+    fn openai_bodies_take_any_text(text in "\\PC{0,200}", status in 100u16..1000) {
+        let _ = parse_completion(status, &[], &text);
+        let e = error_from_response(status, vec![], &text);
+        prop_assert!(e.message.starts_with(&status.to_string()));
+    }
+
+    #[test]
+    fn openai_bodies_take_any_bytes(bytes in stream_bytes(), status in 100u16..1000) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_completion(status, &[], &text);
+        let _ = error_from_response(status, vec![], &text);
+    }
+}
