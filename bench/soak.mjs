@@ -1,0 +1,80 @@
+// Soak: thousands of sequential requests and a few hundred concurrent streams against
+// the emulator (in its own process, so its memory is not counted), reporting any
+// request lost and how the client's memory moved. Run by `npm run bench`.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+async function startEmulatorProcess() {
+  const child = spawn(process.execPath, ["tests/emulator/server.mjs", "--port", "0"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      const m = String(d).match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  return { url, close: () => child.kill() };
+}
+
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
+let wasmMemory;
+function memory() {
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, wasm: wasmMemory?.buffer.byteLength ?? 0 };
+}
+
+export async function soak({ sequential = 5000, concurrent = 300 } = {}) {
+  const { OpenAI } = await import("../pkg/node.js");
+  // Already initialised by node.js: initSync hands back the instance's exports.
+  wasmMemory = (await import("../pkg/wasm/onellm.js")).initSync().memory;
+  const emulator = await startEmulatorProcess();
+  const client = new OpenAI({ apiKey: "sk-soak", baseURL: `${emulator.url}/openai/v1`, maxRetries: 0 });
+  const messages = [{ role: "user", content: "soak" }];
+  let lost = 0;
+  const check = (text) => { if (text !== "Echo: soak") lost++; };
+  try {
+    // Warm-up, so the baseline includes the compiled Wasm and JIT state.
+    for (let i = 0; i < 200; i++) check((await client.chat.completions.create({ model: "openai/m", messages })).choices[0].message.content);
+    const before = memory();
+    const t0 = performance.now();
+    for (let i = 0; i < sequential; i++) {
+      try {
+        check((await client.chat.completions.create({ model: "openai/m", messages })).choices[0].message.content);
+      } catch { lost++; }
+    }
+    const t1 = performance.now();
+    const afterSequential = memory();
+    const streams = await Promise.allSettled(Array.from({ length: concurrent }, async () => {
+      const stream = await client.chat.completions.create({ model: "openai/m", messages, stream: true },
+        { headers: { "x-emulator-repeat": "50" } });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      return text;
+    }));
+    const t2 = performance.now();
+    const want = Array(50).fill("Echo: soak").join(" ");
+    const lostStreams = streams.filter((s) => s.status !== "fulfilled" || s.value !== want).length;
+    const after = memory();
+    return {
+      rows: [
+        ["sequential requests", sequential, lost, `${(t1 - t0).toFixed(0)} ms`, `${mib(afterSequential.rss - before.rss)} MiB`, `${mib(afterSequential.heap - before.heap)} MiB`, `${mib(afterSequential.wasm - before.wasm)} MiB`],
+        ["concurrent streams (50 answers each)", concurrent, lostStreams, `${(t2 - t1).toFixed(0)} ms`, `${mib(after.rss - afterSequential.rss)} MiB`, `${mib(after.heap - afterSequential.heap)} MiB`, `${mib(after.wasm - afterSequential.wasm)} MiB`],
+      ],
+      lost: lost + lostStreams,
+    };
+  } finally {
+    emulator.close();
+  }
+}
+
+export function soakTable({ rows }) {
+  const head = "| soak (Node, emulator in its own process) | requests | lost | time | RSS growth | JS heap growth | Wasm memory growth |\n| --- | --- | --- | --- | --- | --- | --- |";
+  return `${head}\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}`;
+}
