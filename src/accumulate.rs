@@ -84,8 +84,9 @@ impl Accumulator {
                     call.id.clone_from(id);
                 }
                 if let Some(f) = &t.function {
-                    if let Some(name) = &f.name {
-                        call.function.name.push_str(name);
+                    // Assigned, not appended: some servers repeat the name in every delta.
+                    if let Some(name) = f.name.as_deref().filter(|n| !n.is_empty()) {
+                        call.function.name = name.to_string();
                     }
                     if let Some(args) = &f.arguments {
                         call.function.arguments.push_str(args);
@@ -233,6 +234,26 @@ mod tests {
                 }}],
                 "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
             })
+        );
+    }
+
+    #[test]
+    fn a_name_repeated_in_every_delta_is_not_doubled() {
+        let mut acc = Accumulator::default();
+        for args in ["{", "}"] {
+            acc.push(&chunk(
+                json!({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                "choices": [{"index": 0, "delta": {"tool_calls": [
+                    {"index": 0, "function": {"name": "get_weather", "arguments": args}}]}}]}),
+            ));
+        }
+        let call = &acc.finish().choices[0].message.tool_calls.clone().unwrap()[0];
+        assert_eq!(
+            (
+                call.function.name.as_str(),
+                call.function.arguments.as_str()
+            ),
+            ("get_weather", "{}")
         );
     }
 

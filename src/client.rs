@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::config::{
     CallOptions, ClientOptions, Env, Secret, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
 };
-use crate::error::{Error, ErrorKind, FailedAttempt, Result};
+use crate::error::{is_credential_header, Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::parse_model_id;
 use crate::providers::{openai, WireFormat};
@@ -23,8 +23,9 @@ pub struct Target {
     pub model: String,
     pub format: WireFormat,
     pub request: HttpRequest,
-    /// The key the request carries, so that errors can be scrubbed of it.
-    pub api_key: Option<Secret>,
+    /// The key and credential header values the request carries, so that errors can
+    /// be scrubbed of them.
+    pub secrets: Vec<Secret>,
 }
 
 /// Everything decided before the first byte is sent.
@@ -32,8 +33,11 @@ pub struct Target {
 pub struct Plan {
     /// The primary model first, then the fallbacks in order.
     pub targets: Vec<Target>,
-    /// Retries after the first attempt, per model.
-    pub max_retries: u32,
+    /// Retries after the first attempt on the primary model (`retries`, else the
+    /// call's or client's `maxRetries`).
+    pub primary_retries: u32,
+    /// Retries on each fallback model: the call's or client's `maxRetries`.
+    pub fallback_retries: u32,
     pub timeout_ms: f64,
     pub stream: bool,
 }
@@ -77,12 +81,25 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
                     .retain(|(k, _)| !k.eq_ignore_ascii_case(name)),
             }
         }
+        check_headers(&request).map_err(at)?;
+        let secrets = endpoint
+            .api_key
+            .iter()
+            .cloned()
+            .chain(
+                request
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| is_credential_header(k))
+                    .map(|(_, v)| Secret::new(v.clone())),
+            )
+            .collect();
         targets.push(Target {
             provider: id.provider.to_string(),
             model: id.model.to_string(),
             format: endpoint.format,
             request,
-            api_key: endpoint.api_key.clone(),
+            secrets,
         });
     }
     let timeout_ms = match req.params.timeout {
@@ -98,17 +115,38 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
                 .at(&targets[0].provider, &targets[0].model),
         );
     }
+    let fallback_retries = call
+        .max_retries
+        .or(options.max_retries)
+        .unwrap_or(DEFAULT_MAX_RETRIES);
     Ok(Plan {
         targets,
-        max_retries: req
-            .params
-            .retries
-            .or(call.max_retries)
-            .or(options.max_retries)
-            .unwrap_or(DEFAULT_MAX_RETRIES),
+        primary_retries: req.params.retries.unwrap_or(fallback_retries),
+        fallback_retries,
         timeout_ms,
         stream: req.is_stream(),
     })
+}
+
+/// Header names must be HTTP tokens and values free of CR, LF and NUL; fetch would
+/// reject them later with a message quoting the value, which may be a secret.
+fn check_headers(request: &HttpRequest) -> Result<()> {
+    let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+    for (name, value) in &request.headers {
+        if name.is_empty() || !name.bytes().all(token) {
+            return Err(Error::invalid(
+                "headers",
+                format!("invalid header name {name:?}"),
+            ));
+        }
+        if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+            return Err(Error::invalid(
+                format!("headers.{name}"),
+                format!("the value of header `{name}` contains a line break or NUL"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn call_headers(call: &CallOptions) -> Vec<(String, Option<String>)> {
@@ -166,6 +204,8 @@ pub enum Outcome<B> {
         body: B,
         stream: Box<ChatStream>,
         first: Option<String>,
+        /// The response headers, for errors raised later in the stream.
+        headers: Vec<(String, String)>,
     },
 }
 
@@ -195,7 +235,12 @@ pub async fn execute<T: Transport, P: Pause>(
                 }
                 Err(e) => e,
             };
-            let delay = (retry < plan.max_retries && should_retry(&error))
+            let retries = if index == 0 {
+                plan.primary_retries
+            } else {
+                plan.fallback_retries
+            };
+            let delay = (retry < retries && should_retry(&error))
                 .then(|| retry_delay_ms(&error, retry, pause.random(), pause.now_ms()))
                 .flatten();
             let last = delay.is_none() && index + 1 == plan.targets.len();
@@ -231,8 +276,8 @@ async fn attempt<T: Transport>(
     transport: &T,
 ) -> Result<Outcome<T::Body>> {
     let at = |mut e: Error| {
-        if let Some(key) = &target.api_key {
-            e.redact(key.expose());
+        for secret in &target.secrets {
+            e.redact(secret.expose());
         }
         e.at(&target.provider, &target.model)
     };
@@ -246,7 +291,15 @@ async fn attempt<T: Transport>(
         mut body,
     } = response;
     if !(200..300).contains(&status) {
-        let text = transport.text(body).await.unwrap_or_default();
+        // A body that cannot be read still leaves the status to classify by, unless
+        // the read was stopped by the caller or by the clock.
+        let text = match transport.text(body).await {
+            Ok(text) => text,
+            Err(e) if matches!(e.kind, ErrorKind::UserAbort | ErrorKind::Timeout) => {
+                return Err(at(e))
+            }
+            Err(_) => String::new(),
+        };
         return Err(at(match target.format {
             WireFormat::OpenAi => openai::error_from_response(status, headers, &text),
         }));
@@ -255,12 +308,13 @@ async fn attempt<T: Transport>(
         let mut stream = ChatStream::new(target.format);
         let first = next_batch(transport, &mut body, &mut stream)
             .await
-            .map_err(at)?;
+            .map_err(|e| at(e.with_headers(&headers)))?;
         transport.settle(&mut body);
         return Ok(Outcome::Stream {
             body,
             stream: Box::new(stream),
             first,
+            headers,
         });
     }
     let json = transport.text(body).await.map_err(at)?;
@@ -392,7 +446,7 @@ mod tests {
 
     fn options() -> ClientOptions {
         serde_json::from_value(json!({
-            "apiKey": "sk-test",
+            "apiKey": "sk-test-key-0123",
             "baseURL": "http://a/v1",
             "providers": {"b": {"baseURL": "http://b/v1"}},
             "defaultHeaders": {"x-team": "red"}
@@ -425,7 +479,7 @@ mod tests {
             plan_for(json!({"model": "openai/x", "messages": [], "timeout": 1.5, "retries": 4}))
                 .unwrap();
         assert_eq!(p.timeout_ms, 1500.0);
-        assert_eq!(p.max_retries, 4);
+        assert_eq!((p.primary_retries, p.fallback_retries), (4, 2));
         assert_eq!(p.targets[0].request.header("x-team"), Some("red"));
         let call: CallOptions = serde_json::from_value(
             json!({"timeout": 250, "maxRetries": 0, "headers": {"x-team": null, "x-call": "1"}}),
@@ -438,11 +492,53 @@ mod tests {
             &|_| None,
         )
         .unwrap();
-        assert_eq!((p.timeout_ms, p.max_retries), (250.0, 0));
+        assert_eq!(
+            (p.timeout_ms, p.primary_retries, p.fallback_retries),
+            (250.0, 0, 0)
+        );
         assert_eq!(p.targets[0].request.header("x-team"), None);
         assert_eq!(p.targets[0].request.header("x-call"), Some("1"));
         let e = plan_for(json!({"model": "openai/x", "messages": [], "timeout": -1})).unwrap_err();
         assert_eq!(e.param.as_deref(), Some("timeout"));
+    }
+
+    #[test]
+    fn bad_header_values_are_refused_without_showing_them() {
+        let o: ClientOptions = serde_json::from_value(json!({
+            "providers": {"az": {"baseURL": "http://az/v1", "headers": {"api-key": "secret-value\n0123"}}}
+        }))
+        .unwrap();
+        let e = plan(
+            &o,
+            &CallOptions::default(),
+            json!({"model": "az/d", "messages": []}),
+            &|_| None,
+        )
+        .unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("headers.api-key"));
+        assert!(!e.message.contains("secret-value"), "{}", e.message);
+    }
+
+    #[test]
+    fn credential_headers_are_scrubbed_from_errors() {
+        let o: ClientOptions = serde_json::from_value(json!({
+            "providers": {"az": {"baseURL": "http://az/v1", "headers": {"api-key": "azure-secret-0123"}}}
+        }))
+        .unwrap();
+        let p = plan(
+            &o,
+            &CallOptions::default(),
+            json!({"model": "az/d", "messages": [], "retries": 0}),
+            &|_| None,
+        )
+        .unwrap();
+        let s = Script::new(vec![Ok((
+            401,
+            r#"{"error":{"message":"bad key azure-secret-0123"}}"#,
+            vec![],
+        ))]);
+        let e = block_on(execute(&p, &s, &s)).unwrap_err();
+        assert!(!format!("{e:?}").contains("azure-secret-0123"), "{e:?}");
     }
 
     #[test]
@@ -576,6 +672,7 @@ mod tests {
             mut body,
             mut stream,
             first,
+            ..
         } = out.outcome
         else {
             panic!("a stream")
@@ -589,10 +686,10 @@ mod tests {
     #[test]
     fn an_echoed_key_is_redacted() {
         let p = plan_for(json!({"model": "openai/x", "messages": [], "retries": 0})).unwrap();
-        let body = r#"{"error":{"message":"Incorrect API key provided: sk-test.","code":"invalid_api_key"}}"#;
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-test-key-0123.","code":"invalid_api_key"}}"#;
         let s = Script::new(vec![Ok((401, body, vec![]))]);
         let e = block_on(execute(&p, &s, &s)).unwrap_err();
-        assert!(!format!("{e:?}").contains("sk-test"), "{e:?}");
+        assert!(!format!("{e:?}").contains("sk-test-key-0123"), "{e:?}");
         assert_eq!(e.class_name(), "AuthenticationError");
     }
 

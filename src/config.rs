@@ -46,6 +46,10 @@ pub struct ClientOptions {
     /// Keys by provider name.
     #[serde(default)]
     pub api_keys: BTreeMap<String, Secret>,
+    /// OpenAI organization and project, sent as `OpenAI-Organization` /
+    /// `OpenAI-Project` (else `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`).
+    pub organization: Option<String>,
+    pub project: Option<String>,
     /// Per-provider settings; a name that is no preset defines a custom
     /// OpenAI-compatible provider.
     #[serde(default)]
@@ -146,13 +150,21 @@ impl ClientOptions {
                 ),
             ));
         }
+        let mut headers = Vec::new();
+        if is_openai {
+            let org = self.organization.clone().or_else(|| env("OPENAI_ORG_ID"));
+            let project = self.project.clone().or_else(|| env("OPENAI_PROJECT_ID"));
+            headers.extend(org.map(|o| ("openai-organization".to_string(), Some(o))));
+            headers.extend(project.map(|p| ("openai-project".to_string(), Some(p))));
+        }
+        headers.extend(self.headers_for(custom));
         Ok(Endpoint {
             provider: provider.to_string(),
             format: spec.format,
             base_url,
             auth: spec.auth,
             api_key,
-            headers: self.headers_for(custom),
+            headers,
         })
     }
 
@@ -254,6 +266,20 @@ mod tests {
                 .as_ref()
                 .map(Secret::expose),
             Some("from-provider")
+        );
+    }
+
+    #[test]
+    fn openai_organization_and_project_become_headers() {
+        let env = |k: &str| (k == "OPENAI_PROJECT_ID").then(|| "proj_env".to_string());
+        let o = opts(json!({"apiKey": "k", "organization": "org_1"}));
+        let e = o.endpoint("openai", "model", &env).unwrap();
+        assert_eq!(
+            e.headers,
+            vec![
+                ("openai-organization".to_string(), Some("org_1".to_string())),
+                ("openai-project".to_string(), Some("proj_env".to_string())),
+            ]
         );
     }
 

@@ -137,6 +137,14 @@ impl Error {
         }
     }
 
+    /// Attaches the response headers of a 200 whose stream later failed.
+    pub fn with_headers(mut self, headers: &[(String, String)]) -> Self {
+        if self.headers.is_empty() && matches!(self.kind, ErrorKind::Api | ErrorKind::Connection) {
+            self.headers = headers.to_vec();
+        }
+        self
+    }
+
     /// The header value by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
@@ -146,7 +154,9 @@ impl Error {
     /// message, the provider's body and the response headers. Providers echo keys
     /// back ("Incorrect API key provided: sk-...") and proxies reflect headers.
     pub fn redact(&mut self, secret: &str) {
-        if secret.is_empty() {
+        // Placeholder keys of local servers ("x", "EMPTY", "ollama") are no secrets, and
+        // scrubbing such short strings would mangle every word that contains them.
+        if secret.chars().count() < MIN_SECRET_CHARS {
             return;
         }
         let masked = mask(secret);
@@ -166,6 +176,9 @@ impl Error {
         }
     }
 }
+
+/// Shorter keys are not scrubbed from errors: see [`Error::redact`].
+pub const MIN_SECRET_CHARS: usize = 8;
 
 /// What stands in for a key: enough to tell keys apart in a log, never enough to use.
 fn mask(secret: &str) -> String {
@@ -267,9 +280,15 @@ mod tests {
         assert!(!shown.contains(key), "{shown}");
         assert!(e.message.contains("[redacted …1234]"), "{}", e.message);
         assert_eq!(e.header("authorization"), Some("[redacted]"));
-        let mut short = Error::connection("sk-bad was refused");
-        short.redact("sk-bad");
+        let mut short = Error::connection("sk-bad-key was refused");
+        short.redact("sk-bad-key");
         assert_eq!(short.message, "[redacted] was refused");
+        let mut placeholder = Error::api(Some(400), "max_tokens exceeds", vec![], None);
+        placeholder.redact("x");
+        assert_eq!(
+            placeholder.message, "max_tokens exceeds",
+            "placeholders are left alone"
+        );
     }
 
     #[test]

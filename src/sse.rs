@@ -12,6 +12,7 @@
 //! Memory is bounded by `max_event_bytes`.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 /// Default bound on one event (its pending line plus its data): big enough for any
 /// real chunk, small enough that a hostile stream cannot exhaust memory.
@@ -23,8 +24,9 @@ pub struct SseEvent {
     pub event: String,
     /// The `data` lines joined with `\n`.
     pub data: String,
-    /// The last event id seen so far in the stream, if any was set.
-    pub id: Option<String>,
+    /// The last event id seen so far in the stream, if any was set. Shared, not
+    /// copied: one long id followed by many events must not multiply memory.
+    pub id: Option<Rc<str>>,
     /// A `retry` field carried with this event, in milliseconds.
     pub retry: Option<u64>,
 }
@@ -53,7 +55,7 @@ pub struct SseDecoder {
     /// Whether any `data` field was seen in the current event (data may be empty).
     has_data: bool,
     event: String,
-    last_id: Option<String>,
+    last_id: Option<Rc<str>>,
     retry: Option<u64>,
     /// The previous input ended with CR: a leading LF of the next input belongs to it.
     after_cr: bool,
@@ -128,11 +130,32 @@ impl SseDecoder {
         self.push_line_bytes(input)
     }
 
+    /// At the end of the stream: dispatches an event whose final blank line never came.
+    /// The WHATWG rules discard it; a client that knows its provider's end marker may
+    /// still want to see, say, a `data: [DONE]` cut short of its newlines.
+    pub fn finish(&mut self, out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        if self.failed {
+            return Err(self.too_large());
+        }
+        let line = std::mem::take(&mut self.line);
+        if !line.is_empty() && !self.is_lone_bom(&line) {
+            self.process_line(&line, out)?;
+        }
+        self.dispatch(out);
+        Ok(())
+    }
+
     /// Whether bytes of an event were received but not terminated: at the end of a
     /// stream this means the stream was cut mid-event.
     pub fn has_partial_event(&self) -> bool {
-        let only_bom = self.at_start && BOM.starts_with(&self.line);
-        (!self.line.is_empty() && !only_bom) || self.has_data || !self.event.is_empty()
+        (!self.line.is_empty() && !self.is_lone_bom(&self.line))
+            || self.has_data
+            || !self.event.is_empty()
+    }
+
+    /// Pending bytes that are (a prefix of) the stream's leading BOM: no event yet.
+    fn is_lone_bom(&self, bytes: &[u8]) -> bool {
+        self.at_start && BOM.starts_with(bytes)
     }
 
     fn push_line_bytes(&mut self, bytes: &[u8]) -> Result<(), SseError> {
@@ -144,6 +167,10 @@ impl SseDecoder {
     }
 
     fn process_line(&mut self, mut line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
+        // Lines that arrive whole in one read never pass through `push_line_bytes`.
+        if line.len() > self.max_event_bytes {
+            return Err(self.fail());
+        }
         if self.at_start {
             self.at_start = false;
             line = line.strip_prefix(BOM).unwrap_or(line);
@@ -164,18 +191,20 @@ impl SseDecoder {
         };
         match field {
             b"data" => {
-                if self.data.len() + value.len() + 1 > self.max_event_bytes {
+                // Counted decoded: each invalid byte grows to a 3-byte U+FFFD.
+                let text = String::from_utf8_lossy(value);
+                if self.data.len() + text.len() + 1 > self.max_event_bytes {
                     return Err(self.fail());
                 }
                 if self.has_data {
                     self.data.push('\n');
                 }
-                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push_str(&text);
                 self.has_data = true;
             }
             b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
             b"id" if !value.contains(&0) => {
-                self.last_id = Some(String::from_utf8_lossy(value).into_owned());
+                self.last_id = Some(Rc::from(String::from_utf8_lossy(value)));
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 // Digits only, so parsing fails only on overflow: saturate.
@@ -275,6 +304,10 @@ mod tests {
                 .unwrap();
         assert_eq!(events[0].event, "message_start");
         assert_eq!(events[0].id.as_deref(), Some("7"));
+        assert!(Rc::ptr_eq(
+            events[0].id.as_ref().unwrap(),
+            events[1].id.as_ref().unwrap()
+        ));
         assert_eq!(events[0].retry, Some(1500));
         // The event type resets after each event; the last id persists.
         assert_eq!(events[1].event, "");
@@ -325,6 +358,16 @@ mod tests {
         d.feed(b"data: done\n\ndata: half", &mut out).unwrap();
         assert_eq!(data(&out), ["done"]);
         assert!(d.has_partial_event());
+    }
+
+    #[test]
+    fn finish_dispatches_an_unterminated_event() {
+        let mut d = SseDecoder::new();
+        let mut out = vec![];
+        d.feed(b"data: a\n\ndata: [DONE]", &mut out).unwrap();
+        d.finish(&mut out).unwrap();
+        assert_eq!(data(&out), ["a", "[DONE]"]);
+        assert!(!d.has_partial_event());
     }
 
     #[test]
@@ -382,6 +425,16 @@ mod tests {
         assert_eq!(err, Some(SseError::EventTooLarge { limit: 64 }));
         // A failed decoder stays failed.
         assert!(d.feed(b"\n", &mut out).is_err());
+        // A long line arriving whole in one read counts too, whatever its field.
+        let mut d = SseDecoder::with_limit(64);
+        let long = format!("event: {}\n\n", "e".repeat(100));
+        assert!(d.feed(long.as_bytes(), &mut out).is_err());
+        // Invalid bytes are counted as the replacement characters they become.
+        let mut d = SseDecoder::with_limit(64);
+        let mut bad = b"data: ".to_vec();
+        bad.extend([0xFF; 30]);
+        bad.extend(b"\n\n");
+        assert!(d.feed(&bad, &mut out).is_err());
     }
 
     #[test]
@@ -478,7 +531,7 @@ mod tests {
                 prop_assert_eq!(&got.data, &want.data_lines.join("\n"));
                 prop_assert_eq!(&got.event, want.event.as_deref().unwrap_or(""));
                 if want.id.is_some() { last_id = want.id.clone(); }
-                prop_assert_eq!(&got.id, &last_id);
+                prop_assert_eq!(got.id.as_deref(), last_id.as_deref());
             }
 
             let mut positions: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();

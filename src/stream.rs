@@ -137,7 +137,21 @@ impl ChatStream {
         if self.done {
             return Ok(());
         }
-        let how = if self.decoder.has_partial_event() {
+        // An end marker cut short of its blank line still ends the stream properly.
+        let partial = self.decoder.has_partial_event();
+        let flushed = self.decoder.finish(&mut self.events);
+        if flushed.is_ok() && partial {
+            let marker = self.events.iter().any(|e| match &self.translator {
+                Translator::OpenAi(_) => e.data == "[DONE]",
+            });
+            self.events.clear();
+            if marker {
+                self.done = true;
+                return Ok(());
+            }
+        }
+        self.events.clear();
+        let how = if partial {
             "in the middle of an event"
         } else {
             "before its end marker"

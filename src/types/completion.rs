@@ -2,7 +2,7 @@
 //! (<https://platform.openai.com/docs/api-reference/chat/object>): fields OpenAI always
 //! sends as `null` are serialised as `null`, fields it omits are omitted.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::request::ToolCall;
@@ -42,8 +42,11 @@ pub struct CompletionMessage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Usage {
+    #[serde(default, deserialize_with = "lenient_number")]
     pub prompt_tokens: u64,
+    #[serde(default, deserialize_with = "lenient_number")]
     pub completion_tokens: u64,
+    #[serde(default, deserialize_with = "lenient_number")]
     pub total_tokens: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<Value>,
@@ -51,11 +54,18 @@ pub struct Usage {
     pub completion_tokens_details: Option<Value>,
 }
 
+/// Read leniently, as openai-node reads it: OpenAI-compatible servers omit or null
+/// fields OpenAI always sends, or send `created` as a float. Only `choices` is
+/// required, which is what tells a chunk from an `{"error": ...}` payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatCompletionChunk {
+    #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub object: String,
+    #[serde(default, deserialize_with = "lenient_number")]
     pub created: u64,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub model: String,
     pub choices: Vec<ChunkChoice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,9 +74,28 @@ pub struct ChatCompletionChunk {
     pub system_fingerprint: Option<String>,
 }
 
+/// `null` or absent reads as the type's default.
+fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Any JSON number (or `null`) as a non-negative integer, saturating; fractions drop.
+fn lenient_number<'de, D: Deserializer<'de>, T: TryFrom<u64> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    let n = Option::<f64>::deserialize(d)?.unwrap_or(0.0);
+    // `as` saturates and maps NaN to 0; `try_from` then caps at the target's range.
+    let n = n as u64;
+    Ok(T::try_from(n).unwrap_or_else(|_| T::try_from(u64::from(u32::MAX)).unwrap_or_default()))
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChunkChoice {
+    #[serde(default, deserialize_with = "lenient_number")]
     pub index: u32,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub delta: Delta,
     #[serde(default)]
     pub logprobs: Option<Value>,
@@ -90,6 +119,7 @@ pub struct Delta {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallDelta {
+    #[serde(default, deserialize_with = "lenient_number")]
     pub index: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -105,4 +135,41 @@ pub struct FunctionDelta {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_from_compatible_servers_are_read_leniently() {
+        let chunk: ChatCompletionChunk = serde_json::from_str(
+            r#"{"id":null,"created":1.7e9,"model":"m","choices":[{"delta":null},{"index":1,"delta":{"tool_calls":[{"function":{"name":"f"}}]}}],
+                "usage":{"prompt_tokens":3,"completion_tokens":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(chunk.created, 1_700_000_000);
+        assert_eq!(chunk.id, "");
+        assert_eq!(chunk.choices[0].index, 0);
+        assert_eq!(
+            chunk.choices[1].delta.tool_calls.as_ref().unwrap()[0].index,
+            0
+        );
+        let usage = chunk.usage.unwrap();
+        assert_eq!(
+            (
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.total_tokens
+            ),
+            (3, 0, 0)
+        );
+    }
+
+    #[test]
+    fn an_error_payload_is_no_chunk() {
+        assert!(
+            serde_json::from_str::<ChatCompletionChunk>(r#"{"error":{"message":"x"}}"#).is_err()
+        );
+    }
 }

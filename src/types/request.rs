@@ -63,7 +63,7 @@ pub enum Message {
     Assistant {
         content: Option<Content>,
         name: Option<String>,
-        tool_calls: Option<Vec<ToolCall>>,
+        tool_calls: Option<Vec<MessageToolCall>>,
         refusal: Option<String>,
     },
     Tool {
@@ -124,7 +124,17 @@ pub struct AudioUrl {
     pub url: String,
 }
 
-/// Also part of responses, hence `Serialize`.
+/// A tool call in an assistant message of the request. `function` is absent for tool
+/// types other than `function` (OpenAI's `custom` tools), which pass through untouched.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MessageToolCall {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub function: Option<FunctionCall>,
+}
+
+/// A tool call in a response.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct ToolCall {
     pub id: String,
@@ -172,7 +182,8 @@ pub struct StreamOptions {
 pub struct Tool {
     #[serde(rename = "type")]
     pub kind: String,
-    pub function: FunctionDef,
+    /// Absent for tool types other than `function`, which pass through untouched.
+    pub function: Option<FunctionDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -189,6 +200,8 @@ pub enum ToolChoice {
     /// `none`, `auto` or `required`.
     Mode(ToolChoiceMode),
     Named(NamedToolChoice),
+    /// Another object form (OpenAI's `allowed_tools`, `custom`): passed through.
+    Other(Map<String, Value>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -319,6 +332,20 @@ mod tests {
             panic!("user parts")
         };
         assert_eq!(parts[3], ContentPart::Other);
+    }
+
+    #[test]
+    fn newer_openai_tool_forms_pass() {
+        let req = ChatRequest::from_json(json!({"model": "openai/x", "messages": [
+            {"role": "assistant", "tool_calls": [{"id": "c", "type": "custom", "custom": {"name": "t", "input": "x"}}]}
+        ],
+        "tools": [{"type": "custom", "custom": {"name": "t"}}],
+        "tool_choice": {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": []}}}))
+        .unwrap();
+        assert!(matches!(req.params.tool_choice, Some(ToolChoice::Other(_))));
+        assert_eq!(req.params.tools.unwrap()[0].function, None);
+        let e = invalid(json!({"model": "openai/x", "messages": [], "tool_choice": "sometimes"}));
+        assert_eq!(e.param.as_deref(), Some("tool_choice"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::convert::{
     error_to_js, global_property, meta_to_js, options_from_js, params_from_js, parse_json,
 };
 use super::fetch::FetchTransport;
-use super::stream::StreamReader;
+use super::stream::{Started, StreamReader};
 use super::timers::JsPause;
 use crate::client::{execute, plan, Outcome};
 use crate::config::{CallOptions, ClientOptions};
@@ -81,16 +81,32 @@ impl Client {
     }
 }
 
+/// The `signal` request option: an `AbortSignal`, or anything shaped like one (a
+/// polyfill, another realm's), since ignoring a signal would make it abort nothing.
+fn signal_option(options: &JsValue) -> Result<Option<AbortSignal>> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &"signal".into()).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let aborted = Reflect::get(&value, &"aborted".into()).is_ok_and(|a| a.as_bool().is_some());
+    let listens = Reflect::get(&value, &"addEventListener".into()).is_ok_and(|f| f.is_function());
+    if value.is_instance_of::<AbortSignal>() || (aborted && listens) {
+        Ok(Some(value.unchecked_into()))
+    } else {
+        Err(Error::invalid(
+            "signal",
+            "request option `signal` must be an AbortSignal",
+        ))
+    }
+}
+
 async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<JsValue> {
     let params = params_from_js(params)?;
     let call: CallOptions = options_from_js(options, "request option")?;
-    let signal = if options.is_object() {
-        Reflect::get(options, &"signal".into())
-            .ok()
-            .and_then(|s| s.dyn_into::<AbortSignal>().ok())
-    } else {
-        None
-    };
+    let signal = signal_option(options)?;
     let env = |name: &str| -> Option<String> {
         let f = shared.env.as_ref()?;
         f.call1(&JsValue::UNDEFINED, &name.into())
@@ -122,11 +138,15 @@ async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<
             body,
             stream,
             first,
+            headers,
         } => Ok(StreamReader::new(
             transport,
-            body,
-            stream,
-            first,
+            Started {
+                body,
+                stream,
+                first,
+                headers,
+            },
             (&target.provider, &target.model),
             meta,
         )

@@ -8,27 +8,33 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Error, FailedAttempt};
 
-/// Reads the caller's params the way the `openai` package sends them: through
-/// `JSON.stringify`, so `undefined` fields vanish and `toJSON` is honoured.
+/// JSON text of a JS value, the way the `openai` package sends a body: through
+/// `JSON.stringify`, so `undefined` fields and functions vanish and `toJSON` is
+/// honoured. `None` when stringify throws (a cycle, a BigInt) or yields nothing.
+fn stringify(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok()?.as_string()
+}
+
+/// Reads the caller's params.
 pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
+    let not_object = || Error::invalid("", "`create` takes an object with `model` and `messages`");
     if !params.is_object() {
-        return Err(Error::invalid(
-            "",
-            "`create` takes an object with `model` and `messages`",
-        ));
+        return Err(not_object());
     }
-    let text = JSON::stringify(params).map_err(|e| {
+    let text = stringify(params).ok_or_else(|| {
         Error::invalid(
             "",
-            format!("params are not JSON-serialisable: {}", js_message(&e)),
+            "params are not JSON-serialisable (a cycle or a BigInt?)",
         )
     })?;
-    let text = String::from(text);
     serde_json::from_str(&text)
         .map_err(|e| Error::invalid("", format!("params are not valid JSON: {e}")))
 }
 
-/// Reads an options object (`undefined` means all defaults); errors name the option.
+/// Reads an options object (`undefined` means all defaults) through JSON, like the
+/// params: functions (`fetch`) and the `signal` are read separately by the caller.
+/// Errors name the option and the type expected, never the value given: an option
+/// object is where keys live.
 pub fn options_from_js<T: DeserializeOwned + Default>(
     value: &JsValue,
     what: &str,
@@ -36,26 +42,48 @@ pub fn options_from_js<T: DeserializeOwned + Default>(
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    let de = serde_wasm_bindgen::Deserializer::from(value.clone());
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
+    let invalid = |path: &str, expected: &str| {
+        let field = if path.is_empty() || path == "." {
+            what.to_string()
+        } else {
+            format!("{what} `{path}`")
+        };
         Error::invalid(
-            path.clone(),
-            format!("invalid {what} `{path}`: {}", e.into_inner()),
+            path.trim_start_matches('.'),
+            format!("invalid {field}: expected {expected}"),
         )
+    };
+    if !value.is_object() {
+        return Err(invalid("", "an object"));
+    }
+    let text = stringify(value).ok_or_else(|| invalid("", "a JSON-serialisable object"))?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        // serde's message quotes the value ("invalid type: string \"sk-...\", expected
+        // u32"); only the part after "expected" is kept.
+        let message = e.into_inner().to_string();
+        let expected = message
+            .split_once("expected ")
+            .map(|(_, rest)| rest.split(" at line ").next().unwrap_or(rest).to_string())
+            .unwrap_or_else(|| "a different value".into());
+        invalid(&path, &expected)
     })
 }
 
-/// Plain JS objects (not `Map`s) for everything serialised out.
+/// Serialises out through JSON text and `JSON.parse`: plain objects, every number
+/// JSON can hold (serde-wasm-bindgen refuses integers above 2^53), and one boundary
+/// crossing.
 pub fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::UNDEFINED)
+    match serde_json::to_string(value) {
+        Ok(text) => parse_json(&text),
+        Err(e) => JsValue::from_str(&format!("onellm could not encode a value: {e}")),
+    }
 }
 
 /// Parses JSON text produced by the core (always valid) into JS values.
 pub fn parse_json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap_or(JsValue::UNDEFINED)
+    JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
 }
 
 /// The description of an error that `pkg-template/core.js` turns into an instance of

@@ -165,9 +165,7 @@ impl Transport for FetchTransport {
             Err(thrown) => Err(thrown),
         }
         .map_err(|e| attempt.error(&e, timeout_ms))?;
-        let response: Response = response.dyn_into().map_err(|_| {
-            Error::connection("`fetch` resolved to something that is not a Response")
-        })?;
+        let response = as_response(response)?;
         Ok(HttpResponse {
             status: response.status(),
             headers: headers_of(&response),
@@ -202,7 +200,7 @@ impl Transport for FetchTransport {
                 body.finished = true;
                 return Ok(None);
             };
-            body.reader = Some(stream.get_reader().unchecked_into());
+            body.reader = Some(reader_of(&stream)?);
         }
         let promise = body.reader.as_ref().map(ReadableStreamDefaultReader::read);
         let result = match promise {
@@ -216,17 +214,85 @@ impl Transport for FetchTransport {
             return Ok(None);
         }
         let value = Reflect::get(&result, &"value".into()).unwrap_or(JsValue::UNDEFINED);
-        Ok(Some(
-            value
-                .dyn_ref::<Uint8Array>()
-                .map(Uint8Array::to_vec)
-                .unwrap_or_default(),
-        ))
+        bytes_of(&value).map(Some)
     }
 
     fn settle(&self, body: &mut FetchBody) {
         body.attempt.clear_timer();
     }
+}
+
+/// Accepts any Response-like object: an injected fetch may come from undici,
+/// node-fetch or a mock, whose `Response` is not the global class.
+fn as_response(value: JsValue) -> Result<Response> {
+    let has = |name: &str| Reflect::get(&value, &name.into()).is_ok_and(|v| !v.is_undefined());
+    let status = Reflect::get(&value, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64());
+    if value.is_instance_of::<Response>() || (status.is_some() && has("headers") && has("text")) {
+        Ok(value.unchecked_into())
+    } else {
+        Err(Error::invalid(
+            "fetch",
+            "`fetch` resolved to something that is not a Response",
+        ))
+    }
+}
+
+/// `body.getReader()`, catching what it throws (a body already locked or read).
+fn reader_of(stream: &web_sys::ReadableStream) -> Result<ReadableStreamDefaultReader> {
+    let get_reader = Reflect::get(stream, &"getReader".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| Error::connection("the response body cannot be read"))?;
+    get_reader
+        .call0(stream)
+        .map(JsCast::unchecked_into)
+        .map_err(|e| {
+            Error::connection(format!(
+                "the response body cannot be read: {}",
+                js_message(&e)
+            ))
+        })
+}
+
+/// A body chunk as bytes: a `Uint8Array`, any other view or an `ArrayBuffer`.
+/// Anything else would be lost text, so it is an error rather than silence.
+fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(value).to_vec());
+    }
+    if let Some(view) = value.dyn_ref::<js_sys::DataView>() {
+        let bytes = Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        );
+        return Ok(bytes.to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(value) {
+        let buffer = Reflect::get(value, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
+        let offset = Reflect::get(value, &"byteOffset".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        let length = Reflect::get(value, &"byteLength".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let (Some(offset), Some(length)) = (offset, length) {
+            return Ok(Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                offset as u32,
+                length as u32,
+            )
+            .to_vec());
+        }
+    }
+    Err(Error::connection(
+        "the response body yielded a chunk that is not bytes",
+    ))
 }
 
 /// Response headers as lower-cased pairs (the Fetch `Headers` iterator lower-cases).

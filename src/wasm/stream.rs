@@ -30,9 +30,19 @@ struct State {
     ended: bool,
 }
 
+/// A stream whose first chunks have arrived, as `execute` hands it over.
+pub struct Started {
+    pub body: FetchBody,
+    pub stream: Box<ChatStream>,
+    pub first: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
 #[wasm_bindgen]
 pub struct StreamReader {
     state: Rc<RefCell<State>>,
+    /// Response headers, attached to errors raised later in the stream.
+    headers: Rc<Vec<(String, String)>>,
     transport: FetchTransport,
     controller: AbortController,
     provider: String,
@@ -43,12 +53,16 @@ pub struct StreamReader {
 impl StreamReader {
     pub fn new(
         transport: FetchTransport,
-        body: FetchBody,
-        stream: Box<ChatStream>,
-        first: Option<String>,
+        started: Started,
         (provider, model): (&str, &str),
         meta: JsValue,
     ) -> Self {
+        let Started {
+            body,
+            stream,
+            first,
+            headers,
+        } = started;
         let controller = body.attempt.controller.clone();
         let ended = first.is_none();
         StreamReader {
@@ -57,6 +71,7 @@ impl StreamReader {
                 first,
                 ended,
             })),
+            headers: Rc::new(headers),
             transport,
             controller,
             provider: provider.to_string(),
@@ -96,6 +111,7 @@ impl StreamReader {
         let state = self.state.clone();
         let transport = self.transport.clone();
         let (provider, model) = (self.provider.clone(), self.model.clone());
+        let headers = self.headers.clone();
         future_to_promise(async move {
             let taken = {
                 let mut s = state.borrow_mut();
@@ -124,7 +140,7 @@ impl StreamReader {
                     s.ended = true;
                     // Dropping the body aborts its request.
                     s.parts = None;
-                    Err(error_to_js(&e.at(&provider, &model)))
+                    Err(error_to_js(&e.with_headers(&headers).at(&provider, &model)))
                 }
             }
         })

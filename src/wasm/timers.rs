@@ -49,6 +49,10 @@ pub struct JsPause {
 
 impl Pause for JsPause {
     async fn sleep(&self, ms: f64) {
+        // A signal that is already aborted fires no more `abort` events.
+        if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return;
+        }
         let mut timer = None;
         let mut on_abort = None;
         let promise = Promise::new(&mut |resolve, _| {

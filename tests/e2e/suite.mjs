@@ -276,13 +276,14 @@ export async function runSuite(onellm, { emulator, runtime }) {
   });
 
   test("the final error carries every failed attempt; a success names its model", async () => {
-    const e = await rejects(client().chat.completions.create({
-      model: "openai/fault-status=500", messages: hello, retries: 1,
+    // `retries` counts for the primary only; each fallback gets `maxRetries`.
+    const e = await rejects(client({ maxRetries: 1 }).chat.completions.create({
+      model: "openai/fault-status=500", messages: hello, retries: 0,
       fallback_models: ["openai/fault-status=503"],
     }, fault("status=502;retry-after-ms=1")), InternalServerError, "all fail");
     equal(e.status, 502, "the last model's error");
     equal(e.attempts.map((a) => [a.model, a.error.status]),
-      [["openai/fault-status=500", 502], ["openai/fault-status=500", 502], ["openai/fault-status=503", 502]],
+      [["openai/fault-status=500", 502], ["openai/fault-status=503", 502]],
       "earlier attempts, oldest first");
     check(e.attempts.every((a) => a.error instanceof InternalServerError), "attempt errors are class instances");
     const r = await client().chat.completions.create({
@@ -320,7 +321,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
   });
 
   test("a key echoed by the provider never reaches an error", async () => {
-    const key = "sk-bad";
+    const key = "sk-bad-0123456789abcdef";
     const e = await rejects(client({ apiKey: key }).chat.completions.create({ model: "openai/m", messages: hello }),
       AuthenticationError, "401");
     check(e.error.code === "invalid_api_key", "the provider's error is kept");
@@ -344,11 +345,42 @@ export async function runSuite(onellm, { emulator, runtime }) {
     equal(urls, [`${base}/chat/completions`], "fetch calls");
   });
 
-  test("client options are validated with the option named", async () => {
-    let e;
-    try { new OpenAI({ maxRetries: "lots" }); } catch (err) { e = err; }
+  test("client options are validated with the option named, never its value", async () => {
+    const construct = (options) => { try { new OpenAI(options); } catch (err) { return err; } };
+    let e = construct({ maxRetries: "lots" });
     check(e instanceof InvalidRequestError, `InvalidRequestError, got ${e}`);
     equal(e.param, "maxRetries", "param");
+    const secret = "sk-secret-0123456789";
+    for (const options of [{ providers: { openai: secret } }, { apiKeys: secret }, secret, { maxRetries: secret }]) {
+      e = construct(options);
+      check(e instanceof InvalidRequestError, `InvalidRequestError for ${typeof options}, got ${e}`);
+      check(!e.message.includes(secret), `the value stays out of the message: ${e.message}`);
+    }
+    await rejects(client().chat.completions.create({ model: "openai/m", messages: hello }, { signal: "stop" }),
+      InvalidRequestError, "a signal that is no AbortSignal");
+  });
+
+  test("an injected fetch may return any Response-like object; garbage is refused at once", async () => {
+    const like = async (url, init) => {
+      const r = await fetch(url, init);
+      return { status: r.status, ok: r.ok, headers: r.headers, text: () => r.text(), body: r.body };
+    };
+    const r = await client({ fetch: like }).chat.completions.create({ model: "openai/m", messages: hello });
+    equal(r.choices[0].message.content, "Echo: Hello there", "plain");
+    const stream = await client({ fetch: like }).chat.completions.create({ model: "openai/m", messages: hello, stream: true });
+    equal(text(await collect(stream)), "Echo: Hello there", "streamed");
+    let calls = 0;
+    const e = await rejects(client({ fetch: async () => { calls++; return { nope: true }; } }).chat.completions.create(
+      { model: "openai/m", messages: hello }), InvalidRequestError, "not a Response");
+    equal(e.param, "fetch", "param");
+    equal(calls, 1, "not retried");
+  });
+
+  test("organization and project reach OpenAI as headers", async () => {
+    await clearRequests();
+    await client({ organization: "org_1", project: "proj_1" }).chat.completions.create({ model: "openai/m", messages: hello });
+    const [sent] = await requests();
+    equal([sent.headers["openai-organization"], sent.headers["openai-project"]], ["org_1", "proj_1"], "headers");
   });
 
   test("a key in a browser page needs dangerouslyAllowBrowser", async () => {

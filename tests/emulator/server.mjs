@@ -398,7 +398,7 @@ function validateOpenAI(req, parsed) {
   const auth = String(req.headers.authorization ?? "");
   const key = /^Bearer\s+(.*)$/i.exec(auth)?.[1]?.trim();
   if (!key) return { status: 401, body: openaiError(OPENAI_NO_KEY) };
-  if (key === "sk-bad") {
+  if (key.startsWith("sk-bad")) {
     return { status: 401, body: openaiError(`Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", null, "invalid_api_key") };
   }
   const body = parsed.json;

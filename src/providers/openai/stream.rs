@@ -173,6 +173,16 @@ mod tests {
     }
 
     #[test]
+    fn done_without_its_newlines_still_ends_the_stream() {
+        let mut s = ChatStream::new(WireFormat::OpenAi);
+        s.feed(b"data: [DONE]\n").unwrap();
+        s.end().unwrap();
+        let mut s = ChatStream::new(WireFormat::OpenAi);
+        s.feed(b"data: [DO").unwrap();
+        assert!(s.end().unwrap_err().message.contains("middle of an event"));
+    }
+
+    #[test]
     fn bytes_after_done_are_ignored() {
         let mut s = ChatStream::new(WireFormat::OpenAi);
         s.feed(b"data: [DONE]\n\ndata: garbage\n\n").unwrap();
