@@ -2,22 +2,20 @@
 // unchanged in browsers, Workers, Deno and Node), shrinks it with binaryen's wasm-opt
 // from npm (wasm-pack's own binaryen download fails on these machines), and assembles
 // the npm package `onellm` in pkg/ from pkg-template/.
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
-import { cargoBin, log, nodeBin, root, run } from "./lib.mjs";
-import { setupNode, setupRust } from "./setup.mjs";
+import { cargoBin, cargoEnv, isMain, log, nodeBin, root, run } from "./lib.mjs";
+import { setupToolchains } from "./setup.mjs";
 
 export function build() {
-  setupRust();
-  setupNode();
+  setupToolchains();
   const out = join(root, "target", "wasm-pack");
   log("compiling Rust to WebAssembly");
   run(cargoBin("wasm-pack"), [
     "build", "--release", "--target", "web", "--weak-refs", "--no-typescript", "--no-pack",
     "--out-dir", out, "--out-name", "onellm",
-  ], { env: { ...process.env, PATH: `${join(process.env.HOME ?? "/root", ".cargo", "bin")}:${process.env.PATH}` } });
+  ], { env: cargoEnv() }); // wasm-pack finds cargo and wasm-bindgen on PATH
   const wasm = join(out, "onellm_bg.wasm");
   log("optimising the .wasm for size");
   run(nodeBin("wasm-opt"), ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
@@ -45,4 +43,4 @@ function isLink(path) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) build();
+if (isMain(import.meta.url)) build();

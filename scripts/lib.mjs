@@ -1,11 +1,21 @@
 // Small helpers shared by the project scripts: run a command, find a binary, say what
 // is happening. Node built-ins only, so they work before `npm install`.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Whether the module at `url` (its import.meta.url) is the script node was started with.
+ * A URL, not a `file://` string, so paths with spaces match; realpath, because Node
+ * resolves symlinks in the main module's URL but not in argv[1].
+ */
+export function isMain(url) {
+  return Boolean(process.argv[1]) && url === pathToFileURL(realpathSync(process.argv[1])).href;
+}
 
 export function log(message) {
   console.log(`\x1b[36m[onellm]\x1b[0m ${message}`);
@@ -53,10 +63,24 @@ export function pinnedWasmBindgen() {
   return m[1];
 }
 
-export const cargoBin = (name) => {
-  const home = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
-  const p = join(home, "bin", name);
+/** Where rustup keeps cargo, rustup and `cargo install`ed tools: $CARGO_HOME/bin, else ~/.cargo/bin. */
+export function cargoBinDir() {
+  return join(process.env.CARGO_HOME || join(homedir(), ".cargo"), "bin");
+}
+
+/** A cargo-managed binary by full path when it is there, else its bare name (found on PATH). */
+export function cargoBin(name) {
+  const p = join(cargoBinDir(), name);
   return existsSync(p) ? p : name;
-};
+}
+
+/**
+ * This process's environment with cargoBinDir() first on PATH. A fresh rustup install
+ * may not be on the PATH npm gave us, and cargo, wasm-pack and clippy look for each
+ * other (and for rustc) there.
+ */
+export function cargoEnv() {
+  return { ...process.env, PATH: `${cargoBinDir()}${delimiter}${process.env.PATH ?? ""}` };
+}
 
 export const nodeBin = (name) => join(root, "node_modules", ".bin", name);

@@ -1,26 +1,77 @@
 // Every set-up step `npm test`, `npm run build` and `npm run demo` need on a fresh
-// Debian machine with rustup and Node, each skipped when already done:
-// the wasm32 target, the pinned wasm-bindgen-cli, wasm-pack, the npm packages and
-// (when root) Debian's Chromium for the browser tests.
-import { existsSync, readFileSync, statSync } from "node:fs";
+// Debian machine with rustup and Node, each skipped when already done: a recent enough
+// Node, a C linker, rustfmt and clippy, the wasm32 target, the pinned wasm-bindgen-cli,
+// wasm-pack, the npm packages and (when root) Debian's Chromium for the browser tests.
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { capture, cargoBin, log, pinnedWasmBindgen, root, run } from "./lib.mjs";
+import { capture, cargoBin, cargoEnv, isMain, log, pinnedWasmBindgen, root, run } from "./lib.mjs";
+
+// miniflare's undici needs 20.18.1; playwright-core needs 20.
+const MIN_NODE = "20.18.1";
+
+export function checkNode() {
+  const have = process.versions.node.split(".").map(Number);
+  const want = MIN_NODE.split(".").map(Number);
+  const diff = have.map((n, i) => n - want[i]).find((d) => d !== 0) ?? 0;
+  if (diff < 0) {
+    throw new Error(`Node ${MIN_NODE} or newer is needed (miniflare and playwright-core require it); ` +
+      `this is ${process.version}. Install a current Node LTS and run again.`);
+  }
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** apt-get install, refreshing the package lists once if they are missing or stale. */
+function aptInstall(packages) {
+  const args = ["install", "-y", "--no-install-recommends", ...packages];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (capture("apt-get", args, { env }) === null) {
+    run("apt-get", ["update"]);
+    run("apt-get", args, { env });
+  }
+}
+
+/** rustc links native code (build scripts, proc macros, the native tests) with `cc`. */
+function setupLinker() {
+  if (capture("cc", ["--version"]) !== null) return;
+  if (!isRoot()) {
+    throw new Error("No C linker (`cc`) found; Rust needs one. Install it, e.g. " +
+      "`sudo apt-get install -y --no-install-recommends gcc libc6-dev`, and run again");
+  }
+  log("installing gcc as the C linker Rust needs");
+  aptInstall(["gcc", "libc6-dev"]);
+}
+
+/** rustfmt and clippy for `npm test`'s lints; minimal rustup profiles leave them out. */
+function setupComponents(rustup) {
+  // Listed with a target suffix, e.g. `clippy-x86_64-unknown-linux-gnu`.
+  const installed = (capture(rustup, ["component", "list", "--installed"]) ?? "").split("\n");
+  const missing = ["rustfmt", "clippy"].filter((c) => !installed.some((l) => l === c || l.startsWith(`${c}-`)));
+  if (missing.length) {
+    log(`adding the Rust components ${missing.join(", ")}`);
+    run(rustup, ["component", "add", ...missing], { env: cargoEnv() });
+  }
+}
 
 export function setupRust() {
-  const targets = capture("rustup", ["target", "list", "--installed"]) ?? "";
+  const rustup = cargoBin("rustup");
+  const cargo = cargoBin("cargo");
+  setupLinker();
+  setupComponents(rustup);
+  const targets = capture(rustup, ["target", "list", "--installed"]) ?? "";
   if (!targets.split("\n").includes("wasm32-unknown-unknown")) {
     log("adding the wasm32-unknown-unknown Rust target");
-    run("rustup", ["target", "add", "wasm32-unknown-unknown"]);
+    run(rustup, ["target", "add", "wasm32-unknown-unknown"], { env: cargoEnv() });
   }
   const pinned = pinnedWasmBindgen();
   const have = capture(cargoBin("wasm-bindgen"), ["--version"]);
   if (have !== `wasm-bindgen ${pinned}`) {
     log(`installing wasm-bindgen-cli ${pinned} (about 3 minutes, once)`);
-    run("cargo", ["install", "wasm-bindgen-cli", "--version", pinned, "--force"]);
+    run(cargo, ["install", "wasm-bindgen-cli", "--version", pinned, "--force"], { env: cargoEnv() });
   }
   if (capture(cargoBin("wasm-pack"), ["--version"]) === null) {
     log("installing wasm-pack (about 3 minutes, once)");
-    run("cargo", ["install", "wasm-pack"]);
+    run(cargo, ["install", "wasm-pack"], { env: cargoEnv() });
   }
 }
 
@@ -34,6 +85,13 @@ export function setupNode() {
   }
 }
 
+/** What build and test need before their first step; Node is checked before anything slow. */
+export function setupToolchains() {
+  checkNode();
+  setupRust();
+  setupNode();
+}
+
 export function chromiumPath() {
   for (const p of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) if (existsSync(p)) return p;
   return null;
@@ -41,28 +99,20 @@ export function chromiumPath() {
 
 export function setupChromium() {
   if (chromiumPath()) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error("Chromium is missing and this is not root: run `apt-get install -y chromium`");
+  if (!isRoot()) {
+    throw new Error("Chromium is missing and this is not root: run `sudo apt-get install -y chromium`, " +
+      "or leave it out with e.g. `npm test -- node deno workerd example`");
   }
   log("installing Debian's chromium for the browser tests");
-  const install = () => capture("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  if (install() === null) {
-    run("apt-get", ["update"]);
-    run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
-  }
+  aptInstall(["chromium"]);
 }
 
 export function setupAll({ browser = true } = {}) {
-  setupRust();
-  setupNode();
+  setupToolchains();
   if (browser) setupChromium();
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   setupAll({ browser: !process.argv.includes("--no-browser") });
   log("set-up complete");
 }
