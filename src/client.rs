@@ -11,7 +11,7 @@ use crate::config::{
 use crate::error::{is_credential_header, Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::parse_model_id;
-use crate::providers::{openai, WireFormat};
+use crate::providers::{self, Translation, WireFormat};
 use crate::retry::{retry_delay_ms, should_retry};
 use crate::stream::ChatStream;
 use crate::types::ChatRequest;
@@ -23,6 +23,8 @@ pub struct Target {
     pub model: String,
     pub format: WireFormat,
     pub request: HttpRequest,
+    /// What the answer's translation needs to know about the request's.
+    pub translation: Translation,
     /// The key and credential header values the request carries, so that errors can
     /// be scrubbed of them.
     pub secrets: Vec<Secret>,
@@ -70,9 +72,8 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
         let id = parse_model_id(id, field)?;
         let at = |e: Error| e.at(id.provider, id.model);
         let endpoint = options.endpoint(id.provider, field, env).map_err(at)?;
-        let mut request = match endpoint.format {
-            WireFormat::OpenAi => openai::build_request(&endpoint, id.model, &req).map_err(at)?,
-        };
+        let (mut request, translation) =
+            providers::build_request(&endpoint, id.model, &req).map_err(at)?;
         for (name, value) in endpoint.headers.iter().chain(&call_headers(call)) {
             match value {
                 Some(v) => request.set_header(name, v),
@@ -99,6 +100,7 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             model: id.model.to_string(),
             format: endpoint.format,
             request,
+            translation,
             secrets,
         });
     }
@@ -222,7 +224,8 @@ pub async fn execute<T: Transport, P: Pause>(
     for (index, target) in plan.targets.iter().enumerate() {
         let mut retry = 0;
         loop {
-            let mut error = match attempt(plan, target, transport).await {
+            let created = (pause.now_ms() / 1000.0) as u64;
+            let mut error = match attempt(plan, target, transport, created).await {
                 Ok(outcome) => {
                     return Ok(Success {
                         target: index,
@@ -270,10 +273,12 @@ fn with_history(mut error: Error, failed: Vec<FailedAttempt>) -> Error {
     error
 }
 
+/// One attempt; `created` stamps translated answers (Anthropic sends no timestamp).
 async fn attempt<T: Transport>(
     plan: &Plan,
     target: &Target,
     transport: &T,
+    created: u64,
 ) -> Result<Outcome<T::Body>> {
     let at = |mut e: Error| {
         for secret in &target.secrets {
@@ -300,12 +305,15 @@ async fn attempt<T: Transport>(
             }
             Err(_) => String::new(),
         };
-        return Err(at(match target.format {
-            WireFormat::OpenAi => openai::error_from_response(status, headers, &text),
-        }));
+        return Err(at(providers::error_from_response(
+            target.format,
+            status,
+            headers,
+            &text,
+        )));
     }
     if plan.stream {
-        let mut stream = ChatStream::new(target.format);
+        let mut stream = ChatStream::new(target.format, &target.translation, created);
         let first = next_batch(transport, &mut body, &mut stream)
             .await
             .map_err(|e| at(e.with_headers(&headers)))?;
@@ -317,10 +325,16 @@ async fn attempt<T: Transport>(
             headers,
         });
     }
-    let json = transport.text(body).await.map_err(at)?;
-    match target.format {
-        WireFormat::OpenAi => openai::parse_completion(status, &headers, &json).map_err(at)?,
-    }
+    let text = transport.text(body).await.map_err(at)?;
+    let json = providers::parse_completion(
+        target.format,
+        status,
+        &headers,
+        text,
+        &target.translation,
+        created,
+    )
+    .map_err(at)?;
     Ok(Outcome::Completion(json))
 }
 

@@ -157,6 +157,11 @@ impl ClientOptions {
             headers.extend(org.map(|o| ("openai-organization".to_string(), Some(o))));
             headers.extend(project.map(|p| ("openai-project".to_string(), Some(p))));
         }
+        if self.dangerously_allow_browser {
+            if let Some((name, value)) = spec.browser_header {
+                headers.push((name.to_string(), Some(value.to_string())));
+            }
+        }
         headers.extend(self.headers_for(custom));
         Ok(Endpoint {
             provider: provider.to_string(),

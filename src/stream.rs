@@ -4,8 +4,9 @@
 
 use crate::accumulate::Accumulator;
 use crate::error::{Error, Result};
+use crate::providers::anthropic::AnthropicStream;
 use crate::providers::openai::OpenAiStream;
-use crate::providers::WireFormat;
+use crate::providers::{Translation, WireFormat};
 use crate::sse::{SseDecoder, SseEvent};
 use crate::types::{ChatCompletion, ChatCompletionChunk};
 
@@ -51,6 +52,7 @@ impl ChunkSink {
 #[derive(Debug)]
 enum Translator {
     OpenAi(OpenAiStream),
+    Anthropic(AnthropicStream),
 }
 
 #[derive(Debug)]
@@ -66,9 +68,13 @@ pub struct ChatStream {
 }
 
 impl ChatStream {
-    pub fn new(format: WireFormat) -> Self {
+    /// `created` stamps the chunks of formats that send no timestamp.
+    pub fn new(format: WireFormat, translation: &Translation, created: u64) -> Self {
         let translator = match format {
             WireFormat::OpenAi => Translator::OpenAi(OpenAiStream),
+            WireFormat::Anthropic => {
+                Translator::Anthropic(AnthropicStream::new(translation.clone(), created))
+            }
         };
         ChatStream {
             decoder: SseDecoder::new(),
@@ -98,6 +104,7 @@ impl ChatStream {
         for event in self.events.drain(..) {
             let flow = match &mut self.translator {
                 Translator::OpenAi(t) => t.on_event(&event, &mut self.sink),
+                Translator::Anthropic(t) => t.on_event(&event, &mut self.sink),
             };
             match flow {
                 Ok(Flow::Continue) => {}
@@ -143,6 +150,7 @@ impl ChatStream {
         if flushed.is_ok() && partial {
             let marker = self.events.iter().any(|e| match &self.translator {
                 Translator::OpenAi(_) => e.data == "[DONE]",
+                Translator::Anthropic(_) => e.event == "message_stop",
             });
             self.events.clear();
             if marker {

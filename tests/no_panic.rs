@@ -2,8 +2,7 @@
 //! adapter's body and stream parsers come back as values or errors, never a panic
 //! (which in Wasm would be a trap that takes the whole client down).
 
-use onellm::providers::openai::{error_from_response, parse_completion};
-use onellm::providers::WireFormat;
+use onellm::providers::{error_from_response, parse_completion, Translation, WireFormat};
 use onellm::sse::SseDecoder;
 use onellm::stream::ChatStream;
 use proptest::prelude::*;
@@ -25,6 +24,13 @@ fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":4294967295,"delta":{"tool_calls":[{"index":4000000000,"function":{"arguments":"{"}}]}}]}"#.to_vec()),
         Just(br#"{"error":{"message":5}}"#.to_vec()),
         Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"event: message_start\n".to_vec()),
+        Just(br#"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1}}}"#.to_vec()),
+        Just(br#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"f"}}"#.to_vec()),
+        Just(br#"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{"}}"#.to_vec()),
+        Just(br#"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":4294967296}}"#.to_vec()),
+        Just(br#"{"type":"message_stop"}"#.to_vec()),
+        Just(br#"{"type":"error","error":{"type":"overloaded_error"}}"#.to_vec()),
         Just(b"\xFF\xFE".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..16),
     ];
@@ -46,7 +52,7 @@ proptest! {
 
     #[test]
     fn openai_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
         let at = cut.index(bytes.len() + 1);
         for part in [&bytes[..at], &bytes[at..]] {
             if let Ok(batch) = s.feed(part) {
@@ -62,16 +68,43 @@ proptest! {
     }
 
     #[test]
+    fn anthropic_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>(), json_mode in any::<bool>()) {
+        let translation = Translation {
+            json_tool: json_mode.then(|| "f".to_string()),
+            include_usage: true,
+        };
+        let mut s = ChatStream::new(WireFormat::Anthropic, &translation, 0);
+        let at = cut.index(bytes.len() + 1);
+        for part in [&bytes[..at], &bytes[at..]] {
+            if let Ok(batch) = s.feed(part) {
+                if !batch.is_empty() {
+                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
+                    prop_assert!(parsed.is_ok(), "{batch}");
+                }
+            }
+        }
+        let _ = s.end();
+        let _ = serde_json::to_string(&s.final_completion());
+    }
+
+    #[test]
+    fn anthropic_bodies_take_any_bytes(bytes in stream_bytes(), status in 100u16..1000) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let _ = parse_completion(WireFormat::Anthropic, status, &[], text.clone(), &Translation::default(), 0);
+        let _ = error_from_response(WireFormat::Anthropic, status, vec![], &text);
+    }
+
+    #[test]
     fn openai_bodies_take_any_text(text in "\\PC{0,200}", status in 100u16..1000) {
-        let _ = parse_completion(status, &[], &text);
-        let e = error_from_response(status, vec![], &text);
+        let _ = parse_completion(WireFormat::OpenAi, status, &[], text.clone(), &Translation::default(), 0);
+        let e = error_from_response(WireFormat::OpenAi, status, vec![], &text);
         prop_assert!(e.message.starts_with(&status.to_string()));
     }
 
     #[test]
     fn openai_bodies_take_any_bytes(bytes in stream_bytes(), status in 100u16..1000) {
-        let text = String::from_utf8_lossy(&bytes);
-        let _ = parse_completion(status, &[], &text);
-        let _ = error_from_response(status, vec![], &text);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let _ = parse_completion(WireFormat::OpenAi, status, &[], text.clone(), &Translation::default(), 0);
+        let _ = error_from_response(WireFormat::OpenAi, status, vec![], &text);
     }
 }

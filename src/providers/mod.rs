@@ -1,13 +1,80 @@
 //! Providers: how each one is reached (a preset row) and how its wire format is
-//! spoken (an adapter module per format).
+//! spoken (an adapter module per format). This file dispatches on the format.
 
+pub mod anthropic;
 pub mod openai;
 pub mod presets;
 
 pub use presets::{preset, Auth, Preset, PRESETS};
 
+use crate::config::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::HttpRequest;
+use crate::types::ChatRequest;
+
 /// The wire formats OneLLM speaks. Most providers speak OpenAI's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WireFormat {
     OpenAi,
+    Anthropic,
+}
+
+/// What translating a request decided that translating its answer must know.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Translation {
+    /// The forced tool whose input is the answer, when JSON mode is emulated by one.
+    pub json_tool: Option<String>,
+    /// `stream_options.include_usage`, which translating formats honour themselves.
+    pub include_usage: bool,
+}
+
+pub fn build_request(
+    endpoint: &Endpoint,
+    model: &str,
+    req: &ChatRequest,
+) -> Result<(HttpRequest, Translation)> {
+    let (mut http, translation) = match endpoint.format {
+        WireFormat::OpenAi => (
+            openai::build_request(endpoint, model, req)?,
+            Translation::default(),
+        ),
+        WireFormat::Anthropic => anthropic::build_request(endpoint, model, req)?,
+    };
+    if let Some(key) = &endpoint.api_key {
+        match endpoint.auth {
+            Auth::Bearer => http.set_header("authorization", &format!("Bearer {}", key.expose())),
+            Auth::Header(name) => http.set_header(name, key.expose()),
+        }
+    }
+    Ok((http, translation))
+}
+
+/// An error status's body as the typed error.
+pub fn error_from_response(
+    format: WireFormat,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: &str,
+) -> Error {
+    match format {
+        WireFormat::OpenAi => openai::error_from_response(status, headers, body),
+        WireFormat::Anthropic => anthropic::error_from_response(status, headers, body),
+    }
+}
+
+/// A 2xx body as `chat.completion` JSON text.
+pub fn parse_completion(
+    format: WireFormat,
+    status: u16,
+    headers: &[(String, String)],
+    body: String,
+    translation: &Translation,
+    created: u64,
+) -> Result<String> {
+    match format {
+        WireFormat::OpenAi => openai::parse_completion(status, headers, &body).map(|()| body),
+        WireFormat::Anthropic => {
+            anthropic::parse_completion(status, headers, &body, translation, created)
+        }
+    }
 }

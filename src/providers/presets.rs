@@ -8,6 +8,8 @@ use super::WireFormat;
 pub enum Auth {
     /// `Authorization: Bearer <key>`.
     Bearer,
+    /// The key alone in a header of this name (`x-api-key`).
+    Header(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,16 +24,31 @@ pub struct Preset {
     pub env_keys: &'static [&'static str],
     /// Whether a request without a key is refused before it is sent.
     pub requires_key: bool,
+    /// A header the provider wants before it answers a page directly, sent when the
+    /// client has `dangerouslyAllowBrowser`.
+    pub browser_header: Option<(&'static str, &'static str)>,
 }
 
-pub const PRESETS: &[Preset] = &[Preset {
-    name: "openai",
-    format: WireFormat::OpenAi,
-    base_url: "https://api.openai.com/v1",
-    auth: Auth::Bearer,
-    env_keys: &["OPENAI_API_KEY"],
-    requires_key: true,
-}];
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "openai",
+        format: WireFormat::OpenAi,
+        base_url: "https://api.openai.com/v1",
+        auth: Auth::Bearer,
+        env_keys: &["OPENAI_API_KEY"],
+        requires_key: true,
+        browser_header: None,
+    },
+    Preset {
+        name: "anthropic",
+        format: WireFormat::Anthropic,
+        base_url: "https://api.anthropic.com/v1",
+        auth: Auth::Header("x-api-key"),
+        env_keys: &["ANTHROPIC_API_KEY"],
+        requires_key: true,
+        browser_header: Some(("anthropic-dangerous-direct-browser-access", "true")),
+    },
+];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)

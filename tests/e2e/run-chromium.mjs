@@ -4,6 +4,7 @@ import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startStaticServer } from "./static-server.mjs";
+import { chromiumPath } from "../../scripts/setup.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -15,7 +16,7 @@ export const chromiumArgs = [
 ];
 
 export async function launchChromium() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+  return chromium.launch({ executablePath: chromiumPath() ?? "/usr/bin/chromium", args: chromiumArgs });
 }
 
 export async function runChromium(emulator) {

@@ -2,6 +2,7 @@
 import { startEmulator } from "../emulator/server.mjs";
 import { runEnvCheck, runSuite } from "./suite.mjs";
 import { report } from "./report.mjs";
+import { isMain } from "../../scripts/lib.mjs";
 
 export async function runNode(emulator) {
   const onellm = await import("../../pkg/node.js");
@@ -13,7 +14,7 @@ export async function runNode(emulator) {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const emu = await startEmulator();
   const ok = report(await runNode(emu.url));
   await emu.close();

@@ -29,6 +29,47 @@ function sseData(text) {
     });
 }
 
+// --- Anthropic Messages helpers ---
+const MESSAGES = `${emu.url}/anthropic/v1/messages`;
+const AKEY = { "x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01", "content-type": "application/json" };
+const AUSER = [{ role: "user", content: "one two three" }];
+const WEATHER_TOOL = { name: "get_weather", description: "", input_schema: { type: "object", properties: { city: { type: "string" } } } };
+
+function messages(body, headers = {}, init = {}) {
+  return fetch(MESSAGES, { method: "POST", headers: { ...AKEY, ...headers }, body: JSON.stringify({ max_tokens: 1024, ...body }), ...init });
+}
+
+/** Parses Anthropic SSE into [{ event, raw, data }] (data is JSON where possible). */
+function sseEvents(text) {
+  return text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((chunk) => {
+      const event = /^event: (.*)$/m.exec(chunk)?.[1];
+      const raw = /^data: (.*)$/m.exec(chunk)?.[1];
+      let data = raw;
+      try {
+        data = JSON.parse(raw);
+      } catch {}
+      return { event, raw, data };
+    });
+}
+
+async function expectAnthropicError(res, status, type, message) {
+  assert.equal(res.status, status);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  const requestId = res.headers.get("request-id");
+  assert.match(requestId, /^req_emu_\d+$/);
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ["type", "error", "request_id"]);
+  assert.equal(body.type, "error");
+  assert.equal(body.request_id, requestId);
+  assert.deepEqual(Object.keys(body.error), ["type", "message"]);
+  assert.equal(body.error.type, type);
+  if (message instanceof RegExp) assert.match(body.error.message, message);
+  else if (message !== undefined) assert.equal(body.error.message, message);
+}
+
 function deltaText(events) {
   return events.map((e) => e?.choices?.[0]?.delta?.content ?? "").join("");
 }
@@ -195,6 +236,227 @@ const tests = {
 
   async "hang until the client aborts"() {
     await assert.rejects(chat({ model: "m", messages: USER }, { "x-emulator-fault": "hang" }, { signal: AbortSignal.timeout(150) }), { name: "TimeoutError" });
+  },
+
+  async "anthropic: validation errors"() {
+    const ok = { model: "claude-emu", max_tokens: 10, messages: AUSER };
+    const send = (body, headers = AKEY) => fetch(MESSAGES, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const { "x-api-key": _k, ...noKey } = AKEY;
+    const { "anthropic-version": _v, ...noVersion } = AKEY;
+    await expectAnthropicError(await send(ok, noKey), 401, "authentication_error", "x-api-key header is required");
+    await expectAnthropicError(await send(ok, { ...AKEY, "x-api-key": "sk-bad-1" }), 401, "authentication_error", "invalid x-api-key");
+    await expectAnthropicError(await send(ok, noVersion), 400, "invalid_request_error", "anthropic-version: header is required");
+    await expectAnthropicError(await send("{nope"), 400, "invalid_request_error", /^The request body is not valid JSON/);
+    await expectAnthropicError(await send("[1]"), 400, "invalid_request_error");
+    await expectAnthropicError(await send({ max_tokens: 10, messages: AUSER }), 400, "invalid_request_error", "model: Field required");
+    await expectAnthropicError(await send({ model: 1, max_tokens: 10, messages: AUSER }), 400, "invalid_request_error", "model: Input should be a valid string");
+    await expectAnthropicError(await send({ model: "m", max_tokens: 10 }), 400, "invalid_request_error", "messages: Field required");
+    await expectAnthropicError(await send({ model: "m", max_tokens: 10, messages: {} }), 400, "invalid_request_error", "messages: Input should be a valid list");
+    await expectAnthropicError(await send({ model: "m", messages: AUSER }), 400, "invalid_request_error", "max_tokens: Field required");
+    await expectAnthropicError(await send({ ...ok, max_tokens: 0 }), 400, "invalid_request_error", /^max_tokens: /);
+    await expectAnthropicError(await send({ ...ok, max_tokens: 1.5 }), 400, "invalid_request_error", /^max_tokens: /);
+    await expectAnthropicError(await send({ ...ok, messages: [{ role: "system", content: "x" }, ...AUSER] }), 400, "invalid_request_error",
+      'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
+    await expectAnthropicError(await send({ ...ok, messages: [...AUSER, { role: "tool", content: "x" }] }), 400, "invalid_request_error", /^messages\.1\.role: /);
+    await expectAnthropicError(await send({ ...ok, messages: [] }), 400, "invalid_request_error", /^messages: /);
+    await expectAnthropicError(await send({ ...ok, messages: [{ role: "assistant", content: "hi" }, ...AUSER] }), 400, "invalid_request_error", 'messages: first message must use the "user" role');
+    // Consecutive same-role turns are fine.
+    assert.equal((await send({ ...ok, messages: [...AUSER, ...AUSER, { role: "assistant", content: "a" }, { role: "assistant", content: "b" }] })).status, 200);
+    // tool_result must answer a tool_use of the immediately preceding assistant message.
+    const toolUse = { role: "assistant", content: [{ type: "tool_use", id: "toolu_a", name: "get_weather", input: {} }] };
+    const result = (id) => ({ role: "user", content: [{ type: "text", text: "here" }, { type: "tool_result", tool_use_id: id, content: "sunny" }] });
+    await expectAnthropicError(await send({ ...ok, messages: [...AUSER, toolUse, result("toolu_b")] }), 400, "invalid_request_error",
+      "messages.2.content.1: unexpected `tool_use_id` found in `tool_result` blocks: toolu_b. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.");
+    await expectAnthropicError(await send({ ...ok, messages: [...AUSER, toolUse, ...AUSER, result("toolu_a")] }), 400, "invalid_request_error", /^messages\.3\.content\.1: unexpected `tool_use_id`/);
+    assert.equal((await send({ ...ok, messages: [...AUSER, toolUse, result("toolu_a")] })).status, 200);
+    await expectAnthropicError(await send({ ...ok, model: "no-such-model" }), 404, "not_found_error", "model: no-such-model");
+    await expectAnthropicError(await fetch(`${emu.url}/anthropic/v1/nope`, { method: "POST", headers: AKEY, body: "{}" }), 404, "not_found_error");
+    // Checks come before faults: an invalid request is not faulted.
+    assert.equal((await send({ ...ok, model: "fault-status=500" }, noVersion)).status, 400);
+  },
+
+  async "anthropic: message shape, text blocks, pirate system, cache"() {
+    const res = await messages({ model: "claude-emu", messages: AUSER });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.match(res.headers.get("request-id"), /^req_emu_\d+$/);
+    assert.equal(res.headers.get("openai-processing-ms"), null);
+    const body = await res.json();
+    assert.match(body.id, /^msg_emu_\d+$/);
+    assert.deepEqual(body, {
+      model: "claude-emu",
+      id: body.id,
+      type: "message",
+      role: "assistant",
+      content: [{ type: "text", text: "Echo: one two three" }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 4 },
+    });
+    const blocks = [{ role: "user", content: [{ type: "text", text: "a" }, { type: "image", source: {} }, { type: "text", text: "b" }] }];
+    let out = await (await messages({ model: "m", messages: blocks })).json();
+    assert.equal(out.content[0].text, "Echo: a b");
+    out = await (await messages({ model: "m", system: "You are a pirate.", messages: AUSER })).json();
+    assert.equal(out.content[0].text, "Arr! Echo: one two three");
+    assert.equal(out.usage.cache_read_input_tokens, 0);
+    const cachedSystem = [{ type: "text", text: "Talk like a pirate", cache_control: { type: "ephemeral" } }];
+    out = await (await messages({ model: "m", system: cachedSystem, messages: AUSER })).json();
+    assert.equal(out.content[0].text, "Arr! Echo: one two three");
+    assert.equal(out.usage.cache_read_input_tokens, 5);
+    out = await (await messages({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "x", cache_control: { type: "ephemeral" } }] }] })).json();
+    assert.equal(out.usage.cache_read_input_tokens, 5);
+  },
+
+  async "anthropic: tool use, tool_choice none, forced tool, tool results, thinking"() {
+    const ask = [{ role: "user", content: "What is the weather in Paris?" }];
+    let out = await (await messages({ model: "m", tools: [WEATHER_TOOL], messages: ask })).json();
+    assert.deepEqual(out.content, [{ type: "tool_use", id: "toolu_emu_1", name: "get_weather", input: { city: "Paris" } }]);
+    assert.equal(out.stop_reason, "tool_use");
+    out = await (await messages({ model: "m", tools: [WEATHER_TOOL], tool_choice: { type: "none" }, messages: ask })).json();
+    assert.equal(out.content[0].text, "Echo: What is the weather in Paris?");
+    out = await (await messages({ model: "m", tools: [WEATHER_TOOL, { name: "answer", input_schema: {} }], tool_choice: { type: "tool", name: "answer" }, system: "pirate", messages: AUSER })).json();
+    assert.deepEqual(out.content, [{ type: "tool_use", id: "toolu_emu_1", name: "answer", input: { echo: "one two three" } }]);
+    assert.equal(out.stop_reason, "tool_use");
+    const turn = { role: "assistant", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_emu_1", name: "get_weather", input: { city: "Paris" } }] };
+    const result = (content) => ({ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_emu_1", content }] });
+    out = await (await messages({ model: "m", tools: [WEATHER_TOOL], messages: [...ask, turn, result("sunny")] })).json();
+    assert.deepEqual(out.content, [{ type: "text", text: "The tool said: sunny" }]);
+    out = await (await messages({ model: "m", tools: [WEATHER_TOOL], messages: [...ask, turn, result([{ type: "text", text: "20C" }, { type: "text", text: "dry" }])] })).json();
+    assert.equal(out.content[0].text, "The tool said: 20C dry");
+    out = await (await messages({ model: "m", thinking: { type: "enabled", budget_tokens: 1024 }, messages: AUSER })).json();
+    assert.deepEqual(out.content, [
+      { type: "thinking", thinking: "Let me think.", signature: "sig_emu" },
+      { type: "text", text: "Echo: one two three" },
+    ]);
+  },
+
+  async "anthropic: stop_sequences and max_tokens"() {
+    let out = await (await messages({ model: "m", stop_sequences: ["zzz", "three", "two"], messages: AUSER })).json();
+    assert.equal(out.content[0].text, "Echo: one ");
+    assert.equal(out.stop_reason, "stop_sequence");
+    assert.equal(out.stop_sequence, "two");
+    out = await (await messages({ model: "m", max_tokens: 2, messages: AUSER })).json();
+    assert.equal(out.content[0].text, "Echo: one ");
+    assert.equal(out.stop_reason, "max_tokens");
+    assert.equal(out.stop_sequence, null);
+    assert.equal(out.usage.output_tokens, 2);
+    const text = await (await messages({ model: "m", max_tokens: 2, stream: true, messages: AUSER })).text();
+    assert.deepEqual(sseEvents(text).find((e) => e.event === "message_delta").data.delta, { stop_reason: "max_tokens", stop_sequence: null });
+  },
+
+  async "anthropic: stream event order, padding, deltas equal non-stream"() {
+    const headers = { "x-emulator-repeat": "5" };
+    const plain = await (await messages({ model: "m", messages: AUSER }, headers)).json();
+    const res = await messages({ model: "m", stream: true, messages: AUSER }, headers);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.match(res.headers.get("request-id"), /^req_emu_\d+$/);
+    const text = await res.text();
+    assert.ok(text.endsWith("}\n\n"));
+    const events = sseEvents(text);
+    const pieces = plain.usage.output_tokens;
+    assert.deepEqual(events.map((e) => e.event), [
+      "message_start", "content_block_start", "ping", ...Array(pieces).fill("content_block_delta"), "content_block_stop", "message_delta", "message_stop",
+    ]);
+    assert.equal(events[2].raw, '{"type": "ping"}');
+    for (const e of events) {
+      assert.equal(e.data.type, e.event);
+      if (e.event !== "ping") assert.match(e.raw, /[^ ] {3,}\}$/, `padding in ${e.raw}`);
+    }
+    const start = events[0].data.message;
+    assert.deepEqual(start.content, []);
+    assert.equal(start.stop_reason, null);
+    assert.equal(start.usage.output_tokens, 1);
+    assert.equal(start.usage.input_tokens, plain.usage.input_tokens);
+    assert.match(start.id, /^msg_emu_\d+$/);
+    assert.deepEqual(events[1].data, { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+    const deltas = events.filter((e) => e.event === "content_block_delta").map((e) => e.data.delta);
+    assert.ok(deltas.every((d) => d.type === "text_delta"));
+    assert.equal(deltas.map((d) => d.text).join(""), plain.content[0].text);
+    assert.deepEqual(events.at(-2).data, { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: pieces } });
+    assert.deepEqual(events.at(-1).data, { type: "message_stop" });
+  },
+
+  async "anthropic: tool-use and thinking streams"() {
+    const text = await (await messages({ model: "m", stream: true, thinking: { type: "enabled", budget_tokens: 1024 }, tools: [WEATHER_TOOL], messages: [{ role: "user", content: "weather?" }] })).text();
+    const events = sseEvents(text);
+    assert.deepEqual(events.map((e) => e.event).filter((e) => e !== "content_block_delta"), [
+      "message_start", "content_block_start", "ping", "content_block_stop", "content_block_start", "content_block_stop", "message_delta", "message_stop",
+    ]);
+    const starts = events.filter((e) => e.event === "content_block_start").map((e) => e.data.content_block);
+    assert.deepEqual(starts, [
+      { type: "thinking", thinking: "", signature: "" },
+      { type: "tool_use", id: "toolu_emu_1", name: "get_weather", input: {} },
+    ]);
+    const deltas = (index) => events.filter((e) => e.event === "content_block_delta" && e.data.index === index).map((e) => e.data.delta);
+    const thinking = deltas(0);
+    assert.equal(thinking.filter((d) => d.type === "thinking_delta").map((d) => d.thinking).join(""), "Let me think.");
+    assert.deepEqual(thinking.at(-1), { type: "signature_delta", signature: "sig_emu" });
+    const json = deltas(1);
+    assert.ok(json.length >= 2 && json.every((d) => d.type === "input_json_delta"));
+    assert.deepEqual(JSON.parse(json.map((d) => d.partial_json).join("")), { city: "Paris" });
+    assert.equal(events.at(-2).data.delta.stop_reason, "tool_use");
+    // Forced tool (JSON mode emulation) streams the same way.
+    const forced = sseEvents(await (await messages({ model: "m", stream: true, tools: [WEATHER_TOOL], tool_choice: { type: "tool", name: "get_weather" }, messages: AUSER })).text());
+    const partial = forced.filter((e) => e.event === "content_block_delta").map((e) => e.data.delta.partial_json).join("");
+    assert.deepEqual(JSON.parse(partial), { echo: "one two three" });
+  },
+
+  async "anthropic: status faults, retry-after, times/key, model-name faults, html502"() {
+    const fault = { "x-emulator-fault": "status=429;retry-after=3;times=1;key=anthropic-selftest" };
+    const first = await messages({ model: "m", messages: AUSER }, fault);
+    assert.equal(first.headers.get("retry-after"), "3");
+    await expectAnthropicError(first, 429, "rate_limit_error", /rate limit/);
+    assert.equal((await messages({ model: "m", messages: AUSER }, fault)).status, 200);
+    const kinds = { 400: "invalid_request_error", 401: "authentication_error", 403: "permission_error", 404: "not_found_error", 413: "request_too_large", 500: "api_error" };
+    for (const [status, type] of Object.entries(kinds)) {
+      await expectAnthropicError(await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": `status=${status}` }), Number(status), type);
+    }
+    const overloaded = await messages({ model: "fault-status=529_times=1_key=anthropic-model", messages: AUSER });
+    assert.equal(overloaded.status, 529);
+    assert.deepEqual(await overloaded.json(), { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    assert.equal((await messages({ model: "fault-status=529_times=1_key=anthropic-model", messages: AUSER })).status, 200);
+    const html = await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "html502" });
+    assert.equal(html.status, 502);
+    assert.match(await html.text(), /502 Bad Gateway/);
+    await expectAnthropicError(await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "bogus" }), 400, "emulator_error", /^Unknown emulator fault/);
+    await assert.rejects(messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "hang" }, { signal: AbortSignal.timeout(100) }), { name: "TimeoutError" });
+  },
+
+  async "anthropic: stream and body faults"() {
+    const stream = { model: "m", stream: true, messages: AUSER };
+    let text = await (await messages(stream, { "x-emulator-fault": "malformed;after=3" })).text();
+    let events = sseEvents(text);
+    assert.deepEqual(events.slice(0, 4).map((e) => e.event), ["message_start", "content_block_start", "ping", "content_block_delta"]);
+    assert.equal(events[3].raw, '{"type":"content_block_delta", not json');
+    assert.ok(text.includes('event: content_block_delta\ndata: {"type":"content_block_delta", not json\n\n'));
+    assert.equal(events.at(-1).event, "message_stop");
+    text = await (await messages(stream, { "x-emulator-fault": "no-done" })).text();
+    events = sseEvents(text);
+    assert.ok(!text.includes("message_stop"));
+    assert.equal(events.at(-1).event, "message_delta");
+    text = await (await messages(stream, { "x-emulator-fault": "error-event;after=4" })).text();
+    events = sseEvents(text);
+    assert.equal(events.length, 5);
+    assert.ok(text.endsWith('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'));
+    assert.equal(events[3].event, "content_block_delta");
+    const faulty = { "x-emulator-fault": "error-event;times=1;key=anthropic-stream" };
+    assert.ok((await (await messages(stream, faulty)).text()).includes("event: error"));
+    assert.ok((await (await messages(stream, faulty)).text()).includes("event: message_stop"));
+    await assert.rejects((await messages(stream, { "x-emulator-fault": "cut;after=1" })).text());
+    await assert.rejects((await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "cut" })).text());
+    assert.equal(await (await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "malformed" })).text(), '{"type":"content_block_delta", not json');
+    const errorBody = await messages({ model: "m", messages: AUSER }, { "x-emulator-fault": "error-event" });
+    assert.equal(errorBody.status, 200);
+    assert.deepEqual(await errorBody.json(), { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+  },
+
+  async "anthropic: delay paces the stream"() {
+    const t0 = performance.now();
+    const text = await (await messages({ model: "m", stream: true, messages: AUSER }, { "x-emulator-delay-ms": "20" })).text();
+    const count = sseEvents(text).length; // start, block start, ping, 4 deltas, block stop, message_delta, message_stop = 10
+    assert.equal(count, 10);
+    assert.ok(performance.now() - t0 >= count * 20 - 5, "stream finished too fast");
   },
 
   async "request log"() {

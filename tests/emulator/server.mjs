@@ -39,7 +39,8 @@ const NGINX_502 =
 const IMMEDIATE_FAULTS = new Set(["status", "html502", "hang"]);
 const BODY_FAULTS = new Set(["cut", "malformed", "no-done", "error-event"]);
 
-// The broken event a `malformed` fault injects and the error event `error-event` injects.
+// The broken event a `malformed` fault injects and the error event `error-event` injects
+// (OpenAI's; other formats pass their own to sendAnswer/streamEvents).
 const MALFORMED_EVENT = 'data: {"id":"chatcmpl-broken", not json\n\n';
 const SERVER_ERROR_BODY = {
   error: {
@@ -48,6 +49,12 @@ const SERVER_ERROR_BODY = {
     param: null,
     code: null,
   },
+};
+const OPENAI_FAULT_BODIES = {
+  malformedEvent: MALFORMED_EVENT,
+  malformedBody: MALFORMED_EVENT.slice("data: ".length).trim(),
+  errorEvent: `data: ${JSON.stringify(SERVER_ERROR_BODY)}\n\n`,
+  errorBody: SERVER_ERROR_BODY,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -99,8 +106,10 @@ function splitTarget(target = "/") {
   return { path, query: Object.fromEntries(new URLSearchParams(query)) };
 }
 
+/** The provider's timing header (`openai-processing-ms` by default; formats may set ctx.timingHeader = null). */
 function processingHeaders(ctx) {
-  return { "openai-processing-ms": String(Math.max(1, Math.round(performance.now() - ctx.started))) };
+  if (!ctx.timingHeader) return {};
+  return { [ctx.timingHeader]: String(Math.max(1, Math.round(performance.now() - ctx.started))) };
 }
 
 /** Sends a complete body with an exact content-length. */
@@ -246,8 +255,11 @@ function sendImmediateFault(res, ctx, fault, errorFor) {
   }
 }
 
-/** Sends a non-streamed success body, corrupted according to a body fault if any. */
-function sendAnswer(res, ctx, value, fault) {
+/**
+ * Sends a non-streamed success body, corrupted according to a body fault if any.
+ * `bodies` holds the format's { malformedBody, errorBody }.
+ */
+function sendAnswer(res, ctx, value, fault, bodies = OPENAI_FAULT_BODIES) {
   const text = JSON.stringify(value);
   switch (fault?.kind) {
     case "cut": {
@@ -258,20 +270,21 @@ function sendAnswer(res, ctx, value, fault) {
       return;
     }
     case "malformed":
-      return sendBody(res, ctx, 200, MALFORMED_EVENT.slice("data: ".length).trim(), "application/json");
+      return sendBody(res, ctx, 200, bodies.malformedBody, "application/json");
     case "error-event":
       // A 200 whose body is an error object, as some gateways return.
-      return sendJson(res, ctx, 200, SERVER_ERROR_BODY);
+      return sendJson(res, ctx, 200, bodies.errorBody);
     default:
       return sendJson(res, ctx, 200, value);
   }
 }
 
 /**
- * Streams SSE events one res.write each, pausing delayMs before each, and applies body
- * faults at the third event (or after `;after=N` good events). `terminator` (e.g. `data: [DONE]`) is what `no-done` drops.
+ * Streams SSE events (complete strings) one res.write each, pausing delayMs before each, and
+ * applies body faults at the third event (or after `;after=N` good events). `terminator`
+ * (e.g. `data: [DONE]`) is what `no-done` drops; malformedEvent/errorEvent are the format's.
  */
-async function streamEvents(res, ctx, { events, terminator = null, fault = null, delayMs = 0 }) {
+async function streamEvents(res, ctx, { events, terminator = null, fault = null, delayMs = 0, malformedEvent = MALFORMED_EVENT, errorEvent = OPENAI_FAULT_BODIES.errorEvent }) {
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
@@ -292,11 +305,11 @@ async function streamEvents(res, ctx, { events, terminator = null, fault = null,
         return;
       }
       if (fault?.kind === "error-event") {
-        await write(res, ctx, `data: ${JSON.stringify(SERVER_ERROR_BODY)}\n\n`);
+        await write(res, ctx, errorEvent);
         res.end();
         return;
       }
-      if (fault?.kind === "malformed") await write(res, ctx, MALFORMED_EVENT);
+      if (fault?.kind === "malformed") await write(res, ctx, malformedEvent);
     }
     if (fault?.kind === "no-done" && terminator && i === all.length - 1) break;
     await write(res, ctx, all[i]);
@@ -328,21 +341,77 @@ function repeatText(text, times) {
   return Array.from({ length: times }, () => text).join(" ");
 }
 
+/** String content, or the `text` parts/blocks of an array joined by a space (OpenAI and Anthropic alike). */
+function blocksText(content) {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .filter((p) => p && p.type === "text" && typeof p.text === "string")
+    .map((p) => p.text)
+    .join(" ");
+}
+
+function toolCall(id, name, input) {
+  return { kind: "tool_call", id, name, input, arguments: JSON.stringify(input) };
+}
+
 /**
- * Decides what the "model" answers.
- * messages: [{ role, text }], toolNames: [string], jsonMode: bool, repeat: int
- * Returns { kind: "tool_call", id, name, arguments } or { kind: "text", text }.
+ * Decides what the "model" answers, on a conversation normalised by the format.
+ * messages: [{ role: "user"|"assistant"|"tool"|…, text }], toolNames: [string], jsonMode: bool,
+ * repeat: int; optional: forcedTool (name: always call it with {"echo": user text}),
+ * toolsAllowed (false = tool_choice none), toolCallId, prefix (put before text answers).
+ * Returns { kind: "tool_call", id, name, input, arguments } or { kind: "text", text }.
  */
-function planAnswer({ messages, toolNames, jsonMode, repeat }) {
+function planAnswer({ messages, toolNames, jsonMode, repeat, forcedTool = null, toolsAllowed = true, toolCallId = "call_emu_1", prefix = "" }) {
   const last = messages[messages.length - 1];
   const lastUser = messages.findLast((m) => m.role === "user");
-  if (toolNames.length > 0 && last?.role === "user" && /\bweather\b/i.test(last.text)) {
-    return { kind: "tool_call", id: "call_emu_1", name: toolNames[0], arguments: '{"city":"Paris"}' };
+  const echo = () => repeatText(lastUser?.text ?? "", repeat);
+  if (forcedTool) return toolCall(toolCallId, forcedTool, { echo: echo() });
+  if (toolsAllowed && toolNames.length > 0 && last?.role === "user" && /\bweather\b/i.test(last.text)) {
+    return toolCall(toolCallId, toolNames[0], { city: "Paris" });
   }
-  if (jsonMode) return { kind: "text", text: JSON.stringify({ echo: repeatText(lastUser?.text ?? "", repeat) }) };
-  if (last?.role === "tool") return { kind: "text", text: repeatText(`The tool said: ${last.text}`, repeat) };
-  if (lastUser) return { kind: "text", text: repeatText(`Echo: ${lastUser.text}`, repeat) };
-  return { kind: "text", text: repeatText(NO_USER_ANSWER, repeat) };
+  const text = (t) => ({ kind: "text", text: prefix + t });
+  if (jsonMode) return text(JSON.stringify({ echo: echo() }));
+  if (last?.role === "tool") return text(repeatText(`The tool said: ${last.text}`, repeat));
+  if (lastUser) return text(repeatText(`Echo: ${lastUser.text}`, repeat));
+  return text(repeatText(NO_USER_ANSWER, repeat));
+}
+
+// ---------------------------------------------------------------------------------------
+// The request flow every chat format shares: controls, checks, faults, pacing, answer.
+// A format is { validate(req, parsed, ctx) -> {status, body} | null, emulatorError(ctx, msg),
+// statusError(ctx, body) -> (status, params) -> {body, headers}, faultBodies,
+// answer(ctx, body, controls) -> JSON value, stream(ctx, body, controls) -> {events, terminator} }.
+// ---------------------------------------------------------------------------------------
+
+async function serveChat(req, res, ctx, state, format) {
+  const controls = readControls(req, ctx.parsed.json?.model, state);
+  const problem = format.validate(req, ctx.parsed, ctx);
+  const body = ctx.parsed.json;
+  const streaming = !problem && body.stream === true;
+
+  let fault = null;
+  if (!problem && controls.faultSpec) {
+    const parsedFault = parseFault(controls.faultSpec);
+    if (parsedFault.error) {
+      await pause(controls.delayMs, res, ctx);
+      return sendJson(res, ctx, 400, format.emulatorError(ctx, parsedFault.error));
+    }
+    // Only requests that pass validation consume a `times=` slot.
+    fault = takeFault(state, parsedFault);
+  }
+  if (!streaming && fault?.kind !== "hang") await pause(controls.delayMs, res, ctx);
+  if (problem) return sendJson(res, ctx, problem.status, problem.body);
+  if (sendImmediateFault(res, ctx, fault, format.statusError(ctx, body))) return;
+
+  if (!streaming) return sendAnswer(res, ctx, format.answer(ctx, body, controls), fault, format.faultBodies);
+  await streamEvents(res, ctx, {
+    ...format.stream(ctx, body, controls),
+    fault,
+    delayMs: controls.delayMs,
+    malformedEvent: format.faultBodies.malformedEvent,
+    errorEvent: format.faultBodies.errorEvent,
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -420,16 +489,6 @@ function validateOpenAI(req, parsed) {
   return null;
 }
 
-/** String content, or the `text` parts of a parts array joined by a space. */
-function openaiContentText(content) {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => p && p.type === "text" && typeof p.text === "string")
-    .map((p) => p.text)
-    .join(" ");
-}
-
 function openaiUsage(promptTokens, completionTokens) {
   return {
     prompt_tokens: promptTokens,
@@ -449,7 +508,7 @@ function openaiTokenLimit(body) {
 function openaiOutcome(body, controls) {
   const messages = body.messages
     .filter((m) => m && typeof m === "object")
-    .map((m) => ({ role: String(m.role ?? ""), text: openaiContentText(m.content) }));
+    .map((m) => ({ role: String(m.role ?? ""), text: blocksText(m.content) }));
   const toolNames = (Array.isArray(body.tools) ? body.tools : [])
     .map((t) => t?.function?.name ?? t?.name)
     .filter((name) => typeof name === "string");
@@ -535,34 +594,298 @@ function openaiStreamEvents(ctx, model, out, includeUsage) {
   return events;
 }
 
-async function handleOpenAIChat(req, res, ctx, state) {
-  const controls = readControls(req, ctx.parsed.json?.model, state);
-  const problem = validateOpenAI(req, ctx.parsed);
-  const body = ctx.parsed.json;
-  const streaming = !problem && body.stream === true;
-
-  let fault = null;
-  if (!problem && controls.faultSpec) {
-    const parsedFault = parseFault(controls.faultSpec);
-    if (parsedFault.error) {
-      await pause(controls.delayMs, res, ctx);
-      return sendJson(res, ctx, 400, openaiError(parsedFault.error, "emulator_error", "x-emulator-fault"));
-    }
-    // Only requests that pass validation consume a `times=` slot.
-    fault = takeFault(state, parsedFault);
-  }
-  if (!streaming && fault?.kind !== "hang") await pause(controls.delayMs, res, ctx);
-  if (problem) return sendJson(res, ctx, problem.status, problem.body);
-  if (sendImmediateFault(res, ctx, fault, openaiStatusError(body.model))) return;
-
-  const out = openaiOutcome(body, controls);
-  if (!streaming) return sendAnswer(res, ctx, openaiCompletion(ctx, body.model, out), fault);
-  await streamEvents(res, ctx, {
-    events: openaiStreamEvents(ctx, body.model, out, body.stream_options?.include_usage === true),
+const OPENAI_FORMAT = {
+  validate: validateOpenAI,
+  emulatorError: (ctx, message) => openaiError(message, "emulator_error", "x-emulator-fault"),
+  statusError: (ctx, body) => openaiStatusError(body.model),
+  faultBodies: OPENAI_FAULT_BODIES,
+  answer: (ctx, body, controls) => openaiCompletion(ctx, body.model, openaiOutcome(body, controls)),
+  stream: (ctx, body, controls) => ({
+    events: openaiStreamEvents(ctx, body.model, openaiOutcome(body, controls), body.stream_options?.include_usage === true),
     terminator: "data: [DONE]\n\n",
-    fault,
-    delayMs: controls.delayMs,
+  }),
+};
+
+function handleOpenAIChat(req, res, ctx, state) {
+  return serveChat(req, res, ctx, state, OPENAI_FORMAT);
+}
+
+// ---------------------------------------------------------------------------------------
+// Format: Anthropic Messages  (POST /anthropic/v1/messages)
+// ---------------------------------------------------------------------------------------
+
+const ANTHROPIC_THINKING = "Let me think.";
+const ANTHROPIC_SIGNATURE = "sig_emu";
+const ANTHROPIC_CACHE_READ_TOKENS = 5;
+const ANTHROPIC_SYSTEM_ROLE =
+  'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.';
+const ANTHROPIC_OVERLOADED = { type: "error", error: { type: "overloaded_error", message: "Overloaded" } };
+const ANTHROPIC_FAULT_BODIES = {
+  malformedEvent: 'event: content_block_delta\ndata: {"type":"content_block_delta", not json\n\n',
+  malformedBody: '{"type":"content_block_delta", not json',
+  errorEvent: `event: error\ndata: ${JSON.stringify(ANTHROPIC_OVERLOADED)}\n\n`,
+  errorBody: ANTHROPIC_OVERLOADED,
+};
+
+function anthropicRequestId(ctx) {
+  return `req_emu_${ctx.n}`;
+}
+
+function anthropicError(ctx, type, message) {
+  return { type: "error", error: { type, message }, request_id: anthropicRequestId(ctx) };
+}
+
+/** Anthropic's real error bodies for an injected `status=<code>` fault. */
+function anthropicStatusError(ctx, model) {
+  const error = (type, message, headers = {}) => ({ body: anthropicError(ctx, type, message), headers });
+  return (status) => {
+    switch (status) {
+      case 400:
+        return error("invalid_request_error", "prompt is too long: 215000 tokens > 200000 maximum");
+      case 401:
+        return error("authentication_error", "invalid x-api-key");
+      case 402:
+        return error("billing_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.");
+      case 403:
+        return error("permission_error", "Your API key does not have permission to use the specified resource.");
+      case 404:
+        return error("not_found_error", `model: ${model}`);
+      case 413:
+        return error("request_too_large", "Request exceeds the maximum allowed number of bytes.");
+      case 429:
+        return error(
+          "rate_limit_error",
+          `This request would exceed the rate limit for your organization (org-emulator) of 50 requests per minute (model: ${model}). For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.`,
+          { "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0" },
+        );
+      case 500:
+        return error("api_error", "Internal server error");
+      case 504:
+        return error("timeout_error", "Request timeout");
+      case 529:
+        // As recorded from the real API: the overloaded body carries no request_id.
+        return { body: ANTHROPIC_OVERLOADED };
+      default:
+        return status >= 500 ? error("api_error", "Internal server error") : error("invalid_request_error", `Emulated HTTP ${status} error.`);
+    }
+  };
+}
+
+/** The checks the real Messages API makes, in its order. Returns { status, body } or null. */
+function validateAnthropic(req, parsed, ctx) {
+  const fail = (status, type, message) => ({ status, body: anthropicError(ctx, type, message) });
+  const invalid = (message) => fail(400, "invalid_request_error", message);
+
+  const key = String(req.headers["x-api-key"] ?? "").trim();
+  if (!key) return fail(401, "authentication_error", "x-api-key header is required");
+  if (key.startsWith("sk-bad")) return fail(401, "authentication_error", "invalid x-api-key");
+  if (!String(req.headers["anthropic-version"] ?? "").trim()) return invalid("anthropic-version: header is required");
+
+  const body = parsed.json;
+  if (!parsed.ok) return invalid("The request body is not valid JSON: expected value: line 1 column 1 (char 0)");
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return invalid("body: Input should be a valid dictionary");
+  if (body.model === undefined) return invalid("model: Field required");
+  if (typeof body.model !== "string") return invalid("model: Input should be a valid string");
+  if (body.messages === undefined) return invalid("messages: Field required");
+  if (!Array.isArray(body.messages)) return invalid("messages: Input should be a valid list");
+  if (body.max_tokens === undefined) return invalid("max_tokens: Field required");
+  if (!Number.isInteger(body.max_tokens)) return invalid("max_tokens: Input should be a valid integer");
+  if (body.max_tokens < 1) return invalid("max_tokens: Input should be greater than or equal to 1");
+
+  const messages = body.messages;
+  for (const [i, m] of messages.entries()) {
+    if (m === null || typeof m !== "object" || Array.isArray(m)) return invalid(`messages.${i}: Input should be a valid dictionary`);
+    if (m.role === "system") return invalid(ANTHROPIC_SYSTEM_ROLE);
+    if (m.role !== "user" && m.role !== "assistant") return invalid(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+    if (m.content === undefined) return invalid(`messages.${i}.content: Field required`);
+    if (typeof m.content !== "string" && !Array.isArray(m.content)) return invalid(`messages.${i}.content: Input should be a valid string or list`);
+  }
+  if (messages.length === 0) return invalid("messages: at least one message is required");
+  if (messages[0].role !== "user") return invalid('messages: first message must use the "user" role');
+  // Consecutive same-role turns are accepted (the API merges them nowadays).
+
+  // Every tool_result must answer a tool_use of the immediately preceding assistant message.
+  for (const [i, m] of messages.entries()) {
+    if (m.role !== "user" || !Array.isArray(m.content)) continue;
+    const prev = messages[i - 1];
+    const ids = new Set(
+      prev?.role === "assistant" && Array.isArray(prev.content)
+        ? prev.content.filter((b) => b?.type === "tool_use").map((b) => b.id)
+        : [],
+    );
+    const stray = [];
+    m.content.forEach((b, j) => {
+      if (b?.type === "tool_result" && !ids.has(b.tool_use_id)) stray.push({ j, id: b.tool_use_id });
+    });
+    if (stray.length) {
+      return invalid(
+        `messages.${i}.content.${stray[0].j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${stray.map((s) => s.id).join(", ")}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+      );
+    }
+  }
+
+  if (body.model === "no-such-model") return fail(404, "not_found_error", `model: ${body.model}`);
+  return null;
+}
+
+/** Normalises messages to { role, text }: a user turn holding tool_result blocks becomes a `tool` turn. */
+function anthropicConversation(body) {
+  return body.messages.map((m) => {
+    if (m.role === "user" && Array.isArray(m.content)) {
+      const result = m.content.find((b) => b?.type === "tool_result");
+      if (result) return { role: "tool", text: blocksText(result.content) };
+    }
+    return { role: m.role, text: blocksText(m.content) };
   });
+}
+
+function anthropicUsesCache(body) {
+  const blocks = [
+    ...(Array.isArray(body.system) ? body.system : []),
+    ...(Array.isArray(body.tools) ? body.tools : []),
+    ...body.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])),
+  ];
+  return blocks.some((b) => b && typeof b === "object" && b.cache_control != null);
+}
+
+/** Earliest stop sequence found in text, or null. */
+function firstStop(text, stopSequences) {
+  let hit = null;
+  for (const s of Array.isArray(stopSequences) ? stopSequences : []) {
+    if (typeof s !== "string" || s === "") continue;
+    const at = text.indexOf(s);
+    if (at >= 0 && (hit === null || at < hit.at)) hit = { at, sequence: s };
+  }
+  return hit;
+}
+
+/** Content blocks (each with its stream `pieces`), stop reason and usage, shared by JSON and SSE. */
+function anthropicOutcome(body, controls) {
+  const messages = anthropicConversation(body);
+  const system = blocksText(body.system);
+  const choice = body.tool_choice && typeof body.tool_choice === "object" ? body.tool_choice : {};
+  const plan = planAnswer({
+    messages,
+    toolNames: (Array.isArray(body.tools) ? body.tools : []).map((t) => t?.name).filter((n) => typeof n === "string"),
+    jsonMode: false,
+    repeat: controls.repeat,
+    forcedTool: choice.type === "tool" && typeof choice.name === "string" ? choice.name : null,
+    toolsAllowed: choice.type !== "none",
+    toolCallId: "toolu_emu_1",
+    prefix: /pirate/i.test(system) ? "Arr! " : "",
+  });
+
+  const blocks = [];
+  if (body.thinking?.type === "enabled") {
+    blocks.push({ type: "thinking", thinking: ANTHROPIC_THINKING, signature: ANTHROPIC_SIGNATURE, pieces: piecesOf(ANTHROPIC_THINKING) });
+  }
+  let stopReason = "end_turn";
+  let stopSequence = null;
+  if (plan.kind === "tool_call") {
+    blocks.push({ type: "tool_use", id: plan.id, name: plan.name, input: plan.input, pieces: splitEvenly(plan.arguments, 3) });
+    stopReason = "tool_use";
+  } else {
+    let text = plan.text;
+    const stop = firstStop(text, body.stop_sequences);
+    if (stop) {
+      text = text.slice(0, stop.at);
+      stopReason = "stop_sequence";
+      stopSequence = stop.sequence;
+    }
+    let pieces = piecesOf(text);
+    if (body.max_tokens < pieces.length) {
+      pieces = pieces.slice(0, body.max_tokens);
+      stopReason = "max_tokens";
+      stopSequence = null;
+    }
+    blocks.push({ type: "text", text: pieces.join(""), pieces });
+  }
+  const inputTokens = Math.max(1, wordCount(system) + messages.reduce((sum, m) => sum + wordCount(m.text), 0));
+  const outputTokens = Math.max(1, blocks.reduce((sum, b) => sum + b.pieces.length, 0));
+  return {
+    blocks,
+    stopReason,
+    stopSequence,
+    inputTokens,
+    outputTokens,
+    cacheRead: anthropicUsesCache(body) ? ANTHROPIC_CACHE_READ_TOKENS : 0,
+  };
+}
+
+function anthropicUsage(out, outputTokens) {
+  return {
+    input_tokens: out.inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: out.cacheRead,
+    output_tokens: outputTokens,
+  };
+}
+
+function anthropicMessage(ctx, model, out, { streaming = false } = {}) {
+  return {
+    model,
+    id: `msg_emu_${ctx.n}`,
+    type: "message",
+    role: "assistant",
+    content: streaming ? [] : out.blocks.map(({ pieces, ...block }) => block),
+    stop_reason: streaming ? null : out.stopReason,
+    stop_sequence: streaming ? null : out.stopSequence,
+    usage: anthropicUsage(out, streaming ? 1 : out.outputTokens),
+  };
+}
+
+/**
+ * One SSE event as the real API writes it: `event: <type>`, then the JSON with a run of
+ * spaces before its final `}` (deterministic length per event position).
+ */
+function anthropicEvent(position, value) {
+  const json = JSON.stringify(value);
+  const pad = " ".repeat(3 + ((position * 5) % 13));
+  return `event: ${value.type}\ndata: ${json.slice(0, -1)}${pad}}\n\n`;
+}
+
+const ANTHROPIC_PING = 'event: ping\ndata: {"type": "ping"}\n\n';
+
+function anthropicStreamEvents(ctx, model, out) {
+  const values = [{ type: "message_start", message: anthropicMessage(ctx, model, out, { streaming: true }) }];
+  const pingAt = [];
+  out.blocks.forEach((block, index) => {
+    const delta = (d) => values.push({ type: "content_block_delta", index, delta: d });
+    if (block.type === "thinking") {
+      values.push({ type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } });
+    } else if (block.type === "tool_use") {
+      values.push({ type: "content_block_start", index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } });
+    } else {
+      values.push({ type: "content_block_start", index, content_block: { type: "text", text: "" } });
+    }
+    if (index === 0) pingAt.push(values.length);
+    for (const piece of block.pieces) {
+      if (block.type === "thinking") delta({ type: "thinking_delta", thinking: piece });
+      else if (block.type === "tool_use") delta({ type: "input_json_delta", partial_json: piece });
+      else delta({ type: "text_delta", text: piece });
+    }
+    if (block.type === "thinking") delta({ type: "signature_delta", signature: block.signature });
+    values.push({ type: "content_block_stop", index });
+  });
+  values.push({ type: "message_delta", delta: { stop_reason: out.stopReason, stop_sequence: out.stopSequence }, usage: { output_tokens: out.outputTokens } });
+  const events = values.map((v, i) => anthropicEvent(i, v));
+  for (const at of pingAt) events.splice(at, 0, ANTHROPIC_PING);
+  return { events, terminator: anthropicEvent(events.length, { type: "message_stop" }) };
+}
+
+const ANTHROPIC_FORMAT = {
+  validate: validateAnthropic,
+  emulatorError: (ctx, message) => anthropicError(ctx, "emulator_error", message),
+  statusError: (ctx, body) => anthropicStatusError(ctx, body.model),
+  faultBodies: ANTHROPIC_FAULT_BODIES,
+  answer: (ctx, body, controls) => anthropicMessage(ctx, body.model, anthropicOutcome(body, controls)),
+  stream: (ctx, body, controls) => anthropicStreamEvents(ctx, body.model, anthropicOutcome(body, controls)),
+};
+
+function handleAnthropicMessages(req, res, ctx, state) {
+  ctx.timingHeader = null; // Anthropic sends no processing-time header.
+  res.setHeader("request-id", anthropicRequestId(ctx));
+  return serveChat(req, res, ctx, state, ANTHROPIC_FORMAT);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -588,9 +911,8 @@ function handleResetFaults(req, res, ctx, state) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Router. One handler per provider format; to add one, write handleXxx(req, res, ctx,
-// state, params) reusing validate/plan/stream helpers above and add a row here, e.g.
-//   ["POST", /^\/anthropic\/v1\/messages$/, handleAnthropicMessages]
+// Router. One handler per provider format; to add one, write a format object for
+// serveChat (validate/answer/stream/errors, reusing planAnswer) and add a row here, e.g.
 //   ["POST", /^\/gemini\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/, handleGemini]
 //   ["POST", /^\/cohere\/v2\/chat$/, handleCohereChat]
 // Regex groups arrive as `params`.
@@ -602,6 +924,7 @@ const ROUTES = [
   ["DELETE", /^\/__requests$/, handleClearRequests],
   ["DELETE", /^\/__faults$/, handleResetFaults],
   ["POST", /^\/openai\/v1\/chat\/completions$/, handleOpenAIChat],
+  ["POST", /^\/anthropic\/v1\/messages$/, handleAnthropicMessages],
 ];
 
 function findRoute(method, path) {
@@ -613,7 +936,13 @@ function findRoute(method, path) {
 }
 
 async function handle(req, res, state) {
-  const ctx = { n: ++state.counter, started: performance.now(), closed: false, parsed: { json: null, ok: false } };
+  const ctx = {
+    n: ++state.counter,
+    started: performance.now(),
+    closed: false,
+    parsed: { json: null, ok: false },
+    timingHeader: "openai-processing-ms",
+  };
   res.on("close", () => {
     ctx.closed = true;
   });
@@ -632,6 +961,10 @@ async function handle(req, res, state) {
       return;
     }
     const route = findRoute(req.method, path);
+    if (!route && path.startsWith("/anthropic/")) {
+      res.setHeader("request-id", anthropicRequestId(ctx));
+      return sendJson(res, ctx, 404, anthropicError(ctx, "not_found_error", "Not Found"));
+    }
     if (!route) return sendJson(res, ctx, 404, openaiError(`Invalid URL (${req.method} ${path})`));
     await route.handler(req, res, ctx, state, route.params);
   } catch (err) {

@@ -17,9 +17,6 @@ pub fn build_request(endpoint: &Endpoint, model: &str, req: &ChatRequest) -> Res
     let body = serde_json::to_string(&body)
         .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat/completions"), body);
-    if let Some(key) = &endpoint.api_key {
-        http.set_header("authorization", &format!("Bearer {}", key.expose()));
-    }
     let accept = if req.is_stream() {
         "text/event-stream"
     } else {
@@ -53,7 +50,8 @@ mod tests {
             "vendor_param": {"a": [1, 2]}
         });
         let req = ChatRequest::from_json(params.clone()).unwrap();
-        let http = build_request(&endpoint(), "gpt-4o-mini", &req).unwrap();
+        // Through the dispatcher, which adds the preset's auth header.
+        let (http, _) = crate::providers::build_request(&endpoint(), "gpt-4o-mini", &req).unwrap();
         assert_eq!(http.method, "POST");
         assert_eq!(http.url, "http://127.0.0.1:1/v1/chat/completions");
         assert_eq!(http.header("authorization"), Some("Bearer sk-test"));
@@ -73,7 +71,7 @@ mod tests {
         let mut e = endpoint();
         e.api_key = None;
         let req = ChatRequest::from_json(json!({"model": "x/y", "messages": []})).unwrap();
-        let http = build_request(&e, "y", &req).unwrap();
+        let (http, _) = crate::providers::build_request(&e, "y", &req).unwrap();
         assert_eq!(http.header("authorization"), None);
         assert_eq!(http.header("accept"), Some("application/json"));
     }

@@ -75,7 +75,7 @@ mod tests {
     );
 
     fn run(parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let mut chunks = Vec::new();
         for p in parts {
             let batch = s.feed(p).unwrap();
@@ -133,14 +133,14 @@ mod tests {
 
     #[test]
     fn error_payloads_and_error_events() {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let e = s
             .feed(b"data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n")
             .unwrap_err();
         assert_eq!(e.class_name(), "APIError");
         assert_eq!(e.message, "overloaded");
         assert_eq!(e.body.unwrap()["type"], "server_error");
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let e = s
             .feed(b"event: error\ndata: {\"message\":\"nope\"}\n\n")
             .unwrap_err();
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn malformed_event_shows_the_data() {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let e = s
             .feed(b"data: {\"id\":\"chatcmpl-broken\", not json\n\n")
             .unwrap_err();
@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn good_chunks_before_a_bad_event_in_one_read_come_first() {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let first_event = RECORDED.split_inclusive("\n\n").next().unwrap();
         let read = format!("{first_event}data: {{not json\n\n");
         let batch = s.feed(read.as_bytes()).unwrap();
@@ -174,17 +174,17 @@ mod tests {
 
     #[test]
     fn done_without_its_newlines_still_ends_the_stream() {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         s.feed(b"data: [DONE]\n").unwrap();
         s.end().unwrap();
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         s.feed(b"data: [DO").unwrap();
         assert!(s.end().unwrap_err().message.contains("middle of an event"));
     }
 
     #[test]
     fn bytes_after_done_are_ignored() {
-        let mut s = ChatStream::new(WireFormat::OpenAi);
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         s.feed(b"data: [DONE]\n\ndata: garbage\n\n").unwrap();
         assert!(s.is_done());
         assert_eq!(s.feed(b"data: more\n\n").unwrap(), "");

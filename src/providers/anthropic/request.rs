@@ -1,0 +1,693 @@
+//! Request: an OpenAI chat request as Anthropic's `POST {baseURL}/messages`.
+//! Reference: <https://docs.anthropic.com/en/api/messages>.
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::{join_url, HttpRequest};
+use crate::providers::Translation;
+use crate::types::request::{
+    ContentPart, MessageToolCall, ResponseFormat, Stop, ToolChoice, ToolChoiceMode,
+};
+use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
+
+pub const API_VERSION: &str = "2023-06-01";
+
+/// The name of the forced tool that carries a JSON-mode answer when the caller's
+/// `response_format` has no schema name.
+pub const JSON_TOOL: &str = "json_response";
+
+/// OpenAI parameters translated here; any other field of the caller's params is
+/// Anthropic's own (`top_k`, `thinking`, `metadata`, ...) and passes through.
+const TRANSLATED: &[&str] = &[
+    "model",
+    "messages",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "response_format",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "user",
+];
+
+/// `max_tokens` is required by Anthropic; without one from the caller, this many.
+/// The Claude 3 (not 3.5/3.7) models cap output at 4096 tokens; later ones allow more,
+/// and 8192 is within every one of their limits.
+pub fn default_max_tokens(model: &str) -> u32 {
+    let claude_3_0 = model.starts_with("claude-3-")
+        && !model.starts_with("claude-3-5")
+        && !model.starts_with("claude-3-7");
+    if claude_3_0 || model.starts_with("claude-2") || model.starts_with("claude-instant") {
+        4096
+    } else {
+        8192
+    }
+}
+
+fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::invalid(param, message)
+}
+
+pub fn build_request(
+    endpoint: &Endpoint,
+    model: &str,
+    req: &ChatRequest,
+) -> Result<(HttpRequest, Translation)> {
+    let p = &req.params;
+    reject_unsupported(p)?;
+    let mut body = Map::new();
+    body.insert("model".into(), model.into());
+    let (system, messages) = convert_messages(&p.messages)?;
+    if !system.is_empty() {
+        body.insert("system".into(), Value::String(system.join("\n\n")));
+    }
+    body.insert("messages".into(), Value::Array(messages));
+    let max_tokens = p
+        .max_completion_tokens
+        .or(p.max_tokens)
+        .unwrap_or_else(|| default_max_tokens(model));
+    body.insert("max_tokens".into(), max_tokens.into());
+    if let Some(t) = p.temperature {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(invalid(
+                "temperature",
+                format!("`temperature` {t} is outside anthropic's range 0 to 1"),
+            ));
+        }
+        body.insert("temperature".into(), json!(t));
+    }
+    if let Some(top_p) = p.top_p {
+        body.insert("top_p".into(), json!(top_p));
+    }
+    if let Some(stop) = &p.stop {
+        let list = match stop {
+            Stop::One(s) => vec![s.clone()],
+            Stop::Many(v) => v.clone(),
+        };
+        body.insert("stop_sequences".into(), json!(list));
+    }
+    if let Some(user) = &p.user {
+        body.insert("metadata".into(), json!({ "user_id": user }));
+    }
+    if req.is_stream() {
+        body.insert("stream".into(), Value::Bool(true));
+    }
+    let mut translation = Translation {
+        include_usage: p
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false),
+        ..Translation::default()
+    };
+    if let Some(tools) = &p.tools {
+        body.insert("tools".into(), convert_tools(tools)?);
+    }
+    if let Some(choice) = tool_choice(p)? {
+        body.insert("tool_choice".into(), choice);
+    }
+    if let Some(format) = &p.response_format {
+        if let Some((tool, name)) = json_mode_tool(format)? {
+            body.insert("tools".into(), json!([tool]));
+            body.insert("tool_choice".into(), json!({"type": "tool", "name": name}));
+            translation.json_tool = Some(name);
+        }
+    }
+    for (key, value) in &req.raw {
+        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
+        if !ours && !body.contains_key(key) {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    let body = serde_json::to_string(&body)
+        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "messages"), body);
+    http.set_header("anthropic-version", API_VERSION);
+    let accept = if req.is_stream() {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    http.set_header("accept", accept);
+    Ok((http, translation))
+}
+
+/// What Anthropic cannot do and would otherwise silently change the answer.
+fn reject_unsupported(p: &ChatParams) -> Result<()> {
+    if p.n.is_some_and(|n| n > 1) {
+        return Err(invalid(
+            "n",
+            "anthropic returns one choice per request: `n` must be 1",
+        ));
+    }
+    if p.logprobs == Some(true) || p.top_logprobs.is_some() {
+        let param = if p.logprobs == Some(true) {
+            "logprobs"
+        } else {
+            "top_logprobs"
+        };
+        return Err(invalid(
+            param,
+            "anthropic does not return log probabilities",
+        ));
+    }
+    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
+        return Err(invalid(
+            "logit_bias",
+            "anthropic does not support `logit_bias`",
+        ));
+    }
+    if p.tools.as_ref().is_some_and(|t| !t.is_empty())
+        && matches!(
+            p.response_format,
+            Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
+        )
+    {
+        return Err(invalid(
+            "response_format",
+            "anthropic's JSON mode is a forced tool, so `response_format` cannot be combined with `tools`",
+        ));
+    }
+    Ok(())
+}
+
+/// System and developer messages go to the top-level `system`; the rest become
+/// user/assistant turns, consecutive turns of one role merged into one.
+fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
+    let mut system = Vec::new();
+    let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let at = |suffix: &str| format!("messages[{i}]{suffix}");
+        let (role, blocks) = match message {
+            Message::System { content, .. } | Message::Developer { content, .. } => {
+                system.push(text_only(content, &at(".content"))?);
+                continue;
+            }
+            Message::User { content, .. } => ("user", content_blocks(content, &at(".content"))?),
+            Message::Assistant {
+                content,
+                tool_calls,
+                ..
+            } => {
+                let mut blocks = match content {
+                    Some(c) => content_blocks(c, &at(".content"))?,
+                    None => Vec::new(),
+                };
+                for (j, call) in tool_calls.iter().flatten().enumerate() {
+                    blocks.push(tool_use_block(call, &at(&format!(".tool_calls[{j}]")))?);
+                }
+                ("assistant", blocks)
+            }
+            Message::Tool {
+                content,
+                tool_call_id,
+            } => {
+                let text = text_only(content, &at(".content"))?;
+                let block =
+                    json!({"type": "tool_result", "tool_use_id": tool_call_id, "content": text});
+                ("user", vec![block])
+            }
+            Message::Function { .. } => {
+                return Err(invalid(
+                    at(".role"),
+                    "the deprecated `function` role is not supported for anthropic: use `tool`",
+                ))
+            }
+        };
+        if blocks.is_empty() {
+            continue;
+        }
+        match turns.last_mut() {
+            Some((last, existing)) if *last == role => existing.extend(blocks),
+            _ => turns.push((role, blocks)),
+        }
+    }
+    let messages = turns
+        .into_iter()
+        .map(|(role, content)| json!({"role": role, "content": content}))
+        .collect();
+    Ok((system, messages))
+}
+
+/// Text of a message that can only hold text (system, tool results).
+fn text_only(content: &Content, param: &str) -> Result<String> {
+    match content {
+        Content::Text(t) => Ok(t.clone()),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| match part {
+                ContentPart::Text { text } => Ok(text.as_str()),
+                _ => Err(invalid(
+                    format!("{param}[{j}]"),
+                    "only text parts are allowed here for anthropic",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(|texts| texts.join("\n")),
+    }
+}
+
+fn content_blocks(content: &Content, param: &str) -> Result<Vec<Value>> {
+    match content {
+        Content::Text(t) if t.is_empty() => Ok(Vec::new()),
+        Content::Text(t) => Ok(vec![json!({"type": "text", "text": t})]),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| part_block(part, &format!("{param}[{j}]")))
+            .collect(),
+    }
+}
+
+fn part_block(part: &ContentPart, param: &str) -> Result<Value> {
+    match part {
+        ContentPart::Text { text } => Ok(json!({"type": "text", "text": text})),
+        ContentPart::ImageUrl { image_url } => image_block(&image_url.url, param),
+        ContentPart::InputAudio { .. } | ContentPart::AudioUrl { .. } => {
+            Err(invalid(param, "anthropic does not accept audio input"))
+        }
+        ContentPart::Other => Err(invalid(
+            param,
+            "this content part type is not supported for anthropic (text and image_url are)",
+        )),
+    }
+}
+
+/// `data:` URLs become base64 sources; http(s) URLs become url sources.
+fn image_block(url: &str, param: &str) -> Result<Value> {
+    if let Some(rest) = url.strip_prefix("data:") {
+        let (meta, data) = rest
+            .split_once(',')
+            .ok_or_else(|| invalid(param, "malformed data: URL (no comma)"))?;
+        let media_type = meta
+            .strip_suffix(";base64")
+            .ok_or_else(|| invalid(param, "image data: URLs must be base64 for anthropic"))?;
+        return Ok(json!({"type": "image", "source": {
+            "type": "base64", "media_type": media_type, "data": data
+        }}));
+    }
+    if url.starts_with("https://") || url.starts_with("http://") {
+        return Ok(json!({"type": "image", "source": {"type": "url", "url": url}}));
+    }
+    Err(invalid(param, "image URLs must be http(s) or data: URLs"))
+}
+
+fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
+    let Some(function) = &call.function else {
+        return Err(invalid(
+            param,
+            "only function tool calls are supported for anthropic",
+        ));
+    };
+    let arguments = function.arguments.trim();
+    let input: Value = if arguments.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_str(arguments).map_err(|e| {
+            invalid(
+                format!("{param}.function.arguments"),
+                format!("tool call arguments are not valid JSON: {e}"),
+            )
+        })?
+    };
+    Ok(json!({"type": "tool_use", "id": call.id, "name": function.name, "input": input}))
+}
+
+fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
+    let converted = tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| {
+            let Some(f) = &tool.function else {
+                return Err(invalid(
+                    format!("tools[{i}]"),
+                    "only function tools are supported for anthropic",
+                ));
+            };
+            let schema = f
+                .parameters
+                .clone()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+            let mut tool = json!({"name": f.name, "input_schema": schema});
+            if let Some(d) = &f.description {
+                tool["description"] = json!(d);
+            }
+            Ok(tool)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Value::Array(converted))
+}
+
+fn tool_choice(p: &ChatParams) -> Result<Option<Value>> {
+    let mut choice = match &p.tool_choice {
+        None => None,
+        Some(ToolChoice::Mode(ToolChoiceMode::Auto)) => Some(json!({"type": "auto"})),
+        Some(ToolChoice::Mode(ToolChoiceMode::Required)) => Some(json!({"type": "any"})),
+        Some(ToolChoice::Mode(ToolChoiceMode::None)) => Some(json!({"type": "none"})),
+        Some(ToolChoice::Named(named)) => {
+            Some(json!({"type": "tool", "name": named.function.name}))
+        }
+        Some(ToolChoice::Other(_)) => {
+            return Err(invalid(
+                "tool_choice",
+                "this `tool_choice` form is not supported for anthropic",
+            ))
+        }
+    };
+    if p.parallel_tool_calls == Some(false) {
+        let c = choice.get_or_insert_with(|| json!({"type": "auto"}));
+        if c["type"] != "none" {
+            c["disable_parallel_tool_use"] = Value::Bool(true);
+        }
+    }
+    Ok(choice)
+}
+
+/// JSON mode as a forced tool whose input is the answer: the tool and its name.
+fn json_mode_tool(format: &ResponseFormat) -> Result<Option<(Value, String)>> {
+    match format {
+        ResponseFormat::Text => Ok(None),
+        ResponseFormat::JsonObject => Ok(Some((
+            json!({
+                "name": JSON_TOOL,
+                "description": "Respond with a JSON object.",
+                "input_schema": {"type": "object"}
+            }),
+            JSON_TOOL.to_string(),
+        ))),
+        ResponseFormat::JsonSchema { json_schema } => {
+            let schema = json_schema
+                .schema
+                .clone()
+                .unwrap_or_else(|| json!({"type": "object"}));
+            if schema.get("type").and_then(Value::as_str) != Some("object") {
+                return Err(invalid(
+                    "response_format.json_schema.schema",
+                    "anthropic's JSON mode needs a schema whose top-level type is \"object\"",
+                ));
+            }
+            let description = json_schema
+                .description
+                .clone()
+                .unwrap_or_else(|| "Respond with JSON matching this schema.".into());
+            let tool = json!({"name": json_schema.name, "description": description, "input_schema": schema});
+            Ok(Some((tool, json_schema.name.clone())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientOptions;
+
+    fn endpoint() -> Endpoint {
+        let opts: ClientOptions = serde_json::from_value(json!({
+            "apiKeys": {"anthropic": "sk-ant-test-0123"},
+            "providers": {"anthropic": {"baseURL": "http://127.0.0.1:1/anthropic/v1"}}
+        }))
+        .unwrap();
+        opts.endpoint("anthropic", "model", &|_| None).unwrap()
+    }
+
+    fn build(params: Value) -> Result<(HttpRequest, Translation, Value)> {
+        let req = ChatRequest::from_json(params)?;
+        let (http, translation) =
+            crate::providers::build_request(&endpoint(), "claude-3-5-sonnet-20241022", &req)?;
+        let body = serde_json::from_str(&http.body).unwrap();
+        Ok((http, translation, body))
+    }
+
+    fn body(params: Value) -> Value {
+        build(params).unwrap().2
+    }
+
+    fn rejected(params: Value) -> Error {
+        build(params).unwrap_err()
+    }
+
+    #[test]
+    fn endpoint_headers_and_defaults() {
+        let (http, t, body) = build(json!({
+            "model": "anthropic/claude-3-5-sonnet-20241022",
+            "messages": [{"role": "user", "content": "Hello"}],
+            "retries": 2, "fallback_models": ["openai/gpt-4o-mini"], "timeout": 5
+        }))
+        .unwrap();
+        assert_eq!(http.url, "http://127.0.0.1:1/anthropic/v1/messages");
+        assert_eq!(http.header("x-api-key"), Some("sk-ant-test-0123"));
+        assert_eq!(http.header("anthropic-version"), Some("2023-06-01"));
+        assert_eq!(http.header("authorization"), None);
+        assert_eq!(t, Translation::default());
+        assert_eq!(
+            body,
+            json!({
+                "model": "claude-3-5-sonnet-20241022",
+                "max_tokens": 8192,
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello"}]}]
+            })
+        );
+    }
+
+    #[test]
+    fn default_max_tokens_by_model() {
+        assert_eq!(default_max_tokens("claude-3-haiku-20240307"), 4096);
+        assert_eq!(default_max_tokens("claude-3-opus-20240229"), 4096);
+        assert_eq!(default_max_tokens("claude-3-5-haiku-latest"), 8192);
+        assert_eq!(default_max_tokens("claude-sonnet-4-5"), 8192);
+    }
+
+    #[test]
+    fn system_messages_anywhere_go_to_system_and_turns_merge() {
+        let b = body(
+            json!({"model": "anthropic/x", "max_completion_tokens": 100, "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Hi"},
+                {"role": "developer", "content": [{"type": "text", "text": "Use French."}]},
+                {"role": "user", "content": "there"},
+                {"role": "assistant", "content": "Salut"},
+                {"role": "assistant", "content": "!"}
+            ]}),
+        );
+        assert_eq!(b["system"], "Be brief.\n\nUse French.");
+        assert_eq!(b["max_tokens"], 100);
+        assert_eq!(
+            b["messages"],
+            json!([
+                {"role": "user", "content": [{"type": "text", "text": "Hi"}, {"type": "text", "text": "there"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "Salut"}, {"type": "text", "text": "!"}]}
+            ])
+        );
+    }
+
+    #[test]
+    fn sampling_stop_user_and_passthrough() {
+        let b = body(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
+            "temperature": 0.5, "top_p": 0.9, "stop": "END", "user": "u-42", "seed": 7,
+            "frequency_penalty": 0.1, "top_k": 5, "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "stream": true, "stream_options": {"include_usage": true}}),
+        );
+        assert_eq!(b["temperature"], 0.5);
+        assert_eq!(b["top_p"], 0.9);
+        assert_eq!(b["stop_sequences"], json!(["END"]));
+        assert_eq!(b["metadata"], json!({"user_id": "u-42"}));
+        assert_eq!(b["stream"], true);
+        assert_eq!(b["top_k"], 5, "Anthropic's own fields pass through");
+        assert_eq!(b["thinking"]["budget_tokens"], 1024);
+        for dropped in [
+            "seed",
+            "frequency_penalty",
+            "stream_options",
+            "stop",
+            "user",
+        ] {
+            assert!(b.get(dropped).is_none(), "{dropped} is not sent");
+        }
+        let (_, t, _) = build(
+            json!({"model": "anthropic/x", "messages": [], "stream": true,
+            "stream_options": {"include_usage": true}}),
+        )
+        .unwrap();
+        assert!(t.include_usage);
+    }
+
+    #[test]
+    fn out_of_range_and_unsupported_are_rejected() {
+        let base = |extra: Value| {
+            let mut p =
+                json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}]});
+            p.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            p
+        };
+        let e = rejected(base(json!({"temperature": 1.5})));
+        assert_eq!(e.param.as_deref(), Some("temperature"));
+        assert!(e.message.contains("0 to 1"), "{}", e.message);
+        assert_eq!(rejected(base(json!({"n": 2}))).param.as_deref(), Some("n"));
+        assert_eq!(
+            rejected(base(json!({"logprobs": true}))).param.as_deref(),
+            Some("logprobs")
+        );
+        assert_eq!(
+            rejected(base(json!({"logit_bias": {"1": 5}})))
+                .param
+                .as_deref(),
+            Some("logit_bias")
+        );
+        let audio = json!({"messages": [{"role": "user", "content": [
+            {"type": "input_audio", "input_audio": {"data": "AAA", "format": "wav"}}]}]});
+        assert_eq!(
+            rejected(base(audio)).param.as_deref(),
+            Some("messages[0].content[0]")
+        );
+        let both = json!({"tools": [{"type": "function", "function": {"name": "f"}}],
+            "response_format": {"type": "json_object"}});
+        assert_eq!(
+            rejected(base(both)).param.as_deref(),
+            Some("response_format")
+        );
+    }
+
+    #[test]
+    fn images_from_data_and_http_urls() {
+        let b = body(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}}
+            ]}]}),
+        );
+        assert_eq!(
+            b["messages"][0]["content"],
+            json!([
+                {"type": "text", "text": "What is this?"},
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+                {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}}
+            ])
+        );
+        let e = rejected(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": "ftp://x/y.png"}}]}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("messages[0].content[0]"));
+    }
+
+    #[test]
+    fn tools_choices_and_a_tool_round_trip() {
+        // The conversation of a recorded Anthropic request, in OpenAI's shape.
+        let b = body(json!({"model": "anthropic/x", "max_tokens": 1024,
+            "messages": [
+                {"role": "user", "content": "What's the weather in SF in Celsius?"},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "toolu_013DU6hV4C1M8dJ32ybQFAFi",
+                    "type": "function", "function": {"name": "get_weather", "arguments": "{\"location\":\"SF\",\"units\":\"c\"}"}}]},
+                {"role": "tool", "tool_call_id": "toolu_013DU6hV4C1M8dJ32ybQFAFi",
+                    "content": "{\"location\": \"SF\", \"temperature\": \"20\\u00b0C\", \"condition\": \"Sunny\"}"}
+            ],
+            "tools": [{"type": "function", "function": {"name": "get_weather", "description": "",
+                "parameters": {"additionalProperties": false, "properties": {"location": {"title": "Location", "type": "string"},
+                    "units": {"enum": ["c", "f"], "title": "Units", "type": "string"}}, "required": ["location", "units"], "type": "object"}}}],
+            "tool_choice": "required", "parallel_tool_calls": false
+        }));
+        let recorded: Value = serde_json::from_str(r#"{"max_tokens":1024,"messages":[{"role":"user","content":"What's the weather in SF in Celsius?"},{"role":"assistant","content":[{"id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","input":{"location":"SF","units":"c"},"name":"get_weather","type":"tool_use","caller":{"type":"direct"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","content":"{\"location\": \"SF\", \"temperature\": \"20\\u00b0C\", \"condition\": \"Sunny\"}"}]}],"model":"claude-haiku-4-5","tools":[{"name":"get_weather","description":"","input_schema":{"additionalProperties":false,"properties":{"location":{"title":"Location","type":"string"},"units":{"enum":["c","f"],"title":"Units","type":"string"}},"required":["location","units"],"type":"object"}}]}"#).unwrap();
+        assert_eq!(b["tools"], recorded["tools"]);
+        assert_eq!(
+            b["messages"][1]["content"][0]["input"],
+            recorded["messages"][1]["content"][0]["input"]
+        );
+        assert_eq!(b["messages"][2], recorded["messages"][2]);
+        assert_eq!(
+            b["tool_choice"],
+            json!({"type": "any", "disable_parallel_tool_use": true})
+        );
+        for (choice, want) in [
+            (json!("auto"), json!({"type": "auto"})),
+            (json!("none"), json!({"type": "none"})),
+            (
+                json!({"type": "function", "function": {"name": "get_weather"}}),
+                json!({"type": "tool", "name": "get_weather"}),
+            ),
+        ] {
+            let b = body(json!({"model": "anthropic/x", "messages": [], "tool_choice": choice}));
+            assert_eq!(b["tool_choice"], want);
+        }
+    }
+
+    #[test]
+    fn consecutive_tool_results_share_one_user_turn() {
+        let b = body(json!({"model": "anthropic/x", "messages": [
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {"role": "assistant", "tool_calls": [
+                {"id": "a", "type": "function", "function": {"name": "w", "arguments": "{\"c\":\"Paris\"}"}},
+                {"id": "b", "type": "function", "function": {"name": "w", "arguments": ""}}]},
+            {"role": "tool", "tool_call_id": "a", "content": "sunny"},
+            {"role": "tool", "tool_call_id": "b", "content": [{"type": "text", "text": "rain"}]},
+            {"role": "user", "content": "Thanks"}
+        ]}));
+        let turns = b["messages"].as_array().unwrap();
+        assert_eq!(turns.len(), 3);
+        assert_eq!(
+            turns[1]["content"][1]["input"],
+            json!({}),
+            "empty arguments are an empty object"
+        );
+        assert_eq!(
+            turns[2]["content"],
+            json!([
+                {"type": "tool_result", "tool_use_id": "a", "content": "sunny"},
+                {"type": "tool_result", "tool_use_id": "b", "content": "rain"},
+                {"type": "text", "text": "Thanks"}
+            ])
+        );
+    }
+
+    #[test]
+    fn invalid_tool_arguments_are_named() {
+        let e = rejected(json!({"model": "anthropic/x", "messages": [
+            {"role": "assistant", "tool_calls": [{"id": "a", "type": "function", "function": {"name": "w", "arguments": "{nope"}}]}
+        ]}));
+        assert_eq!(
+            e.param.as_deref(),
+            Some("messages[0].tool_calls[0].function.arguments")
+        );
+    }
+
+    #[test]
+    fn json_mode_is_a_forced_tool() {
+        let (_, t, b) = build(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
+            "response_format": {"type": "json_object"}}),
+        )
+        .unwrap();
+        assert_eq!(t.json_tool.as_deref(), Some(JSON_TOOL));
+        assert_eq!(b["tool_choice"], json!({"type": "tool", "name": JSON_TOOL}));
+        assert_eq!(b["tools"][0]["input_schema"], json!({"type": "object"}));
+        let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]});
+        let (_, t, b) = build(json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "place", "schema": schema}}})).unwrap();
+        assert_eq!(t.json_tool.as_deref(), Some("place"));
+        assert_eq!(b["tools"][0]["input_schema"], schema);
+        let e = rejected(json!({"model": "anthropic/x", "messages": [],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "l", "schema": {"type": "array"}}}}));
+        assert_eq!(
+            e.param.as_deref(),
+            Some("response_format.json_schema.schema")
+        );
+    }
+}

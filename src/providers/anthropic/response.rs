@@ -1,0 +1,250 @@
+//! Response: an Anthropic `message` as an OpenAI `chat.completion`.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::preview;
+use crate::types::request::{FunctionCall, ToolCall};
+use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireMessage {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default)]
+    pub content: Vec<Block>,
+    pub stop_reason: Option<String>,
+    #[serde(default)]
+    pub usage: WireUsage,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum Block {
+    Text {
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: Value,
+    },
+    Thinking {
+        thinking: String,
+    },
+    /// Redacted thinking, server tool results and block types yet to come.
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(crate) struct WireUsage {
+    #[serde(default)]
+    pub input_tokens: Option<u64>,
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    #[serde(default)]
+    pub cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    pub cache_read_input_tokens: Option<u64>,
+}
+
+impl WireUsage {
+    /// Later usage (a `message_delta`'s) over earlier (the `message_start`'s).
+    pub fn update(&mut self, later: &WireUsage) {
+        let pick = |a: &mut Option<u64>, b: Option<u64>| {
+            if b.is_some() {
+                *a = b;
+            }
+        };
+        pick(&mut self.input_tokens, later.input_tokens);
+        pick(&mut self.output_tokens, later.output_tokens);
+        pick(
+            &mut self.cache_creation_input_tokens,
+            later.cache_creation_input_tokens,
+        );
+        pick(
+            &mut self.cache_read_input_tokens,
+            later.cache_read_input_tokens,
+        );
+    }
+
+    /// OpenAI counts every input token in `prompt_tokens`, cached or not.
+    pub fn to_openai(&self) -> Usage {
+        let cached = self.cache_read_input_tokens.unwrap_or(0);
+        let prompt =
+            self.input_tokens.unwrap_or(0) + self.cache_creation_input_tokens.unwrap_or(0) + cached;
+        let completion = self.output_tokens.unwrap_or(0);
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt + completion,
+            prompt_tokens_details: Some(json!({ "cached_tokens": cached })),
+            completion_tokens_details: None,
+        }
+    }
+}
+
+/// <https://docs.anthropic.com/en/api/handling-stop-reasons>. In JSON mode the forced
+/// tool call *is* the answer, so it ends as `stop`.
+pub fn map_stop_reason(reason: &str, translation: &Translation) -> &'static str {
+    match reason {
+        "max_tokens" | "model_context_window_exceeded" => "length",
+        "tool_use" if translation.json_tool.is_none() => "tool_calls",
+        "refusal" => "content_filter",
+        // end_turn, stop_sequence, pause_turn, the forced JSON tool, reasons yet to come
+        _ => "stop",
+    }
+}
+
+pub fn parse_completion(
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    translation: &Translation,
+    created: u64,
+) -> Result<String> {
+    let message: WireMessage = serde_json::from_str(body).map_err(|e| {
+        Error::api(
+            Some(status),
+            format!("malformed anthropic message ({e}): {}", preview(body, 120)),
+            headers.to_vec(),
+            None,
+        )
+    })?;
+    let mut text: Option<String> = None;
+    let mut reasoning: Option<String> = None;
+    let mut tool_calls = Vec::new();
+    for block in message.content {
+        match block {
+            Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
+            Block::Thinking { thinking } => reasoning
+                .get_or_insert_with(String::new)
+                .push_str(&thinking),
+            Block::ToolUse { name, input, .. }
+                if translation.json_tool.as_deref() == Some(&name) =>
+            {
+                text.get_or_insert_with(String::new)
+                    .push_str(&input.to_string());
+            }
+            Block::ToolUse { id, name, input } => tool_calls.push(ToolCall {
+                id,
+                kind: "function".into(),
+                function: FunctionCall {
+                    name,
+                    arguments: input.to_string(),
+                },
+            }),
+            Block::Other => {}
+        }
+    }
+    let completion = ChatCompletion {
+        id: message.id,
+        object: "chat.completion".into(),
+        created,
+        model: message.model,
+        choices: vec![Choice {
+            index: 0,
+            message: CompletionMessage {
+                role: "assistant".into(),
+                content: text,
+                refusal: None,
+                tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
+                reasoning_content: reasoning,
+            },
+            logprobs: None,
+            finish_reason: message
+                .stop_reason
+                .as_deref()
+                .map(|r| map_stop_reason(r, translation).to_string()),
+        }],
+        usage: Some(message.usage.to_openai()),
+        system_fingerprint: None,
+    };
+    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str, translation: &Translation) -> Value {
+        serde_json::from_str(&parse_completion(200, &[], body, translation, 7).unwrap()).unwrap()
+    }
+
+    /// Recorded: claude-haiku-4-5 calling a tool.
+    const TOOL_USE: &str = r#"{"model":"claude-haiku-4-5-20251001","id":"msg_01M4x4hiFuUdHzu44ih9eCGh","type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","name":"get_weather","input":{"location":"SF","units":"c"},"caller":{"type":"direct"}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":597,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},"output_tokens":71,"service_tier":"standard","inference_geo":"not_available"}}"#;
+
+    #[test]
+    fn tool_use_becomes_tool_calls() {
+        let c = parse(TOOL_USE, &Translation::default());
+        assert_eq!(
+            c,
+            json!({
+                "id": "msg_01M4x4hiFuUdHzu44ih9eCGh", "object": "chat.completion", "created": 7,
+                "model": "claude-haiku-4-5-20251001",
+                "choices": [{"index": 0, "logprobs": null, "finish_reason": "tool_calls", "message": {
+                    "role": "assistant", "content": null, "refusal": null,
+                    "tool_calls": [{"id": "toolu_013DU6hV4C1M8dJ32ybQFAFi", "type": "function",
+                        "function": {"name": "get_weather", "arguments": "{\"location\":\"SF\",\"units\":\"c\"}"}}]
+                }}],
+                "usage": {"prompt_tokens": 597, "completion_tokens": 71, "total_tokens": 668,
+                    "prompt_tokens_details": {"cached_tokens": 0}}
+            })
+        );
+    }
+
+    #[test]
+    fn text_thinking_and_cache_usage() {
+        let body = r#"{"id":"m","model":"claude","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hel"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"lo"}],"stop_reason":"max_tokens","usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"output_tokens":2}}"#;
+        let c = parse(body, &Translation::default());
+        assert_eq!(c["choices"][0]["message"]["content"], "Hello");
+        assert_eq!(c["choices"][0]["message"]["reasoning_content"], "hmm");
+        assert_eq!(c["choices"][0]["finish_reason"], "length");
+        assert_eq!(
+            c["usage"],
+            json!({"prompt_tokens": 18, "completion_tokens": 2, "total_tokens": 20,
+                "prompt_tokens_details": {"cached_tokens": 5}})
+        );
+    }
+
+    #[test]
+    fn json_mode_tool_input_is_the_content() {
+        let t = Translation {
+            json_tool: Some("get_weather".into()),
+            ..Translation::default()
+        };
+        let c = parse(TOOL_USE, &t);
+        assert_eq!(
+            c["choices"][0]["message"]["content"],
+            "{\"location\":\"SF\",\"units\":\"c\"}"
+        );
+        assert_eq!(c["choices"][0]["message"].get("tool_calls"), None);
+        assert_eq!(c["choices"][0]["finish_reason"], "stop");
+    }
+
+    #[test]
+    fn stop_reasons() {
+        let t = Translation::default();
+        for (reason, want) in [
+            ("end_turn", "stop"),
+            ("stop_sequence", "stop"),
+            ("max_tokens", "length"),
+            ("tool_use", "tool_calls"),
+            ("refusal", "content_filter"),
+            ("pause_turn", "stop"),
+        ] {
+            assert_eq!(map_stop_reason(reason, &t), want, "{reason}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_no_message_is_an_api_error() {
+        let e = parse_completion(200, &[], "<html>", &Translation::default(), 0).unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+    }
+}

@@ -1,0 +1,428 @@
+//! Stream: Anthropic's events as OpenAI chunks. `message_start` gives the id, model
+//! and input usage (and the first chunk, with `role`); text, tool-input and thinking
+//! deltas become content, tool-call and `reasoning_content` deltas; `message_delta`
+//! gives the finish reason; `message_stop` is the end marker. Tool calls are numbered
+//! among tool calls, not among content blocks, as OpenAI numbers them.
+
+use serde::Deserialize;
+
+use super::error::stream_error;
+use super::response::{map_stop_reason, WireMessage, WireUsage};
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::{preview, SseEvent};
+use crate::stream::{ChunkSink, Flow};
+use crate::types::{ChatCompletionChunk, ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event {
+    MessageStart {
+        message: WireMessage,
+    },
+    ContentBlockStart {
+        index: u32,
+        content_block: StartBlock,
+    },
+    ContentBlockDelta {
+        index: u32,
+        delta: BlockDelta,
+    },
+    MessageDelta {
+        delta: MessageDeltaBody,
+        #[serde(default)]
+        usage: Option<WireUsage>,
+    },
+    MessageStop,
+    Error,
+    /// `ping`, `content_block_stop` and event types yet to come.
+    #[serde(other)]
+    Ignored,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StartBlock {
+    Text {
+        #[serde(default)]
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum BlockDelta {
+    TextDelta {
+        text: String,
+    },
+    InputJsonDelta {
+        partial_json: String,
+    },
+    ThinkingDelta {
+        thinking: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct MessageDeltaBody {
+    stop_reason: Option<String>,
+}
+
+/// What a content block's deltas become.
+#[derive(Debug, Clone, Copy)]
+enum BlockRole {
+    /// Tool input of the n-th tool call.
+    Tool(u32),
+    /// Tool input that is the answer itself (JSON mode).
+    Answer,
+}
+
+#[derive(Debug)]
+pub struct AnthropicStream {
+    translation: Translation,
+    created: u64,
+    id: String,
+    model: String,
+    usage: WireUsage,
+    /// Tool blocks by content-block index.
+    blocks: Vec<(u32, BlockRole)>,
+    tool_calls: u32,
+}
+
+impl AnthropicStream {
+    pub fn new(translation: Translation, created: u64) -> Self {
+        AnthropicStream {
+            translation,
+            created,
+            id: String::new(),
+            model: String::new(),
+            usage: WireUsage::default(),
+            blocks: Vec::new(),
+            tool_calls: 0,
+        }
+    }
+
+    fn chunk(&self, delta: Delta, finish_reason: Option<String>) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: self.id.clone(),
+            object: "chat.completion.chunk".into(),
+            created: self.created,
+            model: self.model.clone(),
+            choices: vec![ChunkChoice {
+                index: 0,
+                delta,
+                logprobs: None,
+                finish_reason,
+            }],
+            usage: None,
+            system_fingerprint: None,
+        }
+    }
+
+    fn emit(&self, sink: &mut ChunkSink, delta: Delta) {
+        sink.push(&self.chunk(delta, None));
+    }
+
+    pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
+        let data = event.data.as_str();
+        let parsed: Event = serde_json::from_str(data).map_err(|e| {
+            Error::api(
+                None,
+                format!("malformed stream event ({e}): {}", preview(data, 120)),
+                vec![],
+                None,
+            )
+        })?;
+        match parsed {
+            Event::MessageStart { message } => {
+                self.id = message.id;
+                self.model = message.model;
+                self.usage = message.usage;
+                let delta = Delta {
+                    role: Some("assistant".into()),
+                    content: Some(String::new()),
+                    ..Delta::default()
+                };
+                self.emit(sink, delta);
+            }
+            Event::ContentBlockStart {
+                index,
+                content_block,
+            } => match content_block {
+                StartBlock::Text { text } if !text.is_empty() => self.emit(sink, text_delta(text)),
+                StartBlock::ToolUse { name, .. }
+                    if self.translation.json_tool.as_deref() == Some(&name) =>
+                {
+                    self.blocks.push((index, BlockRole::Answer));
+                }
+                StartBlock::ToolUse { id, name } => {
+                    let n = self.tool_calls;
+                    self.tool_calls += 1;
+                    self.blocks.push((index, BlockRole::Tool(n)));
+                    let call = ToolCallDelta {
+                        index: n,
+                        id: Some(id),
+                        kind: Some("function".into()),
+                        function: Some(FunctionDelta {
+                            name: Some(name),
+                            arguments: Some(String::new()),
+                        }),
+                    };
+                    self.emit(sink, tool_delta(call));
+                }
+                _ => {}
+            },
+            Event::ContentBlockDelta { index, delta } => match delta {
+                BlockDelta::TextDelta { text } => self.emit(sink, text_delta(text)),
+                BlockDelta::ThinkingDelta { thinking } => {
+                    let delta = Delta {
+                        reasoning_content: Some(thinking),
+                        ..Delta::default()
+                    };
+                    self.emit(sink, delta);
+                }
+                BlockDelta::InputJsonDelta { partial_json } => {
+                    match self.blocks.iter().find(|(i, _)| *i == index).map(|b| b.1) {
+                        Some(BlockRole::Answer) => self.emit(sink, text_delta(partial_json)),
+                        Some(BlockRole::Tool(n)) => {
+                            let call = ToolCallDelta {
+                                index: n,
+                                id: None,
+                                kind: None,
+                                function: Some(FunctionDelta {
+                                    name: None,
+                                    arguments: Some(partial_json),
+                                }),
+                            };
+                            self.emit(sink, tool_delta(call));
+                        }
+                        None => {}
+                    }
+                }
+                BlockDelta::Other => {}
+            },
+            Event::MessageDelta { delta, usage } => {
+                if let Some(usage) = usage {
+                    self.usage.update(&usage);
+                }
+                if let Some(reason) = delta.stop_reason {
+                    let finish = map_stop_reason(&reason, &self.translation).to_string();
+                    sink.push(&self.chunk(Delta::default(), Some(finish)));
+                }
+            }
+            Event::MessageStop => {
+                if self.translation.include_usage {
+                    let mut last = self.chunk(Delta::default(), None);
+                    last.choices.clear();
+                    last.usage = Some(self.usage.to_openai());
+                    sink.push(&last);
+                }
+                return Ok(Flow::Done);
+            }
+            Event::Error => return Err(stream_error(data)),
+            Event::Ignored => {}
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+fn text_delta(text: String) -> Delta {
+    Delta {
+        content: Some(text),
+        ..Delta::default()
+    }
+}
+
+fn tool_delta(call: ToolCallDelta) -> Delta {
+    Delta {
+        tool_calls: Some(vec![call]),
+        ..Delta::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::providers::{Translation, WireFormat};
+    use crate::stream::ChatStream;
+    use serde_json::{json, Value};
+
+    const TEXT: &str = include_str!("../../../tests/fixtures/anthropic/stream_text.sse");
+    const TOOL_USE: &str = include_str!("../../../tests/fixtures/anthropic/stream_tool_use.sse");
+    const THINKING: &str = include_str!("../../../tests/fixtures/anthropic/stream_thinking.sse");
+    const OVERLOADED: &str =
+        include_str!("../../../tests/fixtures/anthropic/stream_overloaded.sse");
+
+    fn stream(translation: &Translation) -> ChatStream {
+        ChatStream::new(WireFormat::Anthropic, translation, 1_700_000_000)
+    }
+
+    /// Feeds the parts in order; returns the stream and every chunk it produced.
+    fn run(translation: &Translation, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
+        let mut s = stream(translation);
+        let mut chunks = Vec::new();
+        for part in parts {
+            let batch = s.feed(part).unwrap();
+            if !batch.is_empty() {
+                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
+            }
+        }
+        s.end().unwrap();
+        (s, chunks)
+    }
+
+    fn content(chunks: &[Value]) -> String {
+        chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn text_stream_becomes_openai_chunks() {
+        let t = Translation {
+            include_usage: true,
+            ..Translation::default()
+        };
+        let (s, chunks) = run(&t, &[TEXT.as_bytes()]);
+        assert_eq!(
+            chunks[0],
+            json!({"id": "msg_01TextFixture", "object": "chat.completion.chunk", "created": 1_700_000_000,
+                "model": "claude-sonnet-4-5-20250929",
+                "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": null, "finish_reason": null}]})
+        );
+        assert_eq!(content(&chunks), "Bonjour, le café ☕ est prêt 🦀.");
+        let finish: Vec<_> = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["finish_reason"].as_str())
+            .collect();
+        assert_eq!(finish, ["stop"]);
+        let last = chunks.last().unwrap();
+        assert_eq!(last["choices"], json!([]));
+        assert_eq!(
+            last["usage"],
+            json!({"prompt_tokens": 60, "completion_tokens": 12, "total_tokens": 72, "prompt_tokens_details": {"cached_tokens": 20}})
+        );
+        let done = s.final_completion();
+        assert_eq!(
+            done.choices[0].message.content.as_deref(),
+            Some("Bonjour, le café ☕ est prêt 🦀.")
+        );
+        assert_eq!(done.usage.unwrap().total_tokens, 72);
+    }
+
+    #[test]
+    fn without_include_usage_there_is_no_usage_chunk() {
+        let (_, chunks) = run(&Translation::default(), &[TEXT.as_bytes()]);
+        assert!(chunks.iter().all(|c| c.get("usage").is_none()));
+    }
+
+    #[test]
+    fn split_at_every_byte_gives_the_same_chunks() {
+        for fixture in [TEXT, TOOL_USE, THINKING] {
+            let bytes = fixture.as_bytes();
+            let (_, whole) = run(&Translation::default(), &[bytes]);
+            for at in 1..bytes.len() {
+                let (_, split) = run(&Translation::default(), &[&bytes[..at], &bytes[at..]]);
+                assert_eq!(split, whole, "split at byte {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn tool_calls_are_numbered_among_tool_calls() {
+        let (s, chunks) = run(&Translation::default(), &[TOOL_USE.as_bytes()]);
+        let calls: Vec<&Value> = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["tool_calls"].get(0))
+            .collect();
+        assert_eq!(
+            calls[0],
+            &json!({"index": 0, "id": "toolu_01A", "type": "function", "function": {"name": "get_weather", "arguments": ""}})
+        );
+        assert_eq!(
+            calls[1],
+            &json!({"index": 0, "function": {"arguments": ""}})
+        );
+        assert!(
+            calls
+                .iter()
+                .any(|c| c["index"] == 1 && c["id"] == "toolu_01B"),
+            "second call is index 1, not block 2"
+        );
+        let done = s.final_completion();
+        let message = &done.choices[0].message;
+        assert_eq!(message.content.as_deref(), Some("Let me check."));
+        let tool_calls = message.tool_calls.as_ref().unwrap();
+        assert_eq!(
+            tool_calls[0].function.arguments,
+            r#"{"location": "SF", "units": "c"}"#
+        );
+        assert_eq!(tool_calls[1].function.name, "get_time");
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("tool_calls"));
+    }
+
+    #[test]
+    fn thinking_is_reasoning_content_not_content() {
+        let (s, _) = run(&Translation::default(), &[THINKING.as_bytes()]);
+        let done = s.final_completion();
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("185"));
+        assert_eq!(
+            done.choices[0].message.reasoning_content.as_deref(),
+            Some("The previous result was 925. 925 ÷ 5 = 185.")
+        );
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("length"));
+    }
+
+    #[test]
+    fn json_mode_tool_input_streams_as_content() {
+        let t = Translation {
+            json_tool: Some("get_weather".into()),
+            ..Translation::default()
+        };
+        let (s, _) = run(&t, &[TOOL_USE.as_bytes()]);
+        let done = s.final_completion();
+        let message = &done.choices[0].message;
+        assert_eq!(
+            message.content.as_deref(),
+            Some(r#"Let me check.{"location": "SF", "units": "c"}"#)
+        );
+        assert_eq!(
+            message.tool_calls.as_ref().map(Vec::len),
+            Some(1),
+            "only the other tool stays a call"
+        );
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("stop"));
+    }
+
+    #[test]
+    fn an_error_event_is_the_matching_api_error_after_the_chunks_before_it() {
+        let mut s = stream(&Translation::default());
+        let batch = s.feed(OVERLOADED.as_bytes()).unwrap();
+        assert!(
+            batch.contains("\"Hel\""),
+            "chunks before the error are handed out first"
+        );
+        let e = s.feed(b"").unwrap_err();
+        assert_eq!(
+            (e.status, e.class_name()),
+            (Some(529), "InternalServerError")
+        );
+        assert_eq!(e.message, "529 Overloaded");
+    }
+
+    #[test]
+    fn a_stream_without_message_stop_is_cut() {
+        let cut = TEXT.find("event: message_stop").unwrap();
+        let mut s = stream(&Translation::default());
+        s.feed(&TEXT.as_bytes()[..cut]).unwrap();
+        assert_eq!(s.end().unwrap_err().class_name(), "APIConnectionError");
+    }
+}
