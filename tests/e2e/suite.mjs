@@ -383,6 +383,101 @@ export async function runSuite(onellm, { emulator, runtime }) {
     equal([sent.headers["openai-organization"], sent.headers["openai-project"]], ["org_1", "proj_1"], "headers");
   });
 
+  // Anthropic, through the emulator's Messages API.
+  const anthropic = (extra = {}) => new OpenAI({
+    apiKeys: { anthropic: "sk-ant-test-0123456789" },
+    providers: { anthropic: { baseURL: `${emulator}/anthropic/v1` }, openai: { baseURL: base, apiKey: "sk-test" } },
+    dangerouslyAllowBrowser: true,
+    ...extra,
+  });
+  const claude = "anthropic/claude-3-5-sonnet-20241022";
+
+  test("anthropic: a plain answer in OpenAI's shape, from Anthropic's request", async () => {
+    await clearRequests();
+    const r = await anthropic().chat.completions.create({
+      model: claude, messages: [{ role: "system", content: "You are a pirate." }, ...hello],
+      temperature: 0.3, stop: ["zzz"], user: "u-1",
+    });
+    equal(r.object, "chat.completion", "object");
+    equal(r.choices[0].message.content, "Arr! Echo: Hello there", "the system prompt arrived");
+    equal(r.choices[0].finish_reason, "stop", "finish_reason");
+    check(r.usage.total_tokens === r.usage.prompt_tokens + r.usage.completion_tokens, "usage adds up");
+    check(typeof r.created === "number" && r.created > 1_600_000_000, "created is stamped");
+    const [sent] = await requests();
+    equal(sent.path, "/anthropic/v1/messages", "path");
+    equal([sent.headers["x-api-key"], sent.headers["anthropic-version"]], ["sk-ant-test-0123456789", "2023-06-01"], "auth");
+    equal(sent.headers["anthropic-dangerous-direct-browser-access"], "true", "browser access header");
+    equal(sent.body.model, "claude-3-5-sonnet-20241022", "model without its prefix");
+    equal(sent.body.max_tokens, 8192, "default max_tokens");
+    equal(sent.body.system, "You are a pirate.", "system at the top level");
+    equal(sent.body.metadata, { user_id: "u-1" }, "user as metadata");
+    equal(sent.body.stop_sequences, ["zzz"], "stop as stop_sequences");
+  });
+
+  test("anthropic: a stream in OpenAI chunks, with the usage chunk", async () => {
+    const params = { model: claude, messages: hello };
+    const plain = await anthropic().chat.completions.create(params);
+    const stream = await anthropic().chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
+    const chunks = await collect(stream);
+    equal(chunks[0].choices[0].delta.role, "assistant", "the first chunk carries the role");
+    equal(text(chunks), plain.choices[0].message.content, "streamed text");
+    const last = chunks[chunks.length - 1];
+    equal([last.choices, last.usage.completion_tokens], [[], plain.usage.completion_tokens], "usage chunk");
+    const final = await stream.finalChatCompletion();
+    equal([final.choices[0].message.content, final.choices[0].finish_reason], [plain.choices[0].message.content, "stop"], "final");
+  });
+
+  test("anthropic: a tool round trip, plain and streamed", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    const ask = { role: "user", content: "What is the weather in Paris?" };
+    const r = await anthropic().chat.completions.create({ model: claude, messages: [ask], tools });
+    equal(r.choices[0].finish_reason, "tool_calls", "finish_reason");
+    const call = r.choices[0].message.tool_calls[0];
+    equal([call.type, call.function.name, JSON.parse(call.function.arguments)], ["function", "get_weather", { city: "Paris" }], "tool call");
+    const stream = await anthropic().chat.completions.create({ model: claude, messages: [ask], tools, stream: true });
+    const final = await stream.finalChatCompletion();
+    equal(final.choices[0].message.tool_calls[0].function, call.function, "streamed tool call");
+    const answer = await anthropic().chat.completions.create({ model: claude, tools, messages: [
+      ask, r.choices[0].message, { role: "tool", tool_call_id: call.id, content: "22 degrees and sunny" },
+    ] });
+    equal(answer.choices[0].message.content, "The tool said: 22 degrees and sunny", "answer after the tool");
+  });
+
+  test("anthropic: JSON mode returns JSON", async () => {
+    const r = await anthropic().chat.completions.create({ model: claude, messages: hello, response_format: { type: "json_object" } });
+    equal(JSON.parse(r.choices[0].message.content), { echo: "Hello there" }, "content is JSON");
+    equal(r.choices[0].finish_reason, "stop", "finish_reason");
+    const stream = await anthropic().chat.completions.create({ model: claude, messages: hello, stream: true,
+      response_format: { type: "json_schema", json_schema: { name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } } } } });
+    equal(JSON.parse(text(await collect(stream))), { echo: "Hello there" }, "streamed JSON");
+  });
+
+  test("anthropic: errors, overload retries and cross-provider fallback", async () => {
+    await rejects(anthropic({ apiKeys: { anthropic: "sk-bad-0123456789" } }).chat.completions.create({ model: claude, messages: hello }),
+      AuthenticationError, "401");
+    const e = await rejects(anthropic().chat.completions.create({ model: claude, messages: hello, retries: 0 },
+      fault("status=529")), InternalServerError, "529");
+    equal([e.status, e.error.type], [529, "overloaded_error"], "529 overloaded");
+    await clearRequests();
+    const key = `ov${Math.random()}`;
+    const stream = await anthropic().chat.completions.create({ model: claude, messages: hello, stream: true },
+      fault(`error-event;after=0;times=1;key=${key}`));
+    equal(text(await collect(stream)), "Echo: Hello there", "retried after an overloaded event");
+    equal((await requests()).length, 2, "two attempts");
+    const late = await anthropic().chat.completions.create({ model: claude, messages: hello, stream: true },
+      { headers: { "x-emulator-fault": "error-event;after=4", "x-emulator-delay-ms": "30" } });
+    const lateError = await rejects(collect(late), InternalServerError, "overloaded mid-stream");
+    equal(lateError.status, 529, "status from the error type");
+    const r = await anthropic().chat.completions.create({ model: "anthropic/fault-status=529", messages: hello,
+      retries: 0, fallback_models: ["openai/backup"] });
+    equal([r.onellm.model, r.choices[0].message.content], ["openai/backup", "Echo: Hello there"], "fell back to openai");
+    await clearRequests();
+    const bad = await rejects(anthropic().chat.completions.create({ model: claude, messages: hello, temperature: 1.5 }),
+      InvalidRequestError, "temperature range");
+    equal([bad.param, bad.provider], ["temperature", "anthropic"], "named");
+    equal((await requests()).length, 0, "nothing sent");
+  });
+
   test("a key in a browser page needs dangerouslyAllowBrowser", async () => {
     const inBrowser = typeof document !== "undefined";
     let e;
