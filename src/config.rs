@@ -289,6 +289,33 @@ mod tests {
     }
 
     #[test]
+    fn anthropic_key_from_its_env_var_and_browser_header_on_opt_in() {
+        let env = |k: &str| (k == "ANTHROPIC_API_KEY").then(|| "sk-ant-env".to_string());
+        let e = opts(json!({}))
+            .endpoint("anthropic", "model", &env)
+            .unwrap();
+        assert_eq!(e.api_key.as_ref().map(Secret::expose), Some("sk-ant-env"));
+        assert_eq!(e.base_url, "https://api.anthropic.com/v1");
+        assert!(e.headers.is_empty());
+        let e = opts(json!({"dangerouslyAllowBrowser": true}))
+            .endpoint("anthropic", "model", &env)
+            .unwrap();
+        assert_eq!(
+            e.headers,
+            vec![(
+                "anthropic-dangerous-direct-browser-access".to_string(),
+                Some("true".to_string())
+            )]
+        );
+        let err = opts(json!({}))
+            .endpoint("anthropic", "model", &no_env)
+            .unwrap_err();
+        assert!(
+            err.message.contains("ANTHROPIC_API_KEY") && err.message.contains("apiKeys.anthropic")
+        );
+    }
+
+    #[test]
     fn missing_key_names_the_env_var() {
         let e = opts(json!({}))
             .endpoint("openai", "model", &no_env)
