@@ -360,8 +360,8 @@ pub async fn next_batch<T: Transport>(
             _ => e,
         })?;
         let Some(bytes) = bytes else {
-            stream.end()?;
-            return Ok(None);
+            let last = stream.end()?;
+            return Ok((!last.is_empty()).then_some(last));
         };
         let batch = stream.feed(&bytes)?;
         if !batch.is_empty() {

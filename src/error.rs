@@ -38,6 +38,9 @@ pub struct Error {
     /// Every failed attempt before this one, oldest first: retries of the same model
     /// and the models tried before a fallback.
     pub attempts: Vec<FailedAttempt>,
+    /// A class the provider's error names better than its status does (Gemini's
+    /// `API_KEY_INVALID` is an authentication failure sent as a 400).
+    pub class: Option<&'static str>,
 }
 
 /// One attempt that failed, kept on the final error and on a successful answer.
@@ -60,6 +63,7 @@ impl Error {
             body: None,
             param: None,
             attempts: Vec::new(),
+            class: None,
         }
     }
 
@@ -118,6 +122,9 @@ impl Error {
 
     /// The name of the JS class this error becomes, as exported by the package.
     pub fn class_name(&self) -> &'static str {
+        if let Some(class) = self.class {
+            return class;
+        }
         match self.kind {
             ErrorKind::InvalidRequest => "InvalidRequestError",
             ErrorKind::Connection => "APIConnectionError",

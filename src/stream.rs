@@ -5,6 +5,7 @@
 use crate::accumulate::Accumulator;
 use crate::error::{Error, Result};
 use crate::providers::anthropic::AnthropicStream;
+use crate::providers::gemini::GeminiStream;
 use crate::providers::openai::OpenAiStream;
 use crate::providers::{Translation, WireFormat};
 use crate::sse::{SseDecoder, SseEvent};
@@ -53,6 +54,7 @@ impl ChunkSink {
 enum Translator {
     OpenAi(OpenAiStream),
     Anthropic(AnthropicStream),
+    Gemini(GeminiStream),
 }
 
 #[derive(Debug)]
@@ -74,6 +76,9 @@ impl ChatStream {
             WireFormat::OpenAi => Translator::OpenAi(OpenAiStream),
             WireFormat::Anthropic => {
                 Translator::Anthropic(AnthropicStream::new(translation.clone(), created))
+            }
+            WireFormat::Gemini => {
+                Translator::Gemini(GeminiStream::new(translation.clone(), created))
             }
         };
         ChatStream {
@@ -105,6 +110,7 @@ impl ChatStream {
             let flow = match &mut self.translator {
                 Translator::OpenAi(t) => t.on_event(&event, &mut self.sink),
                 Translator::Anthropic(t) => t.on_event(&event, &mut self.sink),
+                Translator::Gemini(t) => t.on_event(&event, &mut self.sink),
             };
             match flow {
                 Ok(Flow::Continue) => {}
@@ -137,28 +143,39 @@ impl ChatStream {
 
     /// Called when the body ends: a stream that stops before its end marker is an
     /// error, never a silently short answer.
-    pub fn end(&mut self) -> Result<()> {
+    pub fn end(&mut self) -> Result<String> {
         if let Some(e) = self.deferred.take() {
             return Err(e);
         }
         if self.done {
-            return Ok(());
+            return Ok(String::new());
         }
-        // An end marker cut short of its blank line still ends the stream properly.
+        // An event cut short of its blank line is still read: an end marker without
+        // its newlines ends a stream properly, and a whole Gemini fragment is a
+        // fragment. A cut in the middle of JSON fails to parse and is reported below.
         let partial = self.decoder.has_partial_event();
-        let flushed = self.decoder.finish(&mut self.events);
-        if flushed.is_ok() && partial {
-            let marker = self.events.iter().any(|e| match &self.translator {
-                Translator::OpenAi(_) => e.data == "[DONE]",
-                Translator::Anthropic(_) => e.event == "message_stop",
-            });
-            self.events.clear();
-            if marker {
-                self.done = true;
-                return Ok(());
+        if self.decoder.finish(&mut self.events).is_ok() {
+            let events = std::mem::take(&mut self.events);
+            for event in &events {
+                let flow = match &mut self.translator {
+                    Translator::OpenAi(t) => t.on_event(event, &mut self.sink),
+                    Translator::Anthropic(t) => t.on_event(event, &mut self.sink),
+                    Translator::Gemini(t) => t.on_event(event, &mut self.sink),
+                };
+                match flow {
+                    Ok(Flow::Done) => self.done = true,
+                    Ok(Flow::Continue) => {}
+                    Err(_) => break,
+                }
             }
         }
-        self.events.clear();
+        // Gemini has no end marker: a body ending after every candidate finished is whole.
+        if let Translator::Gemini(t) = &mut self.translator {
+            self.done = self.done || t.at_end(&mut self.sink);
+        }
+        if self.done {
+            return Ok(self.sink.take_batch());
+        }
         let how = if partial {
             "in the middle of an event"
         } else {

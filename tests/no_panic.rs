@@ -31,6 +31,11 @@ fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":4294967296}}"#.to_vec()),
         Just(br#"{"type":"message_stop"}"#.to_vec()),
         Just(br#"{"type":"error","error":{"type":"overloaded_error"}}"#.to_vec()),
+        Just(br#"{"candidates":[{"index":7,"content":{"parts":[{"text":"a","thought":true},{"functionCall":{"name":"f","args":5}}]},"finishReason":"STOP","logprobsResult":{"chosenCandidates":[{"token":"x"}]}}],"usageMetadata":{"promptTokenCount":18446744073709551615,"thoughtsTokenCount":18446744073709551615}}"#.to_vec()),
+        Just(br#"{"promptFeedback":{"blockReason":"SAFETY"}}"#.to_vec()),
+        Just(br#"{"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":18446744073709551615,"candidatesTokenCount":18446744073709551615}}"#.to_vec()),
+        Just(br#"{"type":"message_start","message":{"usage":{"input_tokens":18446744073709551615,"cache_read_input_tokens":18446744073709551615,"output_tokens":18446744073709551615}}}"#.to_vec()),
+        Just(br#"{"error":{"code":99999999,"details":[{"reason":"API_KEY_INVALID"}]}}"#.to_vec()),
         Just(b"\xFF\xFE".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..16),
     ];
@@ -85,6 +90,30 @@ proptest! {
         }
         let _ = s.end();
         let _ = serde_json::to_string(&s.final_completion());
+    }
+
+    #[test]
+    fn gemini_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
+        let translation = Translation { include_usage: true, ..Translation::default() };
+        let mut s = ChatStream::new(WireFormat::Gemini, &translation, 0);
+        let at = cut.index(bytes.len() + 1);
+        for part in [&bytes[..at], &bytes[at..]] {
+            if let Ok(batch) = s.feed(part) {
+                if !batch.is_empty() {
+                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
+                    prop_assert!(parsed.is_ok(), "{batch}");
+                }
+            }
+        }
+        let _ = s.end();
+        let _ = serde_json::to_string(&s.final_completion());
+    }
+
+    #[test]
+    fn gemini_bodies_take_any_bytes(bytes in stream_bytes(), status in 100u16..1000) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let _ = parse_completion(WireFormat::Gemini, status, &[], text.clone(), &Translation::default(), 0);
+        let _ = error_from_response(WireFormat::Gemini, status, vec![], &text);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! spoken (an adapter module per format). This file dispatches on the format.
 
 pub mod anthropic;
+pub mod gemini;
 pub mod openai;
 pub mod presets;
 
@@ -17,6 +18,7 @@ use crate::types::ChatRequest;
 pub enum WireFormat {
     OpenAi,
     Anthropic,
+    Gemini,
 }
 
 /// What translating a request decided that translating its answer must know.
@@ -39,6 +41,7 @@ pub fn build_request(
             Translation::default(),
         ),
         WireFormat::Anthropic => anthropic::build_request(endpoint, model, req)?,
+        WireFormat::Gemini => gemini::build_request(endpoint, model, req)?,
     };
     if let Some(key) = &endpoint.api_key {
         match endpoint.auth {
@@ -59,6 +62,7 @@ pub fn error_from_response(
     match format {
         WireFormat::OpenAi => openai::error_from_response(status, headers, body),
         WireFormat::Anthropic => anthropic::error_from_response(status, headers, body),
+        WireFormat::Gemini => gemini::error_from_response(status, headers, body),
     }
 }
 
@@ -75,6 +79,9 @@ pub fn parse_completion(
         WireFormat::OpenAi => openai::parse_completion(status, headers, &body).map(|()| body),
         WireFormat::Anthropic => {
             anthropic::parse_completion(status, headers, &body, translation, created)
+        }
+        WireFormat::Gemini => {
+            gemini::parse_completion(status, headers, &body, translation, created)
         }
     }
 }

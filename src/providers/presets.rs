@@ -29,6 +29,17 @@ pub struct Preset {
     pub browser_header: Option<(&'static str, &'static str)>,
 }
 
+const GOOGLE: Preset = Preset {
+    name: "google",
+    format: WireFormat::Gemini,
+    base_url: "https://generativelanguage.googleapis.com/v1beta",
+    // In a header, never in the URL, where it would end up in logs.
+    auth: Auth::Header("x-goog-api-key"),
+    env_keys: &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+    requires_key: true,
+    browser_header: None,
+};
+
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "openai",
@@ -47,6 +58,11 @@ pub const PRESETS: &[Preset] = &[
         env_keys: &["ANTHROPIC_API_KEY"],
         requires_key: true,
         browser_header: Some(("anthropic-dangerous-direct-browser-access", "true")),
+    },
+    GOOGLE,
+    Preset {
+        name: "gemini",
+        ..GOOGLE
     },
 ];
 

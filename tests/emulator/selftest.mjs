@@ -70,6 +70,57 @@ async function expectAnthropicError(res, status, type, message) {
   else if (message !== undefined) assert.equal(body.error.message, message);
 }
 
+// --- Gemini helpers ---
+const GEMINI = `${emu.url}/gemini/v1beta/models`;
+const GKEY = { "x-goog-api-key": "AIza-test", "content-type": "application/json" };
+const GUSER = [{ role: "user", parts: [{ text: "one two three" }] }];
+const WEATHER_DECL = { functionDeclarations: [{ name: "get_weather", description: "", parameters: { type: "OBJECT", properties: { city: { type: "STRING" } } } }, { name: "get_time" }] };
+
+/** POST to models/{model}:{method}; body strings are sent as is. */
+function gemini(body, { model = "gemini-emu", method = "generateContent", query = "", headers = GKEY, init = {} } = {}) {
+  return fetch(`${GEMINI}/${model}:${method}${query}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body), ...init });
+}
+
+function geminiStream(body, options = {}) {
+  return gemini(body, { method: "streamGenerateContent", query: "?alt=sse", ...options });
+}
+
+/** Splits Gemini SSE (CRLF-framed) into its `data:` payloads, JSON where possible; asserts the framing. */
+function geminiEvents(text) {
+  if (text === "") return [];
+  assert.ok(text.endsWith("\r\n\r\n"), `stream ends with CRLF CRLF: ${JSON.stringify(text.slice(-30))}`);
+  const chunks = text.slice(0, -4).split("\r\n\r\n");
+  return chunks.map((chunk) => {
+    assert.ok(chunk.startsWith("data: ") && !chunk.includes("\n"), `one data line per event: ${JSON.stringify(chunk.slice(0, 60))}`);
+    try {
+      return JSON.parse(chunk.slice(6));
+    } catch {
+      return chunk.slice(6);
+    }
+  });
+}
+
+function geminiDeltas(fragments, { thought = false, candidate = 0 } = {}) {
+  return fragments
+    .flatMap((f) => f.candidates?.find((c) => c.index === candidate)?.content?.parts ?? [])
+    .filter((p) => typeof p.text === "string" && (p.thought === true) === thought)
+    .map((p) => p.text)
+    .join("");
+}
+
+async function expectGoogleError(res, code, status, message, details) {
+  assert.equal(res.status, code);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ["error"]);
+  assert.equal(body.error.code, code);
+  assert.equal(body.error.status, status);
+  if (message instanceof RegExp) assert.match(body.error.message, message);
+  else if (message !== undefined) assert.equal(body.error.message, message);
+  if (details !== undefined) assert.deepEqual(body.error.details, details);
+  return body;
+}
+
 function deltaText(events) {
   return events.map((e) => e?.choices?.[0]?.delta?.content ?? "").join("");
 }
@@ -457,6 +508,252 @@ const tests = {
     const count = sseEvents(text).length; // start, block start, ping, 4 deltas, block stop, message_delta, message_stop = 10
     assert.equal(count, 10);
     assert.ok(performance.now() - t0 >= count * 20 - 5, "stream finished too fast");
+  },
+
+  async "gemini: API key checks"() {
+    const noKey = { "content-type": "application/json" };
+    await expectGoogleError(await gemini({ contents: GUSER }, { headers: noKey }), 403, "PERMISSION_DENIED",
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+    assert.equal((await gemini({ contents: GUSER }, { headers: noKey, query: "?key=AIza-query" })).status, 200);
+    const message = "API key not valid. Please pass a valid API key.";
+    await expectGoogleError(await gemini({ contents: GUSER }, { headers: { ...GKEY, "x-goog-api-key": "sk-bad-9" } }), 400, "INVALID_ARGUMENT", message, [
+      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
+      { "@type": "type.googleapis.com/google.rpc.LocalizedMessage", locale: "en-US", message },
+      { "@type": "type.googleapis.com/google.rpc.DebugInfo", detail: "Invalid API key: sk-bad-9" },
+    ]);
+    assert.equal((await gemini({ contents: GUSER }, { headers: noKey, query: "?key=sk-bad" })).status, 400);
+  },
+
+  async "gemini: request checks"() {
+    const invalid = (res, message) => expectGoogleError(res, 400, "INVALID_ARGUMENT", message);
+    await invalid(await gemini("{nope"), /^Invalid JSON payload received\. Unexpected token\./);
+    await invalid(await gemini("[1]"), /Root element must be a message/);
+    await invalid(await gemini(""), "* GenerateContentRequest.contents: contents is not specified\n");
+    await invalid(await gemini({}), "* GenerateContentRequest.contents: contents is not specified\n");
+    await invalid(await gemini({ contents: [] }), "* GenerateContentRequest.contents: contents is not specified\n");
+    await invalid(await gemini({ contents: GUSER, stream: true }), 'Invalid JSON payload received. Unknown name "stream": Cannot find field.');
+    await invalid(await gemini({ contents: [{ role: "assistant", parts: [{ text: "x" }] }] }), "Please use a valid role: user, model.");
+    await invalid(await gemini({ contents: [{ role: "system", parts: [{ text: "x" }] }] }), "Please use a valid role: user, model.");
+    assert.equal((await gemini({ contents: [{ parts: [{ text: "no role" }] }] })).status, 200);
+    await invalid(await gemini({ contents: [{ role: "user", parts: [] }] }), /^\* GenerateContentRequest\.contents\[0\]\.parts: contents\.parts must not be empty/);
+    await invalid(await gemini({ contents: [{ role: "user", parts: [{}] }] }), /^\* GenerateContentRequest\.contents\[0\]\.parts\[0\]\.data: required oneof field 'data'/);
+    await invalid(await gemini({ contents: [{ role: "user", parts: [{ text: "a", inlineData: { mimeType: "image/png", data: "" } }] }] }), /Oneof field 'data' is already set/);
+    await invalid(await gemini({ contents: [{ role: "user", parts: [{ type: "text", text: "a" }] }] }), `Invalid JSON payload received. Unknown name "type" at 'contents[0].parts[0]': Cannot find field.`);
+    const badConfig = await invalid(await gemini({ contents: GUSER, generationConfig: { maxTokens: 5 } }), `Invalid JSON payload received. Unknown name "maxTokens" at 'generation_config': Cannot find field.`);
+    assert.equal(badConfig.error.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+    await invalid(await gemini({ contents: GUSER, generationConfig: { thinkingConfig: { budget: 1 } } }), /Unknown name "budget" at 'generation_config\.thinking_config'/);
+    await invalid(await gemini({ contents: GUSER, generationConfig: { maxOutputTokens: "5" } }), `Invalid value at 'generation_config.max_output_tokens' (TYPE_INT32), "5"`);
+    await invalid(await gemini({ contents: GUSER, generationConfig: { candidateCount: 9 } }), /candidate_count/);
+    await invalid(await gemini({ contents: GUSER, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "any" } } }), /^Invalid value at 'tool_config\.function_calling_config\.mode'/);
+    await invalid(await gemini({ contents: GUSER, systemInstruction: "be brief" }), /system_instruction/);
+    const known = { temperature: 0.5, topP: 1, topK: 3, candidateCount: 1, maxOutputTokens: 50, stopSequences: ["zz"], presencePenalty: 0, frequencyPenalty: 0, seed: 7,
+      responseMimeType: "text/plain", responseModalities: ["TEXT"], responseLogprobs: false, thinkingConfig: { thinkingBudget: 0 } };
+    assert.equal((await gemini({ contents: GUSER, generationConfig: known, safetySettings: [], systemInstruction: { parts: [{ text: "hi" }] } })).status, 200);
+    // functionResponse parts must answer, by name and all together, the calls of the model turn just before.
+    const call = { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] };
+    const reply = (name) => ({ role: "user", parts: [{ functionResponse: { name, response: { temp: 20 } } }] });
+    await invalid(await gemini({ contents: [...GUSER, call, reply("get_time")] }), /function_response\.name: function response name "get_time" does not match/);
+    await invalid(await gemini({ contents: [...GUSER, reply("get_weather")] }), "Please ensure that function response turn comes immediately after a function call turn.");
+    await invalid(await gemini({ contents: [...GUSER, call, { role: "user", parts: [reply("get_weather").parts[0], reply("get_weather").parts[0]] }] }), /number of function response parts/);
+    await invalid(await gemini({ contents: [call] }), /function call turn comes immediately after a user turn/);
+    assert.equal((await gemini({ contents: [...GUSER, call, reply("get_weather")] })).status, 200);
+    await expectGoogleError(await gemini({ contents: GUSER }, { model: "no-such-model" }), 404, "NOT_FOUND",
+      "models/no-such-model is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.");
+    await expectGoogleError(await gemini({ contents: GUSER }, { method: "countTokens" }), 404, "NOT_FOUND");
+    // Checks come before faults.
+    assert.equal((await gemini({}, { model: "fault-status=500" })).status, 400);
+  },
+
+  async "gemini: response shape and answers"() {
+    const res = await gemini({ contents: GUSER });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json; charset=UTF-8");
+    const text = await res.text();
+    assert.ok(text.startsWith('{\n  "candidates": ['), "pretty-printed like Google");
+    const body = JSON.parse(text);
+    assert.match(body.responseId, /^emu-\d+$/);
+    assert.deepEqual(body, {
+      candidates: [{ content: { parts: [{ text: "Echo: one two three" }], role: "model" }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7, promptTokensDetails: [{ modality: "TEXT", tokenCount: 3 }] },
+      modelVersion: "gemini-emu",
+      responseId: body.responseId,
+    });
+    const answer = async (request, options) => (await (await gemini(request, options)).json()).candidates[0];
+    const multi = [{ role: "user", parts: [{ text: "a" }, { inlineData: { mimeType: "image/png", data: "AA==" } }, { text: "b" }] }];
+    assert.deepEqual((await answer({ contents: multi })).content.parts, [{ text: "Echo: a b" }]);
+    assert.equal((await answer({ contents: GUSER, systemInstruction: { parts: [{ text: "You are a pirate." }] } })).content.parts[0].text, "Arr! Echo: one two three");
+    const json = await answer({ contents: GUSER, generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT" } } });
+    assert.deepEqual(JSON.parse(json.content.parts[0].text), { echo: "one two three" });
+    const two = await (await gemini({ contents: GUSER, generationConfig: { candidateCount: 2 } })).json();
+    assert.deepEqual(two.candidates.map((c) => [c.index, c.content.parts[0].text]), [[0, "Echo: one two three"], [1, "Echo: one two three"]]);
+    assert.equal(two.usageMetadata.candidatesTokenCount, 8);
+    let cut = await (await gemini({ contents: GUSER, generationConfig: { maxOutputTokens: 2 } })).json();
+    assert.deepEqual([cut.candidates[0].content.parts[0].text, cut.candidates[0].finishReason, cut.usageMetadata.candidatesTokenCount], ["Echo: one ", "MAX_TOKENS", 2]);
+    cut = await (await gemini({ contents: GUSER, generationConfig: { stopSequences: ["zzz", "three", "two"] } })).json();
+    assert.deepEqual([cut.candidates[0].content.parts[0].text, cut.candidates[0].finishReason], ["Echo: one ", "STOP"]);
+    const thinking = await (await gemini({ contents: GUSER, generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } })).json();
+    assert.deepEqual(thinking.candidates[0].content.parts, [{ text: "Let me think.", thought: true }, { text: "Echo: one two three" }]);
+    assert.deepEqual([thinking.usageMetadata.thoughtsTokenCount, thinking.usageMetadata.totalTokenCount], [3, 10]);
+    const cached = await (await gemini({ contents: GUSER, cachedContent: "cachedContents/abc" })).json();
+    assert.deepEqual([cached.usageMetadata.cachedContentTokenCount, cached.usageMetadata.promptTokenCount], [4, 7]);
+  },
+
+  async "gemini: function calling"() {
+    const ask = [{ role: "user", parts: [{ text: "What is the weather in Paris?" }] }];
+    const first = async (request) => (await (await gemini(request)).json()).candidates[0];
+    let c = await first({ contents: ask, tools: [WEATHER_DECL] });
+    assert.deepEqual(c, { content: { parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }], role: "model" }, finishReason: "STOP", index: 0 });
+    c = await first({ contents: ask, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_time"] } } });
+    assert.deepEqual(c.content.parts, [{ functionCall: { name: "get_time", args: { city: "Paris" } } }]);
+    c = await first({ contents: ask, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "NONE" } } });
+    assert.deepEqual(c.content.parts, [{ text: "Echo: What is the weather in Paris?" }]);
+    c = await first({ contents: GUSER, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "ANY" } } });
+    assert.deepEqual(c.content.parts, [{ functionCall: { name: "get_weather", args: { echo: "one two three" } } }]);
+    c = await first({ contents: ask, tools: [WEATHER_DECL], generationConfig: { thinkingConfig: { includeThoughts: true } } });
+    assert.deepEqual(c.content.parts[1], { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2lnX2VtdQ==" });
+    const call = { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] };
+    const reply = { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp: 20, sky: "clear" } } }] };
+    c = await first({ contents: [...ask, call, reply], tools: [WEATHER_DECL] });
+    assert.deepEqual(c.content.parts, [{ text: 'The tool said: {"temp":20,"sky":"clear"}' }]);
+  },
+
+  async "gemini: blocked prompt and SAFETY candidate"() {
+    const blocked = await gemini({ contents: [{ role: "user", parts: [{ text: "something forbidden" }] }] });
+    assert.equal(blocked.status, 200);
+    assert.deepEqual(await blocked.json(), {
+      promptFeedback: {
+        blockReason: "SAFETY",
+        safetyRatings: [
+          { category: "HARM_CATEGORY_SEXUALLY_EXPLICIT", probability: "NEGLIGIBLE" },
+          { category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" },
+          { category: "HARM_CATEGORY_HARASSMENT", probability: "NEGLIGIBLE" },
+          { category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "NEGLIGIBLE" },
+        ],
+      },
+    });
+    const streamed = geminiEvents(await (await geminiStream({ contents: [{ role: "user", parts: [{ text: "forbidden" }] }] })).text());
+    assert.deepEqual(streamed.map((f) => Object.keys(f)), [["promptFeedback"]]);
+    const unsafe = await (await gemini({ contents: [{ role: "user", parts: [{ text: "unsafe stuff" }] }] })).json();
+    assert.equal(unsafe.candidates[0].finishReason, "SAFETY");
+    assert.equal(unsafe.candidates[0].content, undefined);
+    assert.ok(unsafe.candidates[0].safetyRatings.some((r) => r.blocked === true));
+    assert.equal(unsafe.usageMetadata.candidatesTokenCount, undefined);
+  },
+
+  async "gemini: SSE framing, fragments, deltas equal non-stream"() {
+    const headers = { ...GKEY, "x-emulator-repeat": "5" };
+    const plain = await (await gemini({ contents: GUSER }, { headers })).json();
+    const res = await geminiStream({ contents: GUSER }, { headers });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/event-stream");
+    const text = await res.text();
+    assert.ok(!/[^\r]\n/.test(text), "only CRLF line ends");
+    assert.ok(!text.includes("[DONE]"));
+    assert.ok(text.startsWith('data: {"candidates": [{"content": {"parts": [{"text": "Echo: "}],"role": "model"},"index": 0}],'), "Google's SSE JSON spacing");
+    const fragments = geminiEvents(text);
+    assert.equal(fragments.length, plain.usageMetadata.candidatesTokenCount);
+    assert.equal(geminiDeltas(fragments), plain.candidates[0].content.parts[0].text);
+    for (const f of fragments.slice(0, -1)) {
+      assert.equal(f.candidates[0].finishReason, undefined);
+      assert.deepEqual(f.usageMetadata, { promptTokenCount: 3, totalTokenCount: 3, promptTokensDetails: [{ modality: "TEXT", tokenCount: 3 }] });
+      assert.equal(f.responseId, fragments[0].responseId);
+    }
+    const last = fragments.at(-1);
+    assert.equal(last.candidates[0].finishReason, "STOP");
+    assert.deepEqual(last.usageMetadata, plain.usageMetadata);
+    assert.equal(last.modelVersion, "gemini-emu");
+    // Thoughts first, then text; two candidates ride in every fragment.
+    const thinking = geminiEvents(await (await geminiStream({ contents: GUSER, generationConfig: { candidateCount: 2, maxOutputTokens: 3, thinkingConfig: { includeThoughts: true } } })).text());
+    assert.equal(geminiDeltas(thinking, { thought: true }), "Let me think.");
+    assert.equal(geminiDeltas(thinking, { candidate: 1 }), "Echo: one two ");
+    assert.deepEqual(thinking.at(-1).candidates.map((c) => c.finishReason), ["MAX_TOKENS", "MAX_TOKENS"]);
+    assert.equal(thinking.at(-1).usageMetadata.thoughtsTokenCount, 3);
+    // A function call arrives whole, in the final fragment.
+    const call = geminiEvents(await (await geminiStream({ contents: [{ role: "user", parts: [{ text: "weather?" }] }], tools: [WEATHER_DECL] })).text());
+    assert.equal(call.length, 1);
+    assert.deepEqual(call[0].candidates[0].content.parts, [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }]);
+    assert.equal(call[0].candidates[0].finishReason, "STOP");
+  },
+
+  async "gemini: streamGenerateContent without alt=sse is a JSON array"() {
+    const sse = geminiEvents(await (await geminiStream({ contents: GUSER })).text());
+    const res = await gemini({ contents: GUSER }, { method: "streamGenerateContent" });
+    assert.equal(res.headers.get("content-type"), "application/json; charset=UTF-8");
+    const array = JSON.parse(await res.text());
+    assert.deepEqual(array.map(({ responseId, ...f }) => f), sse.map(({ responseId, ...f }) => f));
+  },
+
+  async "gemini: status faults, RetryInfo, times/key, model-name faults, html502, hang"() {
+    const fault = (spec) => ({ headers: { ...GKEY, "x-emulator-fault": spec } });
+    const limited = await expectGoogleError(await gemini({ contents: GUSER }, fault("status=429;retry-after=7;times=1;key=gemini-selftest")), 429, "RESOURCE_EXHAUSTED");
+    assert.deepEqual(limited.error.details.at(-1), { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "7s" });
+    assert.equal((await gemini({ contents: GUSER }, fault("status=429;retry-after=7;times=1;key=gemini-selftest"))).status, 200);
+    const ms = await gemini({ contents: GUSER }, fault("status=429;retry-after-ms=1500"));
+    assert.equal(ms.headers.get("retry-after"), null, "Google sends no Retry-After header");
+    assert.equal((await ms.json()).error.details.at(-1).retryDelay, "1.5s");
+    const plain429 = await expectGoogleError(await gemini({ contents: GUSER }, fault("status=429")), 429, "RESOURCE_EXHAUSTED");
+    assert.ok(!plain429.error.details.some((d) => d["@type"].endsWith("RetryInfo")));
+    const kinds = { 400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 500: "INTERNAL", 504: "DEADLINE_EXCEEDED" };
+    for (const [code, status] of Object.entries(kinds)) await expectGoogleError(await gemini({ contents: GUSER }, fault(`status=${code}`)), Number(code), status);
+    await expectGoogleError(await gemini({ contents: GUSER }, fault("status=503")), 503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+    const model = "fault-status=503_times=1_key=gemini-model";
+    assert.equal((await gemini({ contents: GUSER }, { model })).status, 503);
+    assert.equal((await (await gemini({ contents: GUSER }, { model })).json()).modelVersion, model);
+    const html = await gemini({ contents: GUSER }, fault("html502"));
+    assert.equal(html.status, 502);
+    assert.match(await html.text(), /502 Bad Gateway/);
+    await expectGoogleError(await gemini({ contents: GUSER }, fault("bogus")), 400, "INVALID_ARGUMENT", /^Unknown emulator fault/);
+    await assert.rejects(gemini({ contents: GUSER }, { ...fault("hang"), init: { signal: AbortSignal.timeout(100) } }), { name: "TimeoutError" });
+  },
+
+  async "gemini: stream and body faults"() {
+    const fault = (spec, query = "?alt=sse") => ({ query, headers: { ...GKEY, "x-emulator-fault": spec } });
+    const stream = (spec, query) => geminiStream({ contents: GUSER }, fault(spec, query));
+    let text = await (await stream("malformed")).text();
+    assert.ok(text.includes('\r\n\r\ndata: {"candidates": [ not json\r\n\r\ndata: '));
+    let events = geminiEvents(text);
+    assert.equal(events[2], '{"candidates": [ not json');
+    assert.equal(events.at(-1).candidates[0].finishReason, "STOP");
+    events = geminiEvents(await (await stream("no-done")).text());
+    assert.equal(events.length, 3);
+    assert.ok(events.every((f) => f.candidates[0].finishReason === undefined));
+    text = await (await stream("error-event;after=1")).text();
+    assert.ok(text.endsWith('\r\n\r\ndata: {"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}}\r\n\r\n'));
+    assert.equal(geminiEvents(text).length, 2);
+    const once = "error-event;times=1;key=gemini-stream";
+    assert.ok((await (await stream(once)).text()).includes('"error"'));
+    assert.ok(!(await (await stream(once)).text()).includes('"error"'));
+    await assert.rejects((await stream("cut;after=1")).text());
+    // The JSON-array stream: a valid array without the finishing fragment, a broken one, an error element.
+    const noDone = JSON.parse(await (await stream("no-done", "")).text());
+    assert.equal(noDone.length, 3);
+    assert.ok(noDone.every((f) => f.candidates[0].finishReason === undefined));
+    assert.throws(() => JSON.parse(text), SyntaxError);
+    const malformed = await (await stream("malformed", "")).text();
+    assert.ok(malformed.includes('{"candidates": [ not json'));
+    assert.throws(() => JSON.parse(malformed), SyntaxError);
+    const errored = JSON.parse(await (await stream("error-event", "")).text());
+    assert.deepEqual(errored.at(-1), { error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } });
+    assert.equal(errored.length, 3);
+    // Non-streamed bodies.
+    const plain = (spec) => gemini({ contents: GUSER }, { headers: { ...GKEY, "x-emulator-fault": spec } });
+    await assert.rejects((await plain("cut")).text());
+    assert.equal(await (await plain("malformed")).text(), '{"candidates": [ not json');
+    const errorBody = await plain("error-event");
+    assert.equal(errorBody.status, 200);
+    assert.equal((await errorBody.json()).error.status, "UNAVAILABLE");
+  },
+
+  async "gemini: delay paces the stream; the key travels in the header"() {
+    await fetch(`${emu.url}/__requests`, { method: "DELETE" });
+    const t0 = performance.now();
+    const text = await (await geminiStream({ contents: GUSER }, { headers: { ...GKEY, "x-emulator-delay-ms": "25" } })).text();
+    assert.equal(geminiEvents(text).length, 4);
+    assert.ok(performance.now() - t0 >= 4 * 25 - 5, "stream finished too fast");
+    const [entry] = await (await fetch(`${emu.url}/__requests`)).json();
+    assert.equal(entry.path, "/gemini/v1beta/models/gemini-emu:streamGenerateContent");
+    assert.deepEqual(entry.query, { alt: "sse" });
+    assert.equal(entry.headers["x-goog-api-key"], "AIza-test");
   },
 
   async "request log"() {

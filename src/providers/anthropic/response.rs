@@ -77,12 +77,13 @@ impl WireUsage {
     pub fn to_openai(&self) -> Usage {
         let cached = self.cache_read_input_tokens.unwrap_or(0);
         let prompt =
-            self.input_tokens.unwrap_or(0) + self.cache_creation_input_tokens.unwrap_or(0) + cached;
+            // Saturating: counts come off the wire, and an overflow must not panic.
+            self.input_tokens.unwrap_or(0).saturating_add(self.cache_creation_input_tokens.unwrap_or(0)).saturating_add(cached);
         let completion = self.output_tokens.unwrap_or(0);
         Usage {
             prompt_tokens: prompt,
             completion_tokens: completion,
-            total_tokens: prompt + completion,
+            total_tokens: prompt.saturating_add(completion),
             prompt_tokens_details: Some(json!({ "cached_tokens": cached })),
             completion_tokens_details: None,
         }

@@ -1,0 +1,683 @@
+//! Request: an OpenAI chat request as Gemini's `generateContent`
+//! (<https://ai.google.dev/api/generate-content>).
+
+use serde_json::{json, Map, Value};
+
+use super::schema;
+use crate::config::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::{join_url, HttpRequest};
+use crate::providers::Translation;
+use crate::types::request::{
+    ContentPart, MessageToolCall, ResponseFormat, Stop, ToolChoice, ToolChoiceMode,
+};
+use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
+
+/// OpenAI parameters translated here; any other field of the caller's params is
+/// Gemini's own (`safetySettings`, `cachedContent`, ...) and passes through.
+const TRANSLATED: &[&str] = &[
+    "model",
+    "messages",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "response_format",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "user",
+];
+
+fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::invalid(param, message)
+}
+
+/// `models/gemini-1.5-flash:generateContent`; a model already naming its collection
+/// (`tunedModels/x`) is used as it is.
+fn model_path(model: &str, stream: bool) -> String {
+    let name = if model.contains('/') {
+        model.to_string()
+    } else {
+        format!("models/{model}")
+    };
+    if stream {
+        format!("{name}:streamGenerateContent?alt=sse")
+    } else {
+        format!("{name}:generateContent")
+    }
+}
+
+pub fn build_request(
+    endpoint: &Endpoint,
+    model: &str,
+    req: &ChatRequest,
+) -> Result<(HttpRequest, Translation)> {
+    let p = &req.params;
+    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
+        return Err(invalid(
+            "logit_bias",
+            "gemini does not support `logit_bias`",
+        ));
+    }
+    let mut body = Map::new();
+    let (system, contents) = convert_messages(&p.messages)?;
+    if !system.is_empty() {
+        let parts: Vec<Value> = system.into_iter().map(|t| json!({ "text": t })).collect();
+        body.insert("systemInstruction".into(), json!({ "parts": parts }));
+    }
+    body.insert("contents".into(), Value::Array(contents));
+    let config = generation_config(p)?;
+    if let Some(tools) = &p.tools {
+        body.insert("tools".into(), convert_tools(tools)?);
+    }
+    if let Some(config) = tool_config(p)? {
+        body.insert("toolConfig".into(), config);
+    }
+    for (key, value) in &req.raw {
+        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
+        if !ours && !body.contains_key(key) {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    // A caller's own generationConfig fields (thinkingConfig, topK, ...) are kept;
+    // the translated OpenAI parameters win where both are given.
+    let mut merged = match body.remove("generationConfig") {
+        Some(Value::Object(own)) => own,
+        _ => Map::new(),
+    };
+    merged.extend(config);
+    if !merged.is_empty() {
+        body.insert("generationConfig".into(), Value::Object(merged));
+    }
+    let body = serde_json::to_string(&body)
+        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+    let url = join_url(&endpoint.base_url, &model_path(model, req.is_stream()));
+    let mut http = HttpRequest::post_json(url, body);
+    let accept = if req.is_stream() {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    http.set_header("accept", accept);
+    let translation = Translation {
+        include_usage: p
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false),
+        ..Translation::default()
+    };
+    Ok((http, translation))
+}
+
+fn in_range(value: f64, low: f64, high: f64, param: &str) -> Result<f64> {
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(
+            param,
+            format!("`{param}` {value} is outside gemini's range {low} to {high}"),
+        ))
+    }
+}
+
+fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {
+    let mut c = Map::new();
+    if let Some(t) = p.temperature {
+        c.insert(
+            "temperature".into(),
+            json!(in_range(t, 0.0, 2.0, "temperature")?),
+        );
+    }
+    if let Some(t) = p.top_p {
+        c.insert("topP".into(), json!(in_range(t, 0.0, 1.0, "top_p")?));
+    }
+    if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
+        c.insert("maxOutputTokens".into(), json!(max));
+    }
+    if let Some(stop) = &p.stop {
+        let list = match stop {
+            Stop::One(s) => vec![s.clone()],
+            Stop::Many(v) => v.clone(),
+        };
+        if list.len() > 5 {
+            return Err(invalid("stop", "gemini takes at most 5 stop sequences"));
+        }
+        c.insert("stopSequences".into(), json!(list));
+    }
+    if let Some(n) = p.n {
+        let n = in_range(f64::from(n), 1.0, 8.0, "n")?;
+        c.insert("candidateCount".into(), json!(n as u32));
+    }
+    if let Some(v) = p.presence_penalty {
+        c.insert(
+            "presencePenalty".into(),
+            json!(in_range(v, -2.0, 2.0, "presence_penalty")?),
+        );
+    }
+    if let Some(v) = p.frequency_penalty {
+        c.insert(
+            "frequencyPenalty".into(),
+            json!(in_range(v, -2.0, 2.0, "frequency_penalty")?),
+        );
+    }
+    if let Some(seed) = p.seed {
+        c.insert("seed".into(), json!(seed));
+    }
+    if p.logprobs == Some(true) {
+        c.insert("responseLogprobs".into(), Value::Bool(true));
+        if let Some(top) = p.top_logprobs {
+            let top = in_range(f64::from(top), 0.0, 20.0, "top_logprobs")?;
+            c.insert("logprobs".into(), json!(top as u32));
+        }
+    } else if p.top_logprobs.is_some() {
+        return Err(invalid(
+            "top_logprobs",
+            "`top_logprobs` needs `logprobs: true`",
+        ));
+    }
+    match &p.response_format {
+        Some(ResponseFormat::JsonObject) => {
+            c.insert("responseMimeType".into(), json!("application/json"));
+        }
+        Some(ResponseFormat::JsonSchema { json_schema }) => {
+            c.insert("responseMimeType".into(), json!("application/json"));
+            if let Some(s) = &json_schema.schema {
+                let converted = schema::convert(s, "response_format.json_schema.schema")?;
+                c.insert("responseSchema".into(), converted);
+            }
+        }
+        Some(ResponseFormat::Text) | None => {}
+    }
+    Ok(c)
+}
+
+/// System and developer messages go to `systemInstruction`; the rest become `user` /
+/// `model` turns, consecutive turns of one role merged.
+fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
+    let mut system = Vec::new();
+    let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
+    for (i, message) in messages.iter().enumerate() {
+        let at = |suffix: &str| format!("messages[{i}]{suffix}");
+        let (role, parts) = match message {
+            Message::System { content, .. } | Message::Developer { content, .. } => {
+                system.push(text_of(content, &at(".content"))?);
+                continue;
+            }
+            Message::User { content, .. } => ("user", content_parts(content, &at(".content"))?),
+            Message::Assistant {
+                content,
+                tool_calls,
+                ..
+            } => {
+                let mut parts = match content {
+                    Some(c) => content_parts(c, &at(".content"))?,
+                    None => Vec::new(),
+                };
+                for (j, call) in tool_calls.iter().flatten().enumerate() {
+                    parts.push(function_call_part(call, &at(&format!(".tool_calls[{j}]")))?);
+                }
+                ("model", parts)
+            }
+            Message::Tool {
+                content,
+                tool_call_id,
+            } => {
+                let name = tool_name(&messages[..i], tool_call_id).ok_or_else(|| {
+                    invalid(
+                        at(".tool_call_id"),
+                        format!("no earlier assistant tool call has the id `{tool_call_id}`"),
+                    )
+                })?;
+                let text = text_of(content, &at(".content"))?;
+                let part =
+                    json!({"functionResponse": {"name": name, "response": tool_response(&text)}});
+                ("user", vec![part])
+            }
+            Message::Function { .. } => {
+                return Err(invalid(
+                    at(".role"),
+                    "the deprecated `function` role is not supported for gemini: use `tool`",
+                ))
+            }
+        };
+        if parts.is_empty() {
+            continue;
+        }
+        match turns.last_mut() {
+            Some((last, existing)) if *last == role => existing.extend(parts),
+            _ => turns.push((role, parts)),
+        }
+    }
+    let contents = turns
+        .into_iter()
+        .map(|(role, parts)| json!({"role": role, "parts": parts}))
+        .collect();
+    Ok((system, contents))
+}
+
+/// The function name of the tool call a tool message answers.
+fn tool_name<'a>(earlier: &'a [Message], id: &str) -> Option<&'a str> {
+    earlier.iter().rev().find_map(|m| match m {
+        Message::Assistant {
+            tool_calls: Some(calls),
+            ..
+        } => calls
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.function.as_ref())
+            .map(|f| f.name.as_str()),
+        _ => None,
+    })
+}
+
+/// Gemini wants an object: JSON objects are used as they are, anything else wrapped.
+fn tool_response(text: &str) -> Value {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Value::Object(map),
+        Ok(other) => json!({ "result": other }),
+        Err(_) => json!({ "result": text }),
+    }
+}
+
+fn text_of(content: &Content, param: &str) -> Result<String> {
+    match content {
+        Content::Text(t) => Ok(t.clone()),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| match part {
+                ContentPart::Text { text } => Ok(text.as_str()),
+                _ => Err(invalid(
+                    format!("{param}[{j}]"),
+                    "only text parts are allowed here for gemini",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(|texts| texts.join("\n")),
+    }
+}
+
+fn content_parts(content: &Content, param: &str) -> Result<Vec<Value>> {
+    match content {
+        Content::Text(t) if t.is_empty() => Ok(Vec::new()),
+        Content::Text(t) => Ok(vec![json!({ "text": t })]),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| media_part(part, &format!("{param}[{j}]")))
+            .collect(),
+    }
+}
+
+fn media_part(part: &ContentPart, param: &str) -> Result<Value> {
+    match part {
+        ContentPart::Text { text } => Ok(json!({ "text": text })),
+        ContentPart::ImageUrl { image_url } => url_part(&image_url.url, param),
+        ContentPart::AudioUrl { audio_url } => url_part(&audio_url.url, param),
+        ContentPart::InputAudio { input_audio } => {
+            let mime = match input_audio.format.as_str() {
+                "wav" => "audio/wav",
+                "mp3" => "audio/mp3",
+                "flac" => "audio/flac",
+                "ogg" => "audio/ogg",
+                "aac" => "audio/aac",
+                "aiff" => "audio/aiff",
+                other => {
+                    return Err(invalid(
+                        format!("{param}.input_audio.format"),
+                        format!("audio format `{other}` is not one gemini reads"),
+                    ))
+                }
+            };
+            Ok(json!({"inlineData": {"mimeType": mime, "data": input_audio.data}}))
+        }
+        ContentPart::Other => Err(invalid(
+            param,
+            "this content part type is not supported for gemini (text, image_url, input_audio and audio_url are)",
+        )),
+    }
+}
+
+/// `data:` URLs are sent inline; http(s) URLs as `fileData`, which needs a MIME type,
+/// read from the file extension.
+fn url_part(url: &str, param: &str) -> Result<Value> {
+    if let Some(rest) = url.strip_prefix("data:") {
+        let (meta, data) = rest
+            .split_once(',')
+            .ok_or_else(|| invalid(param, "malformed data: URL (no comma)"))?;
+        let mime = meta
+            .strip_suffix(";base64")
+            .ok_or_else(|| invalid(param, "data: URLs must be base64 for gemini"))?;
+        return Ok(json!({"inlineData": {"mimeType": mime, "data": data}}));
+    }
+    if url.starts_with("https://") || url.starts_with("http://") {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let mime = match ext.as_deref() {
+            Some("png") => "image/png",
+            Some("jpg" | "jpeg") => "image/jpeg",
+            Some("webp") => "image/webp",
+            Some("gif") => "image/gif",
+            Some("heic") => "image/heic",
+            Some("wav") => "audio/wav",
+            Some("mp3") => "audio/mp3",
+            Some("flac") => "audio/flac",
+            Some("ogg") => "audio/ogg",
+            Some("pdf") => "application/pdf",
+            _ => {
+                return Err(invalid(
+                    param,
+                    "gemini needs the MIME type of a file URL and this one has no known extension: send a data: URL instead",
+                ))
+            }
+        };
+        return Ok(json!({"fileData": {"mimeType": mime, "fileUri": url}}));
+    }
+    Err(invalid(param, "URLs must be http(s) or data: URLs"))
+}
+
+fn function_call_part(call: &MessageToolCall, param: &str) -> Result<Value> {
+    let Some(function) = &call.function else {
+        return Err(invalid(
+            param,
+            "only function tool calls are supported for gemini",
+        ));
+    };
+    let arguments = function.arguments.trim();
+    let args: Value = if arguments.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_str(arguments).map_err(|e| {
+            invalid(
+                format!("{param}.function.arguments"),
+                format!("tool call arguments are not valid JSON: {e}"),
+            )
+        })?
+    };
+    Ok(json!({"functionCall": {"name": function.name, "args": args}}))
+}
+
+fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
+    let declarations = tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| {
+            let Some(f) = &tool.function else {
+                return Err(invalid(
+                    format!("tools[{i}]"),
+                    "only function tools are supported for gemini",
+                ));
+            };
+            let mut declaration = json!({ "name": f.name });
+            if let Some(d) = &f.description {
+                declaration["description"] = json!(d);
+            }
+            if let Some(parameters) = &f.parameters {
+                let converted =
+                    schema::convert(parameters, &format!("tools[{i}].function.parameters"))?;
+                // An object without properties is "no parameters", which Gemini wants omitted.
+                let empty = converted
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_none_or(Map::is_empty)
+                    && converted.get("type").and_then(Value::as_str) == Some("object");
+                if !empty {
+                    declaration["parameters"] = converted;
+                }
+            }
+            Ok(declaration)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(json!([{ "functionDeclarations": declarations }]))
+}
+
+fn tool_config(p: &ChatParams) -> Result<Option<Value>> {
+    let Some(choice) = &p.tool_choice else {
+        return Ok(None);
+    };
+    let config = match choice {
+        ToolChoice::Mode(ToolChoiceMode::Auto) => json!({"mode": "AUTO"}),
+        ToolChoice::Mode(ToolChoiceMode::None) => json!({"mode": "NONE"}),
+        ToolChoice::Mode(ToolChoiceMode::Required) => json!({"mode": "ANY"}),
+        ToolChoice::Named(named) => {
+            json!({"mode": "ANY", "allowedFunctionNames": [named.function.name]})
+        }
+        ToolChoice::Other(_) => {
+            return Err(invalid(
+                "tool_choice",
+                "this `tool_choice` form is not supported for gemini",
+            ))
+        }
+    };
+    Ok(Some(json!({ "functionCallingConfig": config })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientOptions;
+
+    fn endpoint() -> Endpoint {
+        let opts: ClientOptions = serde_json::from_value(json!({
+            "apiKeys": {"google": "AIza-test-0123456789"},
+            "providers": {"google": {"baseURL": "http://127.0.0.1:1/gemini/v1beta"}}
+        }))
+        .unwrap();
+        opts.endpoint("google", "model", &|_| None).unwrap()
+    }
+
+    fn build(params: Value) -> Result<(HttpRequest, Value)> {
+        let req = ChatRequest::from_json(params)?;
+        let (http, _) = crate::providers::build_request(&endpoint(), "gemini-1.5-flash", &req)?;
+        let body = serde_json::from_str(&http.body).unwrap();
+        Ok((http, body))
+    }
+
+    fn body(params: Value) -> Value {
+        build(params).unwrap().1
+    }
+
+    fn rejected(params: Value) -> Error {
+        build(params).unwrap_err()
+    }
+
+    #[test]
+    fn url_key_header_and_contents() {
+        let (http, b) = build(json!({"model": "google/gemini-1.5-flash", "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+            {"role": "user", "content": "there"},
+            {"role": "assistant", "content": "Hello"}
+        ], "retries": 1}))
+        .unwrap();
+        assert_eq!(
+            http.url,
+            "http://127.0.0.1:1/gemini/v1beta/models/gemini-1.5-flash:generateContent"
+        );
+        assert_eq!(http.header("x-goog-api-key"), Some("AIza-test-0123456789"));
+        assert!(!http.url.contains("AIza"), "the key never goes in the URL");
+        assert_eq!(
+            b,
+            json!({
+                "systemInstruction": {"parts": [{"text": "Be brief."}]},
+                "contents": [
+                    {"role": "user", "parts": [{"text": "Hi"}, {"text": "there"}]},
+                    {"role": "model", "parts": [{"text": "Hello"}]}
+                ]
+            })
+        );
+        let (http, _) =
+            build(json!({"model": "google/x", "messages": [], "stream": true})).unwrap();
+        assert!(http
+            .url
+            .ends_with("models/gemini-1.5-flash:streamGenerateContent?alt=sse"));
+    }
+
+    #[test]
+    fn generation_config_from_openai_parameters() {
+        let b = body(
+            json!({"model": "google/x", "messages": [], "temperature": 0.7, "top_p": 0.9,
+            "max_tokens": 100, "stop": ["END"], "n": 2, "presence_penalty": 0.5, "frequency_penalty": -0.5,
+            "seed": 42, "logprobs": true, "top_logprobs": 3, "user": "dropped", "parallel_tool_calls": true,
+            "response_format": {"type": "json_object"},
+            "generationConfig": {"topK": 40, "temperature": 0.1}, "safetySettings": [{"category": "x"}]}),
+        );
+        assert_eq!(
+            b["generationConfig"],
+            json!({"topK": 40, "temperature": 0.7, "topP": 0.9, "maxOutputTokens": 100, "stopSequences": ["END"],
+                "candidateCount": 2, "presencePenalty": 0.5, "frequencyPenalty": -0.5, "seed": 42,
+                "responseLogprobs": true, "logprobs": 3, "responseMimeType": "application/json"})
+        );
+        assert_eq!(
+            b["safetySettings"],
+            json!([{"category": "x"}]),
+            "Gemini's own fields pass through"
+        );
+        assert!(b.get("user").is_none() && b.get("parallel_tool_calls").is_none());
+    }
+
+    #[test]
+    fn out_of_range_values_are_rejected_by_name() {
+        for (field, value) in [
+            ("temperature", json!(2.5)),
+            ("top_p", json!(1.5)),
+            ("n", json!(9)),
+            ("presence_penalty", json!(3)),
+            ("frequency_penalty", json!(-3)),
+        ] {
+            let mut p = json!({"model": "google/x", "messages": []});
+            p[field] = value;
+            let e = rejected(p);
+            assert_eq!(e.param.as_deref(), Some(field));
+            assert!(e.message.contains("gemini's range"), "{}", e.message);
+        }
+        let e = rejected(
+            json!({"model": "google/x", "messages": [], "stop": ["a", "b", "c", "d", "e", "f"]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("stop"));
+        assert_eq!(
+            rejected(json!({"model": "google/x", "messages": [], "logit_bias": {"1": 2}}))
+                .param
+                .as_deref(),
+            Some("logit_bias")
+        );
+    }
+
+    #[test]
+    fn json_schema_is_converted() {
+        let b = body(
+            json!({"model": "google/x", "messages": [], "response_format": {"type": "json_schema",
+            "json_schema": {"name": "trip", "strict": true, "schema": {
+                "type": "object", "additionalProperties": false,
+                "$defs": {"Stop": {"type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": ["integer", "null"]}}}},
+                "properties": {"stops": {"type": "array", "items": {"$ref": "#/$defs/Stop"}}},
+                "required": ["stops"]}}}}),
+        );
+        assert_eq!(
+            b["generationConfig"]["responseMimeType"],
+            "application/json"
+        );
+        assert_eq!(
+            b["generationConfig"]["responseSchema"],
+            json!({"type": "object", "required": ["stops"], "properties": {"stops": {"type": "array", "items": {
+                "type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": "integer", "nullable": true}}}}}})
+        );
+    }
+
+    #[test]
+    fn tools_choice_calls_and_responses() {
+        // The conversation of a recorded Gemini request, in OpenAI's shape.
+        let b = body(json!({"model": "google/x", "messages": [
+            {"role": "user", "content": "Divide 10 by 2 using the customDivide function"},
+            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "customDivide", "arguments": "{\"denominator\":2,\"numerator\":10}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "{\"output\":42}"}
+        ],
+        "tools": [{"type": "function", "function": {"name": "customDivide", "description": "Custom divide function",
+            "parameters": {"properties": {"denominator": {"type": "number"}, "numerator": {"type": "number"}}, "type": "object", "additionalProperties": false}}},
+            {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}],
+        "tool_choice": "auto"}));
+        let recorded: Value = serde_json::from_str(r#"{"contents":[{"parts":[{"text":"Divide 10 by 2 using the customDivide function"}],"role":"user"},{"parts":[{"functionCall":{"args":{"denominator":2,"numerator":10},"name":"customDivide"}}],"role":"model"},{"parts":[{"functionResponse":{"name":"customDivide","response":{"output":42}}}],"role":"user"}],"generationConfig":{},"toolConfig":{"functionCallingConfig":{"mode":"AUTO"}}}"#).unwrap();
+        assert_eq!(b["contents"], recorded["contents"]);
+        assert_eq!(b["toolConfig"], recorded["toolConfig"]);
+        assert_eq!(
+            b["tools"],
+            json!([{"functionDeclarations": [
+                {"name": "customDivide", "description": "Custom divide function", "parameters": {"properties": {"denominator": {"type": "number"}, "numerator": {"type": "number"}}, "type": "object"}},
+                {"name": "now"}
+            ]}])
+        );
+        for (choice, want) in [
+            (json!("none"), json!({"mode": "NONE"})),
+            (json!("required"), json!({"mode": "ANY"})),
+            (
+                json!({"type": "function", "function": {"name": "now"}}),
+                json!({"mode": "ANY", "allowedFunctionNames": ["now"]}),
+            ),
+        ] {
+            let b = body(json!({"model": "google/x", "messages": [], "tool_choice": choice}));
+            assert_eq!(b["toolConfig"]["functionCallingConfig"], want);
+        }
+    }
+
+    #[test]
+    fn tool_results_that_are_not_objects_are_wrapped_and_must_match_a_call() {
+        let b = body(json!({"model": "google/x", "messages": [
+            {"role": "assistant", "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": ""}}]},
+            {"role": "tool", "tool_call_id": "a", "content": "sunny"},
+            {"role": "tool", "tool_call_id": "a", "content": "[1,2]"}
+        ]}));
+        assert_eq!(
+            b["contents"][0]["parts"][0],
+            json!({"functionCall": {"name": "f", "args": {}}})
+        );
+        assert_eq!(
+            b["contents"][1]["parts"],
+            json!([{"functionResponse": {"name": "f", "response": {"result": "sunny"}}},
+                {"functionResponse": {"name": "f", "response": {"result": [1, 2]}}}])
+        );
+        let e = rejected(
+            json!({"model": "google/x", "messages": [{"role": "tool", "tool_call_id": "zz", "content": "x"}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("messages[0].tool_call_id"));
+    }
+
+    #[test]
+    fn media_inline_file_or_refused() {
+        let b = body(
+            json!({"model": "google/x", "messages": [{"role": "user", "content": [
+                {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4AAQ"}},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.PNG?size=2"}},
+                {"type": "input_audio", "input_audio": {"data": "UklGR", "format": "wav"}},
+                {"type": "audio_url", "audio_url": {"url": "https://example.com/talk.mp3"}}
+            ]}]}),
+        );
+        assert_eq!(
+            b["contents"][0]["parts"],
+            json!([
+                {"inlineData": {"mimeType": "image/jpeg", "data": "/9j/4AAQ"}},
+                {"fileData": {"mimeType": "image/png", "fileUri": "https://example.com/cat.PNG?size=2"}},
+                {"inlineData": {"mimeType": "audio/wav", "data": "UklGR"}},
+                {"fileData": {"mimeType": "audio/mp3", "fileUri": "https://example.com/talk.mp3"}}
+            ])
+        );
+        let e = rejected(
+            json!({"model": "google/x", "messages": [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": "https://example.com/image"}}]}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("messages[0].content[0]"));
+        assert!(e.message.contains("data: URL"), "{}", e.message);
+    }
+}

@@ -1,0 +1,352 @@
+//! Response: a `GenerateContentResponse` as an OpenAI `chat.completion`; each
+//! candidate is a choice. The same wire types serve the stream's fragments.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::stream_error;
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::preview;
+use crate::types::request::{FunctionCall, ToolCall};
+use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireResponse {
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    pub prompt_feedback: Option<PromptFeedback>,
+    pub usage_metadata: Option<UsageMetadata>,
+    pub model_version: Option<String>,
+    pub response_id: Option<String>,
+    /// An error sent inside a stream.
+    pub error: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Candidate {
+    pub content: Option<WireContent>,
+    pub finish_reason: Option<String>,
+    pub index: Option<u32>,
+    pub logprobs_result: Option<LogprobsResult>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireContent {
+    #[serde(default)]
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Part {
+    pub text: Option<String>,
+    #[serde(default)]
+    pub thought: bool,
+    pub function_call: Option<WireFunctionCall>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireFunctionCall {
+    pub name: String,
+    #[serde(default)]
+    pub args: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PromptFeedback {
+    pub block_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UsageMetadata {
+    pub prompt_token_count: Option<u64>,
+    pub candidates_token_count: Option<u64>,
+    pub total_token_count: Option<u64>,
+    pub thoughts_token_count: Option<u64>,
+    pub cached_content_token_count: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LogprobsResult {
+    #[serde(default)]
+    pub top_candidates: Vec<TopCandidates>,
+    #[serde(default)]
+    pub chosen_candidates: Vec<LogprobCandidate>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TopCandidates {
+    #[serde(default)]
+    pub candidates: Vec<LogprobCandidate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LogprobCandidate {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub log_probability: f64,
+}
+
+impl UsageMetadata {
+    /// OpenAI counts reasoning inside `completion_tokens`; Gemini counts thoughts apart.
+    pub fn to_openai(&self) -> Usage {
+        let prompt = self.prompt_token_count.unwrap_or(0);
+        let thoughts = self.thoughts_token_count.unwrap_or(0);
+        // Saturating: counts come off the wire, and an overflow must not panic.
+        let completion = self
+            .candidates_token_count
+            .unwrap_or(0)
+            .saturating_add(thoughts);
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: self
+                .total_token_count
+                .unwrap_or(prompt.saturating_add(completion)),
+            prompt_tokens_details: Some(json!({
+                "cached_tokens": self.cached_content_token_count.unwrap_or(0)
+            })),
+            completion_tokens_details: Some(json!({ "reasoning_tokens": thoughts })),
+        }
+    }
+}
+
+/// <https://ai.google.dev/api/generate-content#FinishReason>
+pub fn map_finish_reason(reason: &str, calls_functions: bool) -> &'static str {
+    match reason {
+        "STOP" if calls_functions => "tool_calls",
+        "MAX_TOKENS" => "length",
+        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
+            "content_filter"
+        }
+        _ => "stop",
+    }
+}
+
+/// Gemini's chosen and top candidates as OpenAI's `logprobs.content`.
+pub(crate) fn map_logprobs(result: &LogprobsResult) -> Value {
+    let entry = |c: &LogprobCandidate| json!({"token": c.token, "logprob": c.log_probability, "bytes": null});
+    let content: Vec<Value> = result
+        .chosen_candidates
+        .iter()
+        .enumerate()
+        .map(|(i, chosen)| {
+            let mut e = entry(chosen);
+            let top: Vec<Value> = result
+                .top_candidates
+                .get(i)
+                .map(|t| t.candidates.iter().map(entry).collect())
+                .unwrap_or_default();
+            e["top_logprobs"] = Value::Array(top);
+            e
+        })
+        .collect();
+    json!({ "content": content, "refusal": null })
+}
+
+/// A tool-call id unique within the answer (Gemini sends none).
+pub(crate) fn call_id(response_id: &str, candidate: u32, n: usize) -> String {
+    format!("call_{response_id}_{candidate}_{n}")
+}
+
+pub fn parse_completion(
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    _translation: &Translation,
+    created: u64,
+) -> Result<String> {
+    let response: WireResponse = serde_json::from_str(body).map_err(|e| {
+        Error::api(
+            Some(status),
+            format!("malformed gemini response ({e}): {}", preview(body, 120)),
+            headers.to_vec(),
+            None,
+        )
+    })?;
+    if let Some(error) = &response.error {
+        return Err(stream_error(error));
+    }
+    let response_id = response
+        .response_id
+        .clone()
+        .unwrap_or_else(|| format!("gemini-{created}"));
+    let mut choices: Vec<Choice> = response
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(position, c)| {
+            let index = c.index.unwrap_or(position as u32);
+            let mut text: Option<String> = None;
+            let mut thoughts: Option<String> = None;
+            let mut calls = Vec::new();
+            for part in c.content.iter().flat_map(|content| &content.parts) {
+                if let Some(call) = &part.function_call {
+                    calls.push(ToolCall {
+                        id: call_id(&response_id, index, calls.len()),
+                        kind: "function".into(),
+                        function: FunctionCall {
+                            name: call.name.clone(),
+                            arguments: call.args.to_string(),
+                        },
+                    });
+                } else if let Some(t) = &part.text {
+                    let slot = if part.thought {
+                        &mut thoughts
+                    } else {
+                        &mut text
+                    };
+                    slot.get_or_insert_with(String::new).push_str(t);
+                }
+            }
+            let finish = c
+                .finish_reason
+                .as_deref()
+                .map(|r| map_finish_reason(r, !calls.is_empty()).to_string());
+            Choice {
+                index,
+                message: CompletionMessage {
+                    role: "assistant".into(),
+                    content: text,
+                    refusal: None,
+                    tool_calls: (!calls.is_empty()).then_some(calls),
+                    reasoning_content: thoughts,
+                },
+                logprobs: c.logprobs_result.as_ref().map(map_logprobs),
+                finish_reason: finish,
+            }
+        })
+        .collect();
+    // A prompt blocked outright has no candidates: one empty, filtered choice.
+    if choices.is_empty()
+        && response
+            .prompt_feedback
+            .as_ref()
+            .is_some_and(|f| f.block_reason.is_some())
+    {
+        choices.push(blocked_choice());
+    }
+    let completion = ChatCompletion {
+        id: response_id,
+        object: "chat.completion".into(),
+        created,
+        model: response.model_version.unwrap_or_default(),
+        choices,
+        usage: response
+            .usage_metadata
+            .as_ref()
+            .map(UsageMetadata::to_openai),
+        system_fingerprint: None,
+    };
+    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+}
+
+fn blocked_choice() -> Choice {
+    Choice {
+        index: 0,
+        message: CompletionMessage {
+            role: "assistant".into(),
+            content: None,
+            refusal: None,
+            tool_calls: None,
+            reasoning_content: None,
+        },
+        logprobs: None,
+        finish_reason: Some("content_filter".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> Value {
+        let json = parse_completion(200, &[], body, &Translation::default(), 9).unwrap();
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn text_thoughts_usage() {
+        let body = r#"{"candidates": [{"content": {"parts": [{"text": "Let me see.", "thought": true}, {"text": "The capital"}, {"text": " is Cheyenne."}],"role": "model"},"finishReason": "STOP","index": 0}],
+            "usageMetadata": {"promptTokenCount": 7,"candidatesTokenCount": 10,"thoughtsTokenCount": 4,"cachedContentTokenCount": 2,"totalTokenCount": 21},
+            "modelVersion": "gemini-2.0-flash","responseId": "resp1"}"#;
+        let c = parse(body);
+        assert_eq!(
+            c,
+            json!({"id": "resp1", "object": "chat.completion", "created": 9, "model": "gemini-2.0-flash",
+                "choices": [{"index": 0, "logprobs": null, "finish_reason": "stop", "message": {
+                    "role": "assistant", "content": "The capital is Cheyenne.", "refusal": null, "reasoning_content": "Let me see."}}],
+                "usage": {"prompt_tokens": 7, "completion_tokens": 14, "total_tokens": 21,
+                    "prompt_tokens_details": {"cached_tokens": 2}, "completion_tokens_details": {"reasoning_tokens": 4}}})
+        );
+    }
+
+    #[test]
+    fn function_calls_get_unique_ids_and_tool_calls_finish() {
+        let body = r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "now", "args": {}}}, {"functionCall": {"name": "add", "args": {"a": 1}}}],"role": "model"},"finishReason": "STOP"}],"responseId": "r9"}"#;
+        let c = parse(body);
+        let calls = &c["choices"][0]["message"]["tool_calls"];
+        assert_eq!(
+            calls[0],
+            json!({"id": "call_r9_0_0", "type": "function", "function": {"name": "now", "arguments": "{}"}})
+        );
+        assert_eq!(
+            calls[1]["function"],
+            json!({"name": "add", "arguments": "{\"a\":1}"})
+        );
+        assert_ne!(calls[0]["id"], calls[1]["id"]);
+        assert_eq!(c["choices"][0]["finish_reason"], "tool_calls");
+        assert_eq!(c["choices"][0]["message"]["content"], Value::Null);
+    }
+
+    #[test]
+    fn a_blocked_prompt_is_a_filtered_choice() {
+        let body = r#"{"promptFeedback": {"blockReason": "SAFETY","safetyRatings": [{"category": "HARM_CATEGORY_HATE_SPEECH","probability": "HIGH"}]}}"#;
+        let c = parse(body);
+        assert_eq!(c["choices"][0]["finish_reason"], "content_filter");
+        assert_eq!(c["choices"][0]["message"]["content"], Value::Null);
+    }
+
+    #[test]
+    fn finish_reasons_and_candidates() {
+        for (r, calls, want) in [
+            ("STOP", false, "stop"),
+            ("STOP", true, "tool_calls"),
+            ("MAX_TOKENS", false, "length"),
+            ("SAFETY", false, "content_filter"),
+            ("RECITATION", false, "content_filter"),
+            ("BLOCKLIST", false, "content_filter"),
+            ("PROHIBITED_CONTENT", false, "content_filter"),
+            ("SPII", false, "content_filter"),
+            ("OTHER", false, "stop"),
+        ] {
+            assert_eq!(map_finish_reason(r, calls), want, "{r}");
+        }
+        let body = r#"{"candidates": [{"content": {"parts": [{"text": "a"}]},"finishReason": "STOP","index": 0},
+            {"finishReason": "SAFETY","index": 1}]}"#;
+        let c = parse(body);
+        assert_eq!(c["choices"][1]["finish_reason"], "content_filter");
+        assert_eq!(c["choices"][1]["index"], 1);
+    }
+
+    #[test]
+    fn logprobs_in_openai_shape() {
+        let body = r#"{"candidates": [{"content": {"parts": [{"text": "Hi"}]},"finishReason": "STOP",
+            "logprobsResult": {"topCandidates": [{"candidates": [{"token": "Hi","logProbability": -0.1},{"token": "Hey","logProbability": -2.5}]}],
+                "chosenCandidates": [{"token": "Hi","logProbability": -0.1}]}}]}"#;
+        let c = parse(body);
+        assert_eq!(
+            c["choices"][0]["logprobs"],
+            json!({"content": [{"token": "Hi", "logprob": -0.1, "bytes": null, "top_logprobs": [
+                {"token": "Hi", "logprob": -0.1, "bytes": null}, {"token": "Hey", "logprob": -2.5, "bytes": null}]}], "refusal": null})
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! JSON Schema to the OpenAPI 3.0 subset Gemini accepts for `responseSchema` and
+//! function parameters (<https://ai.google.dev/api/caching#Schema>): local `$ref`s
+//! inlined, `["string","null"]` made `nullable`, `const` made a one-value `enum`,
+//! `oneOf` read as `anyOf`, and keywords Gemini rejects (`additionalProperties`,
+//! `$schema`, `$defs`, ...) dropped.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// The keywords Gemini's `Schema` has; everything else is dropped.
+const KEPT: &[&str] = &[
+    "type",
+    "format",
+    "title",
+    "description",
+    "nullable",
+    "enum",
+    "maxItems",
+    "minItems",
+    "properties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "example",
+    "anyOf",
+    "propertyOrdering",
+    "default",
+    "items",
+    "minimum",
+    "maximum",
+];
+
+/// How deep `$ref`s may nest before the schema is taken for a recursive one, which
+/// Gemini's schema cannot express.
+const MAX_DEPTH: usize = 32;
+
+pub fn convert(schema: &Value, param: &str) -> Result<Value> {
+    convert_at(schema, schema, param, 0)
+}
+
+fn convert_at(node: &Value, root: &Value, param: &str, depth: usize) -> Result<Value> {
+    if depth > MAX_DEPTH {
+        return Err(Error::invalid(
+            param,
+            "the schema is recursive (or nests $refs too deeply), which gemini cannot express",
+        ));
+    }
+    let Value::Object(map) = node else {
+        // `true` / `false` schemas and garbage: nothing Gemini can use.
+        return Ok(Value::Object(Map::new()));
+    };
+    if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+        let target = resolve(root, reference).ok_or_else(|| {
+            Error::invalid(
+                param,
+                format!("cannot resolve $ref \"{reference}\" (only local refs are)"),
+            )
+        })?;
+        let mut merged = convert_at(target, root, param, depth + 1)?;
+        // Siblings of $ref (a description, say) refine the target.
+        if let (Value::Object(m), Value::Object(own)) =
+            (&mut merged, convert_siblings(map, root, param, depth)?)
+        {
+            m.extend(own);
+        }
+        return Ok(merged);
+    }
+    convert_siblings(map, root, param, depth)
+}
+
+fn convert_siblings(
+    map: &Map<String, Value>,
+    root: &Value,
+    param: &str,
+    depth: usize,
+) -> Result<Value> {
+    let mut out = Map::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "$ref" => {}
+            "type" => match value {
+                Value::Array(types) => {
+                    let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+                    if non_null.len() < types.len() {
+                        out.insert("nullable".into(), Value::Bool(true));
+                    }
+                    match non_null.as_slice() {
+                        [one] => {
+                            out.insert("type".into(), (*one).clone());
+                        }
+                        [] => {}
+                        many => {
+                            let any = many
+                                .iter()
+                                .map(|t| serde_json::json!({"type": t}))
+                                .collect();
+                            out.insert("anyOf".into(), Value::Array(any));
+                        }
+                    }
+                }
+                Value::String(t) if t == "null" => {
+                    out.insert("nullable".into(), Value::Bool(true));
+                }
+                other => {
+                    out.insert("type".into(), other.clone());
+                }
+            },
+            "const" => {
+                out.insert("enum".into(), Value::Array(vec![value.clone()]));
+            }
+            "properties" => {
+                let mut props = Map::new();
+                for (name, schema) in value.as_object().into_iter().flatten() {
+                    props.insert(name.clone(), convert_at(schema, root, param, depth + 1)?);
+                }
+                out.insert("properties".into(), Value::Object(props));
+            }
+            "items" => {
+                out.insert("items".into(), convert_at(value, root, param, depth + 1)?);
+            }
+            "anyOf" | "oneOf" => {
+                let variants = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|v| convert_at(v, root, param, depth + 1))
+                    .collect::<Result<Vec<_>>>()?;
+                out.insert("anyOf".into(), Value::Array(variants));
+            }
+            kept if KEPT.contains(&kept) => {
+                out.insert(key.clone(), value.clone());
+            }
+            _ => {} // additionalProperties, $schema, $defs, definitions, allOf, ...
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// `#/$defs/Name`, `#/definitions/Name` and other local JSON pointers.
+fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    root.pointer(pointer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn refs_nullable_const_and_dropped_keywords() {
+        let schema = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "additionalProperties": false,
+            "$defs": {
+                "City": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "country": {"type": ["string", "null"], "description": "ISO code"}
+                }, "required": ["name"], "additionalProperties": false}
+            },
+            "properties": {
+                "home": {"$ref": "#/$defs/City", "description": "where they live"},
+                "visited": {"type": "array", "items": {"$ref": "#/$defs/City"}},
+                "kind": {"const": "trip"},
+                "score": {"oneOf": [{"type": "integer"}, {"type": "string"}]}
+            },
+            "required": ["home"]
+        });
+        let city = json!({"type": "object", "properties": {
+            "name": {"type": "string"},
+            "country": {"type": "string", "nullable": true, "description": "ISO code"}
+        }, "required": ["name"]});
+        let mut home = city.clone();
+        home["description"] = json!("where they live");
+        assert_eq!(
+            convert(&schema, "s").unwrap(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "home": home,
+                    "visited": {"type": "array", "items": city},
+                    "kind": {"enum": ["trip"]},
+                    "score": {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+                },
+                "required": ["home"]
+            })
+        );
+    }
+
+    #[test]
+    fn recursive_and_remote_refs_are_refused_by_name() {
+        let recursive = json!({"$defs": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}},
+            "$ref": "#/$defs/Node"});
+        let e = convert(&recursive, "tools[0].function.parameters").unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("tools[0].function.parameters"));
+        let remote = json!({"$ref": "https://example.com/schema.json"});
+        assert!(convert(&remote, "p")
+            .unwrap_err()
+            .message
+            .contains("only local refs"));
+    }
+}

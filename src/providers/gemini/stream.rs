@@ -1,0 +1,323 @@
+//! Stream (`:streamGenerateContent?alt=sse`): every event is a whole response
+//! fragment and there is no end marker, so a body that ends once every candidate
+//! has a `finishReason` has ended properly, and one that ends before is cut.
+
+use super::error::stream_error;
+use super::response::{call_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse};
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::{preview, SseEvent};
+use crate::stream::{ChunkSink, Flow};
+use crate::types::{ChatCompletionChunk, ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
+
+#[derive(Debug, Default)]
+struct CandidateState {
+    index: u32,
+    finished: bool,
+    calls: usize,
+}
+
+#[derive(Debug)]
+pub struct GeminiStream {
+    translation: Translation,
+    created: u64,
+    id: Option<String>,
+    model: String,
+    usage: Option<UsageMetadata>,
+    candidates: Vec<CandidateState>,
+}
+
+impl GeminiStream {
+    pub fn new(translation: Translation, created: u64) -> Self {
+        GeminiStream {
+            translation,
+            created,
+            id: None,
+            model: String::new(),
+            usage: None,
+            candidates: Vec::new(),
+        }
+    }
+
+    fn id(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("gemini-{}", self.created))
+    }
+
+    fn chunk(&self, choices: Vec<ChunkChoice>) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: self.id(),
+            object: "chat.completion.chunk".into(),
+            created: self.created,
+            model: self.model.clone(),
+            choices,
+            usage: None,
+            system_fingerprint: None,
+        }
+    }
+
+    /// The candidate's state, and whether this is its first fragment.
+    fn candidate(&mut self, index: u32) -> (&mut CandidateState, bool) {
+        match self.candidates.iter().position(|c| c.index == index) {
+            Some(at) => (&mut self.candidates[at], false),
+            None => {
+                self.candidates.push(CandidateState {
+                    index,
+                    ..CandidateState::default()
+                });
+                (self.candidates.last_mut().expect("just pushed"), true)
+            }
+        }
+    }
+
+    pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
+        let data = event.data.as_str();
+        let fragment: WireResponse = serde_json::from_str(data).map_err(|e| {
+            Error::api(
+                None,
+                format!("malformed stream event ({e}): {}", preview(data, 120)),
+                vec![],
+                None,
+            )
+        })?;
+        if let Some(error) = &fragment.error {
+            return Err(stream_error(error));
+        }
+        if fragment.response_id.is_some() {
+            self.id.clone_from(&fragment.response_id);
+        }
+        if let Some(model) = &fragment.model_version {
+            self.model.clone_from(model);
+        }
+        if fragment.usage_metadata.is_some() {
+            self.usage.clone_from(&fragment.usage_metadata);
+        }
+        let response_id = self.id();
+        let mut choices = Vec::new();
+        for (position, c) in fragment.candidates.iter().enumerate() {
+            let index = c.index.unwrap_or(position as u32);
+            let (state, first) = self.candidate(index);
+            let mut delta = Delta::default();
+            if first {
+                delta.role = Some("assistant".into());
+            }
+            for part in c.content.iter().flat_map(|content| &content.parts) {
+                if let Some(call) = &part.function_call {
+                    let n = state.calls;
+                    state.calls += 1;
+                    delta
+                        .tool_calls
+                        .get_or_insert_with(Vec::new)
+                        .push(ToolCallDelta {
+                            index: n as u32,
+                            id: Some(call_id(&response_id, index, n)),
+                            kind: Some("function".into()),
+                            function: Some(FunctionDelta {
+                                name: Some(call.name.clone()),
+                                arguments: Some(call.args.to_string()),
+                            }),
+                        });
+                } else if let Some(text) = &part.text {
+                    let slot = if part.thought {
+                        &mut delta.reasoning_content
+                    } else {
+                        &mut delta.content
+                    };
+                    slot.get_or_insert_with(String::new).push_str(text);
+                }
+            }
+            let finish_reason = c.finish_reason.as_deref().map(|r| {
+                state.finished = true;
+                map_finish_reason(r, state.calls > 0).to_string()
+            });
+            choices.push(ChunkChoice {
+                index,
+                delta,
+                logprobs: c.logprobs_result.as_ref().map(map_logprobs),
+                finish_reason,
+            });
+        }
+        // A prompt blocked outright: no candidates, one filtered choice.
+        let blocked = fragment
+            .prompt_feedback
+            .as_ref()
+            .is_some_and(|f| f.block_reason.is_some());
+        if fragment.candidates.is_empty() && blocked {
+            let (state, _) = self.candidate(0);
+            state.finished = true;
+            choices.push(ChunkChoice {
+                index: 0,
+                delta: Delta {
+                    role: Some("assistant".into()),
+                    ..Delta::default()
+                },
+                logprobs: None,
+                finish_reason: Some("content_filter".into()),
+            });
+        }
+        if !choices.is_empty() {
+            sink.push(&self.chunk(choices));
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// At the end of the body: a proper end if every candidate finished; then the
+    /// usage chunk, when asked for.
+    pub fn at_end(&mut self, sink: &mut ChunkSink) -> bool {
+        let complete = !self.candidates.is_empty() && self.candidates.iter().all(|c| c.finished);
+        if complete && self.translation.include_usage {
+            let mut last = self.chunk(Vec::new());
+            last.usage = self.usage.as_ref().map(UsageMetadata::to_openai);
+            sink.push(&last);
+        }
+        complete
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::providers::{Translation, WireFormat};
+    use crate::stream::ChatStream;
+    use serde_json::{json, Value};
+
+    const TEXT: &str = include_str!("../../../tests/fixtures/gemini/stream_text.sse");
+    const CALLS: &str = include_str!("../../../tests/fixtures/gemini/stream_function_call.sse");
+    const BLOCKED: &str = include_str!("../../../tests/fixtures/gemini/stream_blocked.sse");
+    const SAFETY: &str = include_str!("../../../tests/fixtures/gemini/stream_safety.sse");
+
+    fn run(translation: &Translation, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
+        let mut s = ChatStream::new(WireFormat::Gemini, translation, 1_700_000_000);
+        let mut chunks = Vec::new();
+        let mut take = |batch: String| {
+            if !batch.is_empty() {
+                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
+            }
+        };
+        for part in parts {
+            take(s.feed(part).unwrap());
+        }
+        take(s.end().unwrap());
+        (s, chunks)
+    }
+
+    fn content(chunks: &[Value]) -> String {
+        chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn crlf_fragments_become_chunks_and_the_end_of_body_ends_it() {
+        let t = Translation {
+            include_usage: true,
+            ..Translation::default()
+        };
+        let (s, chunks) = run(&t, &[TEXT.as_bytes()]);
+        assert_eq!(
+            chunks[0]["choices"][0]["delta"],
+            json!({"role": "assistant", "content": "Die Hauptstadt"})
+        );
+        assert_eq!(chunks[0]["id"], "resp_fixture_1");
+        assert_eq!(chunks[0]["model"], "gemini-2.0-flash");
+        assert_eq!(
+            content(&chunks),
+            "Die Hauptstadt von Wyoming ist **Cheyenne** – schön 🦬.\n"
+        );
+        assert_eq!(chunks[2]["choices"][0]["finish_reason"], "stop");
+        let last = chunks.last().unwrap();
+        assert_eq!(last["choices"], json!([]));
+        assert_eq!(last["usage"]["total_tokens"], 17);
+        assert_eq!(last["usage"]["prompt_tokens_details"]["cached_tokens"], 3);
+        assert_eq!(
+            s.final_completion().choices[0].finish_reason.as_deref(),
+            Some("stop")
+        );
+    }
+
+    #[test]
+    fn split_at_every_byte_gives_the_same_chunks() {
+        for fixture in [TEXT, CALLS, BLOCKED, SAFETY] {
+            let bytes = fixture.as_bytes();
+            let (_, whole) = run(&Translation::default(), &[bytes]);
+            for at in 1..bytes.len() {
+                let (_, split) = run(&Translation::default(), &[&bytes[..at], &bytes[at..]]);
+                assert_eq!(split, whole, "split at byte {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn function_calls_and_thoughts() {
+        let (s, chunks) = run(
+            &Translation {
+                include_usage: true,
+                ..Translation::default()
+            },
+            &[CALLS.as_bytes()],
+        );
+        let done = s.final_completion();
+        let m = &done.choices[0].message;
+        assert_eq!(m.reasoning_content.as_deref(), Some("Thinking about time."));
+        assert_eq!(m.content, None);
+        let calls = m.tool_calls.as_ref().unwrap();
+        assert_eq!(
+            (
+                calls[0].function.name.as_str(),
+                calls[0].function.arguments.as_str()
+            ),
+            ("now", "{}")
+        );
+        assert_eq!(calls[1].function.arguments, r#"{"a":1,"b":2}"#);
+        assert_ne!(calls[0].id, calls[1].id);
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("tool_calls"));
+        let usage = &chunks.last().unwrap()["usage"];
+        assert_eq!(
+            (
+                usage["completion_tokens"].as_u64(),
+                usage["completion_tokens_details"]["reasoning_tokens"].as_u64()
+            ),
+            (Some(13), Some(5))
+        );
+    }
+
+    #[test]
+    fn blocked_prompt_and_safety_stop_are_content_filter() {
+        let (s, _) = run(&Translation::default(), &[BLOCKED.as_bytes()]);
+        assert_eq!(
+            s.final_completion().choices[0].finish_reason.as_deref(),
+            Some("content_filter")
+        );
+        let (s, chunks) = run(&Translation::default(), &[SAFETY.as_bytes()]);
+        assert_eq!(content(&chunks), "Here is");
+        assert_eq!(
+            s.final_completion().choices[0].finish_reason.as_deref(),
+            Some("content_filter")
+        );
+    }
+
+    #[test]
+    fn a_body_ending_before_a_finish_reason_is_cut() {
+        let cut = TEXT.rfind("data: ").unwrap();
+        let mut s = ChatStream::new(WireFormat::Gemini, &Translation::default(), 0);
+        s.feed(&TEXT.as_bytes()[..cut]).unwrap();
+        assert_eq!(s.end().unwrap_err().class_name(), "APIConnectionError");
+        let mut s = ChatStream::new(WireFormat::Gemini, &Translation::default(), 0);
+        s.feed(&TEXT.as_bytes()[..cut + 40]).unwrap();
+        assert!(s.end().unwrap_err().message.contains("middle of an event"));
+    }
+
+    #[test]
+    fn an_error_fragment_is_the_matching_api_error() {
+        let mut s = ChatStream::new(WireFormat::Gemini, &Translation::default(), 0);
+        let e = s
+            .feed(b"data: {\"error\": {\"code\": 503, \"message\": \"The model is overloaded.\", \"status\": \"UNAVAILABLE\"}}\r\n\r\n")
+            .unwrap_err();
+        assert_eq!(
+            (e.class_name(), e.status),
+            ("InternalServerError", Some(503))
+        );
+        assert!(crate::retry::should_retry(&e));
+    }
+}
