@@ -41,6 +41,9 @@ pub struct Error {
     /// A class the provider's error names better than its status does (Gemini's
     /// `API_KEY_INVALID` is an authentication failure sent as a 400).
     pub class: Option<&'static str>,
+    /// A wait the provider asked for in its body rather than a header (Gemini's
+    /// `RetryInfo.retryDelay`), in milliseconds.
+    pub retry_after_ms: Option<f64>,
 }
 
 /// One attempt that failed, kept on the final error and on a successful answer.
@@ -64,6 +67,7 @@ impl Error {
             param: None,
             attempts: Vec::new(),
             class: None,
+            retry_after_ms: None,
         }
     }
 

@@ -59,7 +59,8 @@ pub fn retry_delay_ms(error: &Error, retry: u32, random: f64, now_ms: f64) -> Op
     Some(backoff * (1.0 - random.clamp(0.0, 1.0) * 0.25))
 }
 
-/// `retry-after-ms` (a number of ms), else `retry-after` in seconds or as an HTTP date.
+/// A delay from the error body (Gemini's), else `retry-after-ms` (a number of ms), else
+/// `retry-after` in seconds or as an HTTP date.
 fn server_requested_delay_ms(error: &Error, now_ms: f64) -> Option<f64> {
     let number = |name: &str| {
         error
@@ -67,7 +68,9 @@ fn server_requested_delay_ms(error: &Error, now_ms: f64) -> Option<f64> {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
-    number("retry-after-ms")
+    error
+        .retry_after_ms
+        .or_else(|| number("retry-after-ms"))
         .or_else(|| number("retry-after").map(|s| s * 1000.0))
         .or_else(|| {
             let date = parse_imf_fixdate(error.header("retry-after")?)?;

@@ -478,6 +478,79 @@ export async function runSuite(onellm, { emulator, runtime }) {
     equal((await requests()).length, 0, "nothing sent");
   });
 
+  // Gemini, through the emulator's generateContent.
+  const google = (extra = {}) => new OpenAI({
+    apiKeys: { google: "AIza-test-0123456789" },
+    providers: { google: { baseURL: `${emulator}/gemini/v1beta` }, gemini: { baseURL: `${emulator}/gemini/v1beta` } },
+    dangerouslyAllowBrowser: true,
+    ...extra,
+  });
+  const flash = "google/gemini-1.5-flash";
+
+  test("gemini: a plain answer from generateContent, key in a header", async () => {
+    await clearRequests();
+    const r = await google().chat.completions.create({
+      model: flash, messages: [{ role: "system", content: "You are a pirate." }, ...hello], temperature: 0.4, max_tokens: 50,
+    });
+    equal([r.object, r.choices[0].message.content, r.choices[0].finish_reason],
+      ["chat.completion", "Arr! Echo: Hello there", "stop"], "completion");
+    check(r.usage.total_tokens > 0, "usage");
+    const [sent] = await requests();
+    equal(sent.path, "/gemini/v1beta/models/gemini-1.5-flash:generateContent", "path");
+    equal(sent.headers["x-goog-api-key"], "AIza-test-0123456789", "key header");
+    check(!JSON.stringify(sent.query ?? {}).includes("AIza"), "no key in the URL");
+    equal(sent.body.systemInstruction, { parts: [{ text: "You are a pirate." }] }, "systemInstruction");
+    equal(sent.body.generationConfig, { temperature: 0.4, maxOutputTokens: 50 }, "generationConfig");
+    const alias = await new OpenAI({ apiKeys: { gemini: "AIza-test-0123456789" },
+      providers: { gemini: { baseURL: `${emulator}/gemini/v1beta` } }, dangerouslyAllowBrowser: true })
+      .chat.completions.create({ model: "gemini/gemini-1.5-flash", messages: hello });
+    equal(alias.choices[0].message.content, "Echo: Hello there", "gemini/ is an alias");
+  });
+
+  test("gemini: a stream with no end marker, candidates as choices, usage chunk", async () => {
+    const stream = await google().chat.completions.create({ model: flash, messages: hello, stream: true,
+      stream_options: { include_usage: true } });
+    const chunks = await collect(stream);
+    equal(text(chunks), "Echo: Hello there", "streamed text");
+    equal(chunks[0].choices[0].delta.role, "assistant", "role first");
+    const last = chunks[chunks.length - 1];
+    check(last.choices.length === 0 && last.usage.total_tokens > 0, "usage chunk");
+    const two = await google().chat.completions.create({ model: flash, messages: hello, n: 2 });
+    equal(two.choices.map((c) => c.index), [0, 1], "n candidates");
+    const cut = await rejects((async () => collect(await google().chat.completions.create(
+      { model: flash, messages: hello, stream: true, retries: 0 }, fault("no-done"))))(), APIConnectionError, "no finishReason");
+    check(cut.message.includes("[google/gemini-1.5-flash]"), "named");
+  });
+
+  test("gemini: tools, JSON schema, safety blocks and errors", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object",
+      properties: { city: { type: "string" } }, additionalProperties: false } } }];
+    const ask = { role: "user", content: "What is the weather in Paris?" };
+    const r = await google().chat.completions.create({ model: flash, messages: [ask], tools, tool_choice: "auto" });
+    const call = r.choices[0].message.tool_calls[0];
+    equal([r.choices[0].finish_reason, call.function.name, JSON.parse(call.function.arguments)],
+      ["tool_calls", "get_weather", { city: "Paris" }], "function call");
+    const answer = await google().chat.completions.create({ model: flash, tools, messages: [
+      ask, r.choices[0].message, { role: "tool", tool_call_id: call.id, content: "{\"temp\":22}" }] });
+    equal(answer.choices[0].message.content, 'The tool said: {"temp":22}', "function response named after its call");
+    const json = await google().chat.completions.create({ model: flash, messages: hello, response_format: { type: "json_schema",
+      json_schema: { name: "echo", schema: { type: "object", additionalProperties: false, properties: { echo: { type: ["string", "null"] } } } } } });
+    equal(JSON.parse(json.choices[0].message.content), { echo: "Hello there" }, "JSON");
+    const blocked = await google().chat.completions.create({ model: flash, messages: [{ role: "user", content: "forbidden words" }] });
+    equal([blocked.choices[0].finish_reason, blocked.choices[0].message.content], ["content_filter", null], "blocked prompt");
+    const e = await rejects(google({ apiKeys: { google: "sk-bad-0123456789" } }).chat.completions.create({ model: flash, messages: hello }),
+      AuthenticationError, "API_KEY_INVALID");
+    equal(e.status, 400, "keeps its 400");
+    await rejects(google().chat.completions.create({ model: flash, messages: hello, retries: 0 }, fault("status=429")),
+      RateLimitError, "RESOURCE_EXHAUSTED");
+    await clearRequests();
+    const key = `ri${Math.random()}`;
+    const retried = await google().chat.completions.create({ model: flash, messages: hello },
+      fault(`status=429;retry-after-ms=20;times=1;key=${key}`));
+    equal([retried.choices[0].message.content, (await requests()).length], ["Echo: Hello there", 2], "retried after RetryInfo");
+    await rejects(google().chat.completions.create({ model: flash, messages: hello, temperature: 3 }), InvalidRequestError, "range");
+  });
+
   test("a key in a browser page needs dangerouslyAllowBrowser", async () => {
     const inBrowser = typeof document !== "undefined";
     let e;

@@ -1385,7 +1385,8 @@ async function handle(req, res, state) {
   } catch (err) {
     // Never crash the process on odd input: answer 500 if we still can, else drop the socket.
     if (!res.headersSent && !ctx.closed) {
-      sendJson(res, ctx, 500, openaiError(`Emulator internal error: ${err?.message ?? err}`, "server_error"));
+      const message = `Emulator internal error: ${err?.message ?? err}`;
+      sendJson(res, ctx, 500, ctx.gemini ? googleError(500, "INTERNAL", message) : openaiError(message, "server_error"));
     } else {
       res.destroy();
     }

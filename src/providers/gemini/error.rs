@@ -12,7 +12,25 @@ pub fn error_from_response(status: u16, headers: Vec<(String, String)>, body: &s
     if reason(e.body.as_ref()) == Some("API_KEY_INVALID") {
         e.class = Some("AuthenticationError");
     }
+    e.retry_after_ms = retry_delay_ms(e.body.as_ref());
     e
+}
+
+/// `google.rpc.RetryInfo`'s `retryDelay` ("7s", "1.5s"): Google's 429s carry their
+/// wait there, not in a `Retry-After` header.
+fn retry_delay_ms(error: Option<&Value>) -> Option<f64> {
+    let details = error?.get("details")?.as_array()?;
+    let delay = details.iter().find_map(|d| {
+        let is_retry_info = d
+            .get("@type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.ends_with("google.rpc.RetryInfo"));
+        is_retry_info
+            .then(|| d.get("retryDelay")?.as_str())
+            .flatten()
+    })?;
+    let seconds: f64 = delay.strip_suffix('s')?.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0)
 }
 
 fn reason(error: Option<&Value>) -> Option<&str> {
@@ -58,6 +76,15 @@ mod tests {
             e.message,
             "400 API key not valid. Please pass a valid API key."
         );
+    }
+
+    #[test]
+    fn retry_info_gives_the_wait() {
+        let body = r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"7s"}]}}"#;
+        let e = error_from_response(429, vec![], body);
+        assert_eq!(e.retry_after_ms, Some(7000.0));
+        assert_eq!(crate::retry::retry_delay_ms(&e, 0, 0.0, 0.0), Some(7000.0));
     }
 
     #[test]
