@@ -100,6 +100,10 @@ impl Accumulator {
         }
     }
 
+    pub fn set_usage(&mut self, usage: Usage) {
+        self.usage = Some(usage);
+    }
+
     fn choice(&mut self, index: u32) -> &mut ChoiceState {
         let at = match self.choices.iter().position(|c| c.index == index) {
             Some(at) => at,

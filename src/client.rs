@@ -11,7 +11,7 @@ use crate::config::{
 use crate::error::{is_credential_header, Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::parse_model_id;
-use crate::providers::{self, Translation, WireFormat};
+use crate::providers::{self, capabilities, Translation, WireFormat};
 use crate::retry::{retry_delay_ms, should_retry};
 use crate::stream::ChatStream;
 use crate::types::ChatRequest;
@@ -72,6 +72,8 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
         let id = parse_model_id(id, field)?;
         let at = |e: Error| e.at(id.provider, id.model);
         let endpoint = options.endpoint(id.provider, field, env).map_err(at)?;
+        capabilities::check(&endpoint.caps, id.provider, &req.params, req.is_stream())
+            .map_err(at)?;
         let (mut request, translation) =
             providers::build_request(&endpoint, id.model, &req).map_err(at)?;
         for (name, value) in endpoint.headers.iter().chain(&call_headers(call)) {

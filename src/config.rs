@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::providers::{preset, Auth, WireFormat, PRESETS};
+use crate::providers::{preset, Auth, Capabilities, Quirks, WireFormat, PRESETS};
 
 /// An API key: cloned and compared like a string, never shown by `Debug`, so no log
 /// line or panic message can carry it.
@@ -94,6 +94,8 @@ pub struct Endpoint {
     pub api_key: Option<Secret>,
     /// Headers to add, in order; a `None` value removes the header.
     pub headers: Vec<(String, Option<String>)>,
+    pub caps: Capabilities,
+    pub quirks: Quirks,
 }
 
 /// Reads an environment variable; a shell without an environment returns `None`.
@@ -170,6 +172,8 @@ impl ClientOptions {
             auth: spec.auth,
             api_key,
             headers,
+            caps: spec.caps,
+            quirks: spec.quirks,
         })
     }
 
@@ -217,6 +221,8 @@ fn custom_endpoint(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        caps: Capabilities::ALL,
+        quirks: Quirks::default(),
     })
 }
 

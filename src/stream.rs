@@ -41,6 +41,11 @@ impl ChunkSink {
         self.push_raw(&json, chunk);
     }
 
+    /// Usage known only at the end, for the final completion alone.
+    pub fn set_usage(&mut self, usage: crate::types::Usage) {
+        self.acc.set_usage(usage);
+    }
+
     fn take_batch(&mut self) -> String {
         if self.batch.is_empty() {
             return String::new();
@@ -73,7 +78,7 @@ impl ChatStream {
     /// `created` stamps the chunks of formats that send no timestamp.
     pub fn new(format: WireFormat, translation: &Translation, created: u64) -> Self {
         let translator = match format {
-            WireFormat::OpenAi => Translator::OpenAi(OpenAiStream),
+            WireFormat::OpenAi => Translator::OpenAi(OpenAiStream::new(translation)),
             WireFormat::Anthropic => {
                 Translator::Anthropic(AnthropicStream::new(translation.clone(), created))
             }

@@ -33,6 +33,8 @@ fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"type":"error","error":{"type":"overloaded_error"}}"#.to_vec()),
         Just(br#"{"candidates":[{"index":7,"content":{"parts":[{"text":"a","thought":true},{"functionCall":{"name":"f","args":5}}]},"finishReason":"STOP","logprobsResult":{"chosenCandidates":[{"token":"x"}]}}],"usageMetadata":{"promptTokenCount":18446744073709551615,"thoughtsTokenCount":18446744073709551615}}"#.to_vec()),
         Just(br#"{"promptFeedback":{"blockReason":"SAFETY"}}"#.to_vec()),
+        Just(br#"{"choices":[],"x_groq":{"usage":{"total_tokens":-1}}}"#.to_vec()),
+        Just(br#"{"choices":[{"delta":{}}],"x_groq":{"usage":{"prompt_tokens":2,"completion_tokens":3}}}"#.to_vec()),
         Just(br#"{"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":18446744073709551615,"candidatesTokenCount":18446744073709551615}}"#.to_vec()),
         Just(br#"{"type":"message_start","message":{"usage":{"input_tokens":18446744073709551615,"cache_read_input_tokens":18446744073709551615,"output_tokens":18446744073709551615}}}"#.to_vec()),
         Just(br#"{"error":{"code":99999999,"details":[{"reason":"API_KEY_INVALID"}]}}"#.to_vec()),
@@ -57,7 +59,8 @@ proptest! {
 
     #[test]
     fn openai_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
-        let mut s = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
+        let translation = Translation { include_usage: true, stream_usage_field: Some("x_groq"), ..Translation::default() };
+        let mut s = ChatStream::new(WireFormat::OpenAi, &translation, 0);
         let at = cut.index(bytes.len() + 1);
         for part in [&bytes[..at], &bytes[at..]] {
             if let Ok(batch) = s.feed(part) {
@@ -77,6 +80,7 @@ proptest! {
         let translation = Translation {
             json_tool: json_mode.then(|| "f".to_string()),
             include_usage: true,
+            stream_usage_field: None,
         };
         let mut s = ChatStream::new(WireFormat::Anthropic, &translation, 0);
         let at = cut.index(bytes.len() + 1);

@@ -2,11 +2,13 @@
 //! spoken (an adapter module per format). This file dispatches on the format.
 
 pub mod anthropic;
+pub mod capabilities;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
 
-pub use presets::{preset, Auth, Preset, PRESETS};
+pub use capabilities::Capabilities;
+pub use presets::{preset, Auth, Preset, Quirks, PRESETS};
 
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
@@ -28,6 +30,9 @@ pub struct Translation {
     pub json_tool: Option<String>,
     /// `stream_options.include_usage`, which translating formats honour themselves.
     pub include_usage: bool,
+    /// Where an OpenAI-compatible stream's usage hides (Groq's `x_groq`), if not in a
+    /// usage chunk.
+    pub stream_usage_field: Option<&'static str>,
 }
 
 pub fn build_request(
@@ -36,10 +41,7 @@ pub fn build_request(
     req: &ChatRequest,
 ) -> Result<(HttpRequest, Translation)> {
     let (mut http, translation) = match endpoint.format {
-        WireFormat::OpenAi => (
-            openai::build_request(endpoint, model, req)?,
-            Translation::default(),
-        ),
+        WireFormat::OpenAi => openai::build_request(endpoint, model, req)?,
         WireFormat::Anthropic => anthropic::build_request(endpoint, model, req)?,
         WireFormat::Gemini => gemini::build_request(endpoint, model, req)?,
     };

@@ -1,6 +1,7 @@
 //! The provider table: data, not code. A provider whose wire format is OpenAI's is a
 //! row here; only a new wire format gets its own module.
 
+use super::capabilities::Capabilities;
 use super::WireFormat;
 
 /// How a provider wants its key.
@@ -27,7 +28,52 @@ pub struct Preset {
     /// A header the provider wants before it answers a page directly, sent when the
     /// client has `dangerouslyAllowBrowser`.
     pub browser_header: Option<(&'static str, &'static str)>,
+    pub caps: Capabilities,
+    pub quirks: Quirks,
 }
+
+/// How an OpenAI-compatible provider departs from OpenAI's wire format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quirks {
+    /// OpenAI parameter → the provider's name for it (Mistral's `random_seed`).
+    pub renames: &'static [(&'static str, &'static str)],
+    /// Parameters the provider rejects that are only hints: dropped, not sent.
+    pub drops: &'static [&'static str],
+    /// A field of a stream's last chunk that holds the usage OpenAI would send in a
+    /// usage chunk (Groq's `x_groq`).
+    pub stream_usage_field: Option<&'static str>,
+}
+
+const NO_QUIRKS: Quirks = Quirks {
+    renames: &[],
+    drops: &[],
+    stream_usage_field: None,
+};
+
+/// The common case: OpenAI's format, a Bearer key, OpenAI's full feature set.
+const OPENAI_COMPATIBLE: Preset = Preset {
+    name: "",
+    format: WireFormat::OpenAi,
+    base_url: "",
+    auth: Auth::Bearer,
+    env_keys: &[],
+    requires_key: true,
+    browser_header: None,
+    caps: Capabilities::ALL,
+    quirks: NO_QUIRKS,
+};
+
+/// Local servers: no key, and what they honour depends on the model they serve.
+const LOCAL: Preset = Preset {
+    requires_key: false,
+    caps: Capabilities {
+        audio: false,
+        max_n: 1,
+        logprobs: false,
+        ..Capabilities::ALL
+    },
+    ..OPENAI_COMPATIBLE
+};
 
 const GOOGLE: Preset = Preset {
     name: "google",
@@ -38,17 +84,19 @@ const GOOGLE: Preset = Preset {
     env_keys: &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
     requires_key: true,
     browser_header: None,
+    caps: Capabilities {
+        max_n: 8,
+        ..Capabilities::ALL
+    },
+    quirks: NO_QUIRKS,
 };
 
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "openai",
-        format: WireFormat::OpenAi,
         base_url: "https://api.openai.com/v1",
-        auth: Auth::Bearer,
         env_keys: &["OPENAI_API_KEY"],
-        requires_key: true,
-        browser_header: None,
+        ..OPENAI_COMPATIBLE
     },
     Preset {
         name: "anthropic",
@@ -56,13 +104,161 @@ pub const PRESETS: &[Preset] = &[
         base_url: "https://api.anthropic.com/v1",
         auth: Auth::Header("x-api-key"),
         env_keys: &["ANTHROPIC_API_KEY"],
-        requires_key: true,
         browser_header: Some(("anthropic-dangerous-direct-browser-access", "true")),
+        caps: Capabilities {
+            audio: false,
+            max_n: 1,
+            logprobs: false,
+            seed: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
     },
     GOOGLE,
     Preset {
         name: "gemini",
         ..GOOGLE
+    },
+    Preset {
+        name: "mistral",
+        base_url: "https://api.mistral.ai/v1",
+        env_keys: &["MISTRAL_API_KEY"],
+        caps: Capabilities {
+            audio: false,
+            logprobs: false,
+            ..Capabilities::ALL
+        },
+        quirks: Quirks {
+            renames: &[("seed", "random_seed")],
+            drops: &["user"],
+            ..NO_QUIRKS
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "groq",
+        base_url: "https://api.groq.com/openai/v1",
+        env_keys: &["GROQ_API_KEY"],
+        caps: Capabilities {
+            audio: false,
+            max_n: 1,
+            logprobs: false,
+            ..Capabilities::ALL
+        },
+        quirks: Quirks {
+            stream_usage_field: Some("x_groq"),
+            ..NO_QUIRKS
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "together",
+        base_url: "https://api.together.xyz/v1",
+        env_keys: &["TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"],
+        caps: Capabilities {
+            audio: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "fireworks",
+        base_url: "https://api.fireworks.ai/inference/v1",
+        env_keys: &["FIREWORKS_API_KEY"],
+        caps: Capabilities {
+            audio: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "deepseek",
+        base_url: "https://api.deepseek.com",
+        env_keys: &["DEEPSEEK_API_KEY"],
+        caps: Capabilities {
+            json_schema: false,
+            vision: false,
+            audio: false,
+            max_n: 1,
+            seed: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "xai",
+        base_url: "https://api.x.ai/v1",
+        env_keys: &["XAI_API_KEY"],
+        caps: Capabilities {
+            audio: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "openrouter",
+        base_url: "https://openrouter.ai/api/v1",
+        env_keys: &["OPENROUTER_API_KEY"],
+        caps: Capabilities {
+            max_n: 1,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "perplexity",
+        base_url: "https://api.perplexity.ai",
+        env_keys: &["PERPLEXITY_API_KEY"],
+        caps: Capabilities {
+            tools: false,
+            stream_tools: false,
+            json_object: false,
+            audio: false,
+            max_n: 1,
+            logprobs: false,
+            seed: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "moonshot",
+        base_url: "https://api.moonshot.ai/v1",
+        env_keys: &["MOONSHOT_API_KEY"],
+        caps: Capabilities {
+            json_schema: false,
+            audio: false,
+            logprobs: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "cerebras",
+        base_url: "https://api.cerebras.ai/v1",
+        env_keys: &["CEREBRAS_API_KEY"],
+        caps: Capabilities {
+            vision: false,
+            audio: false,
+            max_n: 1,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
+        name: "ollama",
+        base_url: "http://localhost:11434/v1",
+        ..LOCAL
+    },
+    Preset {
+        name: "llamacpp",
+        base_url: "http://localhost:8080/v1",
+        ..LOCAL
+    },
+    Preset {
+        name: "lmstudio",
+        base_url: "http://localhost:1234/v1",
+        ..LOCAL
     },
 ];
 
@@ -85,6 +281,14 @@ mod tests {
             assert!(!p.base_url.ends_with('/'), "{}", p.name);
         }
         assert_eq!(preset("openai").unwrap().env_keys, ["OPENAI_API_KEY"]);
+        for p in PRESETS {
+            assert!(!p.name.is_empty() && !p.base_url.is_empty(), "{p:?}");
+            assert!(
+                p.requires_key != p.env_keys.is_empty(),
+                "{}: keys and env vars go together",
+                p.name
+            );
+        }
         assert!(preset("nope").is_none());
     }
 }

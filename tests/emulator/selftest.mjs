@@ -121,6 +121,42 @@ async function expectGoogleError(res, code, status, message, details) {
   return body;
 }
 
+// --- Cohere v2 chat helpers ---
+const COHERE = `${emu.url}/cohere/v2/chat`;
+const CKEY = { authorization: "Bearer co-test", "content-type": "application/json" };
+const CUSER = [{ role: "user", content: "one two three" }];
+const CTOOLS = [{ type: "function", function: { name: "get_weather", description: "", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+
+/** POST to /cohere/v2/chat; body strings are sent as is. */
+function cohere(body, headers = {}, init = {}) {
+  return fetch(COHERE, { method: "POST", headers: { ...CKEY, ...headers }, body: typeof body === "string" ? body : JSON.stringify(body), ...init });
+}
+
+async function expectCohereError(res, status, message) {
+  assert.equal(res.status, status);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ["id", "message"]);
+  assert.match(body.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+  if (message instanceof RegExp) assert.match(body.message, message);
+  else if (message !== undefined) assert.equal(body.message, message);
+  return body;
+}
+
+// --- Azure OpenAI helpers ---
+const AZURE = `${emu.url}/azure/openai/deployments`;
+const AZKEY = { "api-key": "az-test", "content-type": "application/json" };
+
+function azure(body, { deployment = "gpt4o-prod", query = "?api-version=2024-10-21", headers = AZKEY, init = {} } = {}) {
+  return fetch(`${AZURE}/${deployment}/chat/completions${query}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body), ...init });
+}
+
+async function expectAzureError(res, status, code, message) {
+  assert.equal(res.status, status);
+  const body = await res.json();
+  assert.deepEqual(body, { error: { code, message } });
+}
+
 function deltaText(events) {
   return events.map((e) => e?.choices?.[0]?.delta?.content ?? "").join("");
 }
@@ -753,6 +789,223 @@ const tests = {
     assert.equal(entry.path, "/gemini/v1beta/models/gemini-emu:streamGenerateContent");
     assert.deepEqual(entry.query, { alt: "sse" });
     assert.equal(entry.headers["x-goog-api-key"], "AIza-test");
+  },
+
+  async "cohere: auth and request checks"() {
+    await expectCohereError(await cohere({ model: "m", messages: CUSER }, { authorization: "" }), 401, "no api key supplied");
+    await expectCohereError(await cohere({ model: "m", messages: CUSER }, { authorization: "Bearer sk-bad-1" }), 401, "invalid api token");
+    await expectCohereError(await cohere("{nope"), 400, /^invalid request: .*JSON object/);
+    await expectCohereError(await cohere("[1]"), 400, /^invalid request: .*JSON object/);
+    await expectCohereError(await cohere({ messages: CUSER }), 400, "a model parameter is required for this endpoint.");
+    await expectCohereError(await cohere({ model: "m" }), 400, "invalid request: messages is a required field.");
+    await expectCohereError(await cohere({ model: "m", messages: {} }), 400, "invalid request: messages must be a list of messages.");
+    await expectCohereError(await cohere({ model: "m", messages: [] }), 400, "invalid request: messages must not be empty.");
+    await expectCohereError(await cohere({ model: "m", messages: [...CUSER, { role: "chatbot", content: "x" }] }), 400,
+      "invalid request: invalid role 'chatbot' in messages at index 1. Role must be one of the following: system, user, assistant, tool");
+    await expectCohereError(await cohere({ model: "m", messages: [{ role: "user", content: "" }] }), 400, "message must not be empty in a turn");
+    await expectCohereError(await cohere({ model: "m", messages: [{ role: "user", content: 5 }] }), 400, /content must be a string or a list/);
+    const call = { role: "assistant", tool_plan: "p", tool_calls: [{ id: "weather_emu1", type: "function", function: { name: "get_weather", arguments: "{}" } }] };
+    await expectCohereError(await cohere({ model: "m", messages: [...CUSER, call, { role: "tool", content: "sunny" }] }), 400, /tool_call_id is required/);
+    await expectCohereError(await cohere({ model: "m", messages: [...CUSER, call, { role: "tool", tool_call_id: "other_1", content: "sunny" }] }), 400,
+      "invalid request: tool message at index 2 has tool_call_id 'other_1', which does not match any tool call of a preceding assistant message.");
+    // The call must come earlier: a tool message before its assistant call is rejected.
+    await expectCohereError(await cohere({ model: "m", messages: [...CUSER, { role: "tool", tool_call_id: "weather_emu1", content: "x" }, call] }), 400, /does not match/);
+    assert.equal((await cohere({ model: "m", messages: [...CUSER, call, { role: "tool", tool_call_id: "weather_emu1", content: "sunny" }] })).status, 200);
+    await expectCohereError(await cohere({ model: "no-such-model", messages: CUSER }), 404,
+      "model 'no-such-model' not found, make sure the correct model ID was used and that you have access to the model.");
+    await expectCohereError(await fetch(`${emu.url}/cohere/v1/chat`, { method: "POST", headers: CKEY, body: "{}" }), 404, "Not Found");
+  },
+
+  async "cohere: response shape and answers"() {
+    const res = await cohere({ model: "command-a", messages: [{ role: "system", content: "be brief" }, ...CUSER] });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.ok(res.headers.get("x-envoy-upstream-service-time"));
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), ["id", "message", "finish_reason", "usage"]);
+    assert.match(body.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(body.message, { role: "assistant", content: [{ type: "text", text: "Echo: one two three" }] });
+    assert.equal(body.finish_reason, "COMPLETE");
+    assert.deepEqual(body.usage, { billed_units: { input_tokens: 5, output_tokens: 4 }, tokens: { input_tokens: 13, output_tokens: 4 }, cached_tokens: 0 });
+    const text = async (b) => (await (await cohere({ model: "m", ...b })).json()).message.content[0].text;
+    assert.equal(await text({ messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }] }), "Echo: a b");
+    assert.equal(await text({ messages: [{ role: "system", content: "Talk like a pirate." }, ...CUSER] }), "Arr! Echo: one two three");
+    assert.deepEqual(JSON.parse(await text({ response_format: { type: "json_object" }, messages: [{ role: "system", content: "pirate" }, ...CUSER] })), { echo: "one two three" });
+
+    const weather = await (await cohere({ model: "m", tools: CTOOLS, messages: [{ role: "user", content: "What is the weather?" }] })).json();
+    assert.equal(weather.finish_reason, "TOOL_CALL");
+    assert.deepEqual(Object.keys(weather.message), ["role", "tool_plan", "tool_calls"]);
+    assert.equal(typeof weather.message.tool_plan, "string");
+    assert.deepEqual(weather.message.tool_calls, [{ id: "weather_emu1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
+    assert.equal((await (await cohere({ model: "m", tools: CTOOLS, tool_choice: "NONE", messages: [{ role: "user", content: "weather?" }] })).json()).finish_reason, "COMPLETE");
+
+    const history = [{ role: "user", content: "weather?" }, { role: "assistant", tool_plan: weather.message.tool_plan, tool_calls: weather.message.tool_calls }];
+    const result = (content) => text({ tools: CTOOLS, messages: [...history, { role: "tool", tool_call_id: "weather_emu1", content }] });
+    assert.equal(await result("sunny"), "The tool said: sunny");
+    assert.equal(await result([{ type: "document", document: { data: { temp: 21 } } }]), 'The tool said: {"temp":21}');
+    assert.equal(await result([{ type: "text", text: "warm" }, { type: "document", document: { data: "dry" } }]), 'The tool said: warm "dry"');
+
+    const capped = await (await cohere({ model: "m", max_tokens: 2, messages: CUSER })).json();
+    assert.equal(capped.message.content[0].text, "Echo: one ");
+    assert.equal(capped.finish_reason, "MAX_TOKENS");
+    assert.equal(capped.usage.billed_units.output_tokens, 2);
+    const stopped = await (await cohere({ model: "m", stop_sequences: ["two"], messages: CUSER })).json();
+    assert.equal(stopped.message.content[0].text, "Echo: one ");
+    assert.equal(stopped.finish_reason, "STOP_SEQUENCE");
+  },
+
+  async "cohere: stream event order, deltas equal non-stream"() {
+    const headers = { "x-emulator-repeat": "5" };
+    const plain = await (await cohere({ model: "m", messages: CUSER }, headers)).json();
+    const res = await cohere({ model: "m", stream: true, messages: CUSER }, headers);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const text = await res.text();
+    assert.ok(text.endsWith("}\n\n"));
+    const events = sseEvents(text);
+    const pieces = plain.usage.billed_units.output_tokens;
+    assert.deepEqual(events.map((e) => e.event), ["message-start", "content-start", ...Array(pieces).fill("content-delta"), "content-end", "message-end"]);
+    for (const e of events) assert.equal(e.data.type, e.event);
+    assert.deepEqual(Object.keys(events[0].data), ["id", "type", "delta"]);
+    assert.match(events[0].data.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(events[0].data.delta, { message: { role: "assistant", content: [], tool_plan: "", tool_calls: [], citations: [] } });
+    assert.deepEqual(events[1].data, { type: "content-start", index: 0, delta: { message: { content: { type: "text", text: "" } } } });
+    const deltas = events.filter((e) => e.event === "content-delta").map((e) => e.data);
+    assert.ok(deltas.every((d) => d.index === 0 && Object.keys(d.delta.message.content).join() === "text"));
+    assert.equal(deltas.map((d) => d.delta.message.content.text).join(""), plain.message.content[0].text);
+    assert.deepEqual(events.at(-2).data, { type: "content-end", index: 0 });
+    assert.deepEqual(events.at(-1).data, { type: "message-end", delta: { finish_reason: "COMPLETE", usage: plain.usage } });
+    const capped = sseEvents(await (await cohere({ model: "m", stream: true, max_tokens: 1, messages: CUSER })).text());
+    assert.equal(capped.at(-1).data.delta.finish_reason, "MAX_TOKENS");
+  },
+
+  async "cohere: tool-call stream"() {
+    const body = { model: "m", tools: CTOOLS, messages: [{ role: "user", content: "weather in Paris?" }] };
+    const plain = await (await cohere(body)).json();
+    const events = sseEvents(await (await cohere({ ...body, stream: true })).text());
+    const names = events.map((e) => e.event);
+    const plans = names.filter((n) => n === "tool-plan-delta").length;
+    const argDeltas = names.filter((n) => n === "tool-call-delta").length;
+    assert.ok(plans >= 2 && argDeltas >= 2);
+    assert.deepEqual(names, ["message-start", ...Array(plans).fill("tool-plan-delta"), "tool-call-start", ...Array(argDeltas).fill("tool-call-delta"), "tool-call-end", "message-end"]);
+    for (const e of events) assert.equal(e.data.type, e.event);
+    const plan = events.filter((e) => e.event === "tool-plan-delta").map((e) => e.data.delta.message.tool_plan).join("");
+    assert.equal(plan, plain.message.tool_plan);
+    const start = events.find((e) => e.event === "tool-call-start").data;
+    assert.deepEqual(start, { type: "tool-call-start", index: 0, delta: { message: { tool_calls: { id: "weather_emu1", type: "function", function: { name: "get_weather", arguments: "" } } } } });
+    const args = events.filter((e) => e.event === "tool-call-delta").map((e) => {
+      assert.equal(e.data.index, 0);
+      return e.data.delta.message.tool_calls.function.arguments;
+    });
+    assert.equal(args.join(""), plain.message.tool_calls[0].function.arguments);
+    assert.deepEqual(events.at(-2).data, { type: "tool-call-end", index: 0 });
+    assert.deepEqual(events.at(-1).data.delta, { finish_reason: "TOOL_CALL", usage: plain.usage });
+  },
+
+  async "cohere: status faults, retry-after, times/key, model-name faults, html502, hang"() {
+    const fault = { "x-emulator-fault": "status=429;retry-after=4;times=1;key=cohere-selftest" };
+    const first = await cohere({ model: "m", messages: CUSER }, fault);
+    assert.equal(first.headers.get("retry-after"), "4");
+    await expectCohereError(first, 429, /^You are using a Trial key/);
+    assert.equal((await cohere({ model: "m", messages: CUSER }, fault)).status, 200);
+    const messages = { 400: /^too many tokens/, 401: "invalid api token", 402: /payment method/, 404: /^model 'm' not found/, 499: "request cancelled", 500: "internal server error", 503: "service unavailable" };
+    for (const [status, message] of Object.entries(messages)) {
+      await expectCohereError(await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": `status=${status}` }), Number(status), message);
+    }
+    const viaModel = { model: "fault-status=503_times=1_key=cohere-model", messages: CUSER };
+    assert.equal((await cohere(viaModel)).status, 503);
+    assert.equal((await cohere(viaModel)).status, 200);
+    const html = await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "html502" });
+    assert.equal(html.status, 502);
+    assert.match(await html.text(), /502 Bad Gateway/);
+    await expectCohereError(await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "bogus" }), 400, /^Unknown emulator fault/);
+    // Checks come first: a faulted request without a key is still a 401.
+    await expectCohereError(await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "status=500", authorization: "" }), 401);
+    await assert.rejects(cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "hang" }, { signal: AbortSignal.timeout(100) }), { name: "TimeoutError" });
+  },
+
+  async "cohere: stream and body faults"() {
+    const stream = { model: "m", stream: true, messages: CUSER };
+    let text = await (await cohere(stream, { "x-emulator-fault": "malformed;after=3" })).text();
+    let events = sseEvents(text);
+    assert.deepEqual(events.slice(0, 4).map((e) => e.event), ["message-start", "content-start", "content-delta", "content-delta"]);
+    assert.equal(events[3].raw, '{"type":"content-delta", not json');
+    assert.equal(events.at(-1).event, "message-end");
+    text = await (await cohere(stream, { "x-emulator-fault": "no-done" })).text();
+    assert.ok(!text.includes("message-end"));
+    assert.equal(sseEvents(text).at(-1).event, "content-end");
+    text = await (await cohere(stream, { "x-emulator-fault": "error-event;after=3" })).text();
+    events = sseEvents(text);
+    assert.equal(events.length, 4);
+    assert.equal(events[2].event, "content-delta");
+    assert.ok(text.endsWith('event: message-end\ndata: {"type":"message-end","delta":{"error":"internal server error","finish_reason":"ERROR"}}\n\n'));
+    const faulty = { "x-emulator-fault": "error-event;times=1;key=cohere-stream" };
+    assert.ok((await (await cohere(stream, faulty)).text()).includes('"finish_reason":"ERROR"'));
+    assert.ok((await (await cohere(stream, faulty)).text()).includes('"finish_reason":"COMPLETE"'));
+    await assert.rejects((await cohere(stream, { "x-emulator-fault": "cut;after=1" })).text());
+    await assert.rejects((await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "cut" })).text());
+    assert.match(await (await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "malformed" })).text(), /^\{"id":"[0-9a-f-]{36}", not json$/);
+    const errorBody = await cohere({ model: "m", messages: CUSER }, { "x-emulator-fault": "error-event" });
+    assert.equal(errorBody.status, 200);
+    assert.equal((await errorBody.json()).message, "internal server error");
+    const t0 = performance.now();
+    const paced = sseEvents(await (await cohere(stream, { "x-emulator-delay-ms": "15" })).text());
+    assert.equal(paced.length, 8); // message-start, content-start, 4 deltas, content-end, message-end
+    assert.ok(performance.now() - t0 >= 8 * 15 - 5, "stream finished too fast");
+  },
+
+  async "azure: route, api-key, api-version, deployment checks"() {
+    await expectAzureError(await azure({ messages: USER }, { query: "" }), 404, "404", "Resource not found");
+    await expectAzureError(await azure({ messages: USER }, { query: "?foo=1" }), 404, "404", "Resource not found");
+    const denied = "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.";
+    await expectAzureError(await azure({ messages: USER }, { headers: { "content-type": "application/json" } }), 401, "401", denied);
+    await expectAzureError(await azure({ messages: USER }, { headers: { authorization: "Bearer sk-test" } }), 401, "401", denied);
+    await expectAzureError(await azure({ messages: USER }, { headers: { ...AZKEY, "api-key": "sk-bad-2" } }), 401, "401", denied);
+    await expectAzureError(await azure({ messages: USER }, { deployment: "no-such-deployment" }), 404, "DeploymentNotFound",
+      "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.");
+    await expectError(await azure("{nope"), 400, { message: /^We could not parse the JSON body/ });
+    await expectError(await azure({ model: "x" }), 400, { code: "missing_required_parameter" });
+    await expectError(await azure({ messages: USER, stream_options: { include_usage: true } }), 400, { param: "stream_options" });
+    await expectAzureError(await fetch(`${emu.url}/azure/openai/deployments/d/completions?api-version=1`, { method: "POST", headers: AZKEY, body: "{}" }), 404, "404", "Resource not found");
+    // No body model needed; a body model is ignored (even no-such-model): the deployment is the model.
+    for (const body of [{ messages: USER }, { model: "no-such-model", messages: USER }]) {
+      const res = await azure(body);
+      assert.equal(res.status, 200);
+      const json = await res.json();
+      assert.equal(json.model, "gpt4o-prod");
+      assert.equal(json.object, "chat.completion");
+      assert.equal(json.choices[0].message.content, "Echo: one two three");
+    }
+    const entry = (await (await fetch(`${emu.url}/__requests`)).json()).at(-1);
+    assert.equal(entry.path, "/azure/openai/deployments/gpt4o-prod/chat/completions");
+    assert.deepEqual(entry.query, { "api-version": "2024-10-21" });
+    assert.equal(entry.headers["api-key"], "az-test");
+  },
+
+  async "azure: answers, streams and faults as OpenAI"() {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: {} } }];
+    const call = await (await azure({ tools, messages: [{ role: "user", content: "weather?" }] })).json();
+    assert.equal(call.choices[0].finish_reason, "tool_calls");
+    assert.equal(call.choices[0].message.tool_calls[0].function.arguments, '{"city":"Paris"}');
+    const plain = await (await azure({ messages: USER })).json();
+    const res = await azure({ stream: true, stream_options: { include_usage: true }, messages: USER });
+    assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const events = sseData(await res.text());
+    assert.equal(events.at(-1), "[DONE]");
+    assert.ok(events.slice(0, -1).every((e) => e.model === "gpt4o-prod"));
+    assert.equal(deltaText(events), plain.choices[0].message.content);
+    assert.equal(events.at(-2).usage.total_tokens, plain.usage.total_tokens);
+    const fault = { ...AZKEY, "x-emulator-fault": "status=429;retry-after=1;times=1;key=azure-selftest" };
+    const limited = await azure({ messages: USER }, { headers: fault });
+    assert.equal(limited.headers.get("retry-after"), "1");
+    await expectError(limited, 429, { code: "rate_limit_exceeded", message: /^Rate limit reached for gpt4o-prod/ });
+    assert.equal((await azure({ messages: USER }, { headers: fault })).status, 200);
+    const viaDeployment = { deployment: "fault-status=503_times=1_key=azure-deployment" };
+    assert.equal((await azure({ messages: USER }, viaDeployment)).status, 503);
+    assert.equal((await (await azure({ messages: USER }, viaDeployment)).json()).model, "fault-status=503_times=1_key=azure-deployment");
+    const text = await (await azure({ stream: true, messages: USER }, { headers: { ...AZKEY, "x-emulator-fault": "no-done" } })).text();
+    assert.ok(!text.includes("[DONE]"));
+    await assert.rejects((await azure({ stream: true, messages: USER }, { headers: { ...AZKEY, "x-emulator-fault": "cut" } })).text());
   },
 
   async "request log"() {

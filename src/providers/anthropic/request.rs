@@ -146,25 +146,9 @@ pub fn build_request(
     Ok((http, translation))
 }
 
-/// What Anthropic cannot do and would otherwise silently change the answer.
+/// What Anthropic cannot do beyond the capability table (`n`, `logprobs` and audio
+/// input are refused there, before any adapter runs).
 fn reject_unsupported(p: &ChatParams) -> Result<()> {
-    if p.n.is_some_and(|n| n > 1) {
-        return Err(invalid(
-            "n",
-            "anthropic returns one choice per request: `n` must be 1",
-        ));
-    }
-    if p.logprobs == Some(true) || p.top_logprobs.is_some() {
-        let param = if p.logprobs == Some(true) {
-            "logprobs"
-        } else {
-            "top_logprobs"
-        };
-        return Err(invalid(
-            param,
-            "anthropic does not return log probabilities",
-        ));
-    }
     if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
         return Err(invalid(
             "logit_bias",
@@ -425,8 +409,15 @@ mod tests {
         opts.endpoint("anthropic", "model", &|_| None).unwrap()
     }
 
+    /// As `plan` does: the capability table first, then the adapter.
     fn build(params: Value) -> Result<(HttpRequest, Translation, Value)> {
         let req = ChatRequest::from_json(params)?;
+        crate::providers::capabilities::check(
+            &endpoint().caps,
+            "anthropic",
+            &req.params,
+            req.is_stream(),
+        )?;
         let (http, translation) =
             crate::providers::build_request(&endpoint(), "claude-3-5-sonnet-20241022", &req)?;
         let body = serde_json::from_str(&http.body).unwrap();

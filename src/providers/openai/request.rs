@@ -6,14 +6,33 @@ use serde_json::Value;
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
+use crate::providers::Translation;
 use crate::types::{ChatRequest, ONELLM_PARAMS};
 
-pub fn build_request(endpoint: &Endpoint, model: &str, req: &ChatRequest) -> Result<HttpRequest> {
+pub fn build_request(
+    endpoint: &Endpoint,
+    model: &str,
+    req: &ChatRequest,
+) -> Result<(HttpRequest, Translation)> {
     let mut body = req.raw.clone();
     for own in ONELLM_PARAMS {
         body.remove(own);
     }
     body.insert("model".into(), Value::String(model.to_string()));
+    // The preset's quirks: hints it rejects are dropped, renamed parameters renamed.
+    let quirks = &endpoint.quirks;
+    for dropped in quirks
+        .drops
+        .iter()
+        .chain((!endpoint.caps.seed).then_some(&"seed"))
+    {
+        body.remove(*dropped);
+    }
+    for (ours, theirs) in quirks.renames {
+        if let Some(value) = body.remove(*ours) {
+            body.insert((*theirs).to_string(), value);
+        }
+    }
     let body = serde_json::to_string(&body)
         .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat/completions"), body);
@@ -23,7 +42,17 @@ pub fn build_request(endpoint: &Endpoint, model: &str, req: &ChatRequest) -> Res
         "application/json"
     };
     http.set_header("accept", accept);
-    Ok(http)
+    let translation = Translation {
+        include_usage: req
+            .params
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false),
+        stream_usage_field: quirks.stream_usage_field,
+        ..Translation::default()
+    };
+    Ok((http, translation))
 }
 
 #[cfg(test)]
@@ -64,6 +93,32 @@ mod tests {
         }
         want["model"] = json!("gpt-4o-mini");
         assert_eq!(sent, want);
+    }
+
+    #[test]
+    fn quirks_rename_and_drop() {
+        let mut e = endpoint();
+        e.quirks = crate::providers::preset("mistral").unwrap().quirks;
+        e.caps.seed = true;
+        let req = ChatRequest::from_json(
+            json!({"model": "mistral/m", "messages": [], "seed": 7, "user": "u"}),
+        )
+        .unwrap();
+        let (http, _) = build_request(&e, "m", &req).unwrap();
+        let body: Value = serde_json::from_str(&http.body).unwrap();
+        assert_eq!(
+            body,
+            json!({"model": "m", "messages": [], "random_seed": 7})
+        );
+        e.quirks = Default::default();
+        e.caps.seed = false;
+        let (http, _) = build_request(&e, "m", &req).unwrap();
+        let body: Value = serde_json::from_str(&http.body).unwrap();
+        assert_eq!(
+            body,
+            json!({"model": "m", "messages": [], "user": "u"}),
+            "an unhonoured seed is dropped"
+        );
     }
 
     #[test]

@@ -6,17 +6,65 @@ use serde_json::Value;
 
 use super::error::message_of;
 use crate::error::{Error, Result};
+use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
 use crate::stream::{ChunkSink, Flow};
-use crate::types::ChatCompletionChunk;
+use crate::types::{ChatCompletionChunk, Usage};
 
 #[derive(Debug, Default)]
-pub struct OpenAiStream;
+pub struct OpenAiStream {
+    /// Where the provider puts usage instead of a usage chunk (Groq's `x_groq`).
+    usage_field: Option<&'static str>,
+    include_usage: bool,
+    saw_usage_chunk: bool,
+    hidden_usage: Option<(ChatCompletionChunk, Usage)>,
+}
 
 impl OpenAiStream {
+    pub fn new(translation: &Translation) -> Self {
+        OpenAiStream {
+            usage_field: translation.stream_usage_field,
+            include_usage: translation.include_usage,
+            ..OpenAiStream::default()
+        }
+    }
+
+    /// Usage found under the provider's own field, with the chunk it came in.
+    fn hidden_usage(
+        &self,
+        data: &str,
+        chunk: &ChatCompletionChunk,
+    ) -> Option<(ChatCompletionChunk, Usage)> {
+        let field = self.usage_field?;
+        if !data.contains(field) {
+            return None; // cheap: most chunks do not carry it
+        }
+        let value: Value = serde_json::from_str(data).ok()?;
+        let usage = serde_json::from_value(value.get(field)?.get("usage")?.clone()).ok()?;
+        Some((chunk.clone(), usage))
+    }
+
+    /// At the end marker: usage the provider hid in its own field becomes the usage
+    /// chunk OpenAI would have sent (when asked for) and the final completion's usage.
+    fn finish(&mut self, sink: &mut ChunkSink) {
+        if self.saw_usage_chunk {
+            return;
+        }
+        if let Some((mut last, usage)) = self.hidden_usage.take() {
+            if self.include_usage {
+                last.choices.clear();
+                last.usage = Some(usage);
+                sink.push(&last);
+            } else {
+                sink.set_usage(usage);
+            }
+        }
+    }
+
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
         if data == "[DONE]" {
+            self.finish(sink);
             return Ok(Flow::Done);
         }
         if event.event == "error" {
@@ -24,6 +72,10 @@ impl OpenAiStream {
         }
         match serde_json::from_str::<ChatCompletionChunk>(data) {
             Ok(chunk) => {
+                self.saw_usage_chunk |= chunk.usage.is_some();
+                if let Some(found) = self.hidden_usage(data, &chunk) {
+                    self.hidden_usage = Some(found);
+                }
                 sink.push_raw(data, &chunk);
                 Ok(Flow::Continue)
             }
@@ -59,7 +111,7 @@ fn stream_error(data: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use crate::providers::WireFormat;
+    use crate::providers::{Translation, WireFormat};
     use crate::stream::ChatStream;
     use serde_json::Value;
 
@@ -180,6 +232,35 @@ mod tests {
         let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         s.feed(b"data: [DO").unwrap();
         assert!(s.end().unwrap_err().message.contains("middle of an event"));
+    }
+
+    #[test]
+    fn groq_usage_under_x_groq_becomes_the_usage_chunk() {
+        let t = Translation {
+            include_usage: true,
+            stream_usage_field: Some("x_groq"),
+            ..Translation::default()
+        };
+        let stream = concat!(
+            "data: {\"id\":\"chatcmpl-g\",\"object\":\"chat.completion.chunk\",\"created\":5,\"model\":\"llama\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],\"x_groq\":{\"id\":\"req_1\"}}\n\n",
+            "data: {\"id\":\"chatcmpl-g\",\"object\":\"chat.completion.chunk\",\"created\":5,\"model\":\"llama\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"x_groq\":{\"id\":\"req_1\",\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1,\"total_tokens\":5,\"queue_time\":0.01}}}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let mut s = ChatStream::new(WireFormat::OpenAi, &t, 0);
+        let chunks: Vec<Value> = serde_json::from_str(&s.feed(stream.as_bytes()).unwrap()).unwrap();
+        let last = chunks.last().unwrap();
+        assert_eq!(last["choices"], serde_json::json!([]));
+        assert_eq!(last["usage"]["total_tokens"], 5);
+        assert_eq!(s.final_completion().usage.unwrap().prompt_tokens, 4);
+        // Without include_usage: no extra chunk, but the final completion has the usage.
+        let t = Translation {
+            stream_usage_field: Some("x_groq"),
+            ..Translation::default()
+        };
+        let mut s = ChatStream::new(WireFormat::OpenAi, &t, 0);
+        let chunks: Vec<Value> = serde_json::from_str(&s.feed(stream.as_bytes()).unwrap()).unwrap();
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(s.final_completion().usage.unwrap().total_tokens, 5);
     }
 
     #[test]
