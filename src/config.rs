@@ -6,7 +6,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::providers::{preset, Auth, Capabilities, Quirks, WireFormat, PRESETS};
+use crate::providers::presets::AZURE_API_VERSION;
+use crate::providers::{preset, Auth, Capabilities, Preset, Quirks, Route, WireFormat, PRESETS};
 
 /// An API key: cloned and compared like a string, never shown by `Debug`, so no log
 /// line or panic message can carry it.
@@ -71,6 +72,10 @@ pub struct ProviderOptions {
     pub base_url: Option<String>,
     #[serde(default)]
     pub headers: BTreeMap<String, Option<String>>,
+    /// Azure: the resource name in `https://{resource}.openai.azure.com`.
+    pub resource: Option<String>,
+    /// Azure: the `api-version` query parameter.
+    pub api_version: Option<String>,
 }
 
 /// The second argument of `create`, less the `signal`, which the shell handles.
@@ -96,6 +101,9 @@ pub struct Endpoint {
     pub headers: Vec<(String, Option<String>)>,
     pub caps: Capabilities,
     pub quirks: Quirks,
+    pub route: Route,
+    /// Azure's `api-version`.
+    pub api_version: Option<String>,
 }
 
 /// Reads an environment variable; a shell without an environment returns `None`.
@@ -127,11 +135,23 @@ impl ClientOptions {
         let Some(spec) = preset(provider) else {
             return custom_endpoint(provider, custom, field);
         };
-        let base_url = custom
-            .and_then(|c| c.base_url.clone())
-            .or_else(|| self.base_url.clone().filter(|_| is_openai))
-            .or_else(|| env("OPENAI_BASE_URL").filter(|_| is_openai))
-            .unwrap_or_else(|| spec.base_url.to_string());
+        let base_url = match custom.and_then(|c| c.base_url.clone()) {
+            Some(url) => url,
+            None if is_openai => self
+                .base_url
+                .clone()
+                .or_else(|| env("OPENAI_BASE_URL"))
+                .unwrap_or_else(|| spec.base_url.to_string()),
+            None if spec.route == Route::AzureDeployment => azure_base(spec, custom, env)?,
+            None => spec.base_url.to_string(),
+        };
+        let api_version = (spec.route == Route::AzureDeployment).then(|| {
+            custom
+                .and_then(|c| c.api_version.clone())
+                .or_else(|| env("OPENAI_API_VERSION"))
+                .or_else(|| env("AZURE_OPENAI_API_VERSION"))
+                .unwrap_or_else(|| AZURE_API_VERSION.to_string())
+        });
         let api_key = custom
             .and_then(|c| c.api_key.clone())
             .or_else(|| self.api_keys.get(provider).cloned())
@@ -174,6 +194,8 @@ impl ClientOptions {
             headers,
             caps: spec.caps,
             quirks: spec.quirks,
+            route: spec.route,
+            api_version,
         })
     }
 
@@ -223,7 +245,30 @@ fn custom_endpoint(
             .collect(),
         caps: Capabilities::ALL,
         quirks: Quirks::default(),
+        route: Route::ChatCompletions,
+        api_version: None,
     })
+}
+
+/// Azure's API root: `providers.azure.resource` (else `AZURE_OPENAI_RESOURCE_NAME` /
+/// `AZURE_RESOURCE_NAME`) fills the preset's `{resource}`; an `AZURE_OPENAI_ENDPOINT`
+/// such as `https://my-res.openai.azure.com` gives the root itself.
+fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Result<String> {
+    let resource = custom
+        .and_then(|c| c.resource.clone())
+        .or_else(|| env("AZURE_OPENAI_RESOURCE_NAME"))
+        .or_else(|| env("AZURE_RESOURCE_NAME"));
+    if let Some(resource) = resource {
+        return Ok(spec.base_url.replace("{resource}", &resource));
+    }
+    if let Some(endpoint) = env("AZURE_OPENAI_ENDPOINT") {
+        return Ok(format!("{}/openai", endpoint.trim_end_matches('/')));
+    }
+    Err(Error::invalid(
+        "providers.azure.resource",
+        "azure needs its resource: pass `providers: { azure: { resource } }` (or a `baseURL`), \
+         or set AZURE_OPENAI_RESOURCE_NAME or AZURE_OPENAI_ENDPOINT",
+    ))
 }
 
 #[cfg(test)]
@@ -319,6 +364,37 @@ mod tests {
         assert!(
             err.message.contains("ANTHROPIC_API_KEY") && err.message.contains("apiKeys.anthropic")
         );
+    }
+
+    #[test]
+    fn azure_resource_api_version_and_key_header() {
+        let o = opts(
+            json!({"apiKeys": {"azure": "azure-key-0123"}, "providers": {"azure": {"resource": "my-res"}}}),
+        );
+        let e = o.endpoint("azure", "model", &no_env).unwrap();
+        assert_eq!(e.base_url, "https://my-res.openai.azure.com/openai");
+        assert_eq!(
+            (e.auth, e.route),
+            (Auth::Header("api-key"), Route::AzureDeployment)
+        );
+        assert_eq!(e.api_version.as_deref(), Some(AZURE_API_VERSION));
+        let env = |k: &str| match k {
+            "AZURE_OPENAI_ENDPOINT" => Some("https://env-res.openai.azure.com/".to_string()),
+            "OPENAI_API_VERSION" => Some("2025-01-01-preview".to_string()),
+            "AZURE_OPENAI_API_KEY" => Some("azure-env-key".to_string()),
+            _ => None,
+        };
+        let e = opts(json!({})).endpoint("azure", "model", &env).unwrap();
+        assert_eq!(e.base_url, "https://env-res.openai.azure.com/openai");
+        assert_eq!(e.api_version.as_deref(), Some("2025-01-01-preview"));
+        assert_eq!(
+            e.api_key.as_ref().map(Secret::expose),
+            Some("azure-env-key")
+        );
+        let err = opts(json!({"apiKeys": {"azure": "k"}}))
+            .endpoint("azure", "model", &no_env)
+            .unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("providers.azure.resource"));
     }
 
     #[test]

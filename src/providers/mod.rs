@@ -8,7 +8,7 @@ pub mod openai;
 pub mod presets;
 
 pub use capabilities::Capabilities;
-pub use presets::{preset, Auth, Preset, Quirks, PRESETS};
+pub use presets::{preset, Auth, Preset, Quirks, Route, PRESETS};
 
 use crate::config::Endpoint;
 use crate::error::{Error, Result};

@@ -30,7 +30,20 @@ pub struct Preset {
     pub browser_header: Option<(&'static str, &'static str)>,
     pub caps: Capabilities,
     pub quirks: Quirks,
+    pub route: Route,
 }
+
+/// Where an OpenAI-format request goes under the base URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `{base}/chat/completions`.
+    ChatCompletions,
+    /// Azure: `{base}/deployments/{model}/chat/completions?api-version=…`.
+    AzureDeployment,
+}
+
+/// Azure's newest generally-available data-plane API version.
+pub const AZURE_API_VERSION: &str = "2024-10-21";
 
 /// How an OpenAI-compatible provider departs from OpenAI's wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,6 +74,7 @@ const OPENAI_COMPATIBLE: Preset = Preset {
     browser_header: None,
     caps: Capabilities::ALL,
     quirks: NO_QUIRKS,
+    route: Route::ChatCompletions,
 };
 
 /// Local servers: no key, and what they honour depends on the model they serve.
@@ -89,6 +103,7 @@ const GOOGLE: Preset = Preset {
         ..Capabilities::ALL
     },
     quirks: NO_QUIRKS,
+    route: Route::ChatCompletions,
 };
 
 pub const PRESETS: &[Preset] = &[
@@ -128,9 +143,13 @@ pub const PRESETS: &[Preset] = &[
             logprobs: false,
             ..Capabilities::ALL
         },
+        // Mistral answers 422 to any field its schema lacks.
         quirks: Quirks {
-            renames: &[("seed", "random_seed")],
-            drops: &["user"],
+            renames: &[
+                ("seed", "random_seed"),
+                ("max_completion_tokens", "max_tokens"),
+            ],
+            drops: &["user", "stream_options"],
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -155,8 +174,10 @@ pub const PRESETS: &[Preset] = &[
         name: "together",
         base_url: "https://api.together.xyz/v1",
         env_keys: &["TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"],
+        // Its `logprobs` is a count, not OpenAI's boolean: refused rather than mangled.
         caps: Capabilities {
             audio: false,
+            logprobs: false,
             ..Capabilities::ALL
         },
         ..OPENAI_COMPATIBLE
@@ -228,6 +249,7 @@ pub const PRESETS: &[Preset] = &[
         caps: Capabilities {
             json_schema: false,
             audio: false,
+            max_n: 5,
             logprobs: false,
             ..Capabilities::ALL
         },
@@ -238,7 +260,6 @@ pub const PRESETS: &[Preset] = &[
         base_url: "https://api.cerebras.ai/v1",
         env_keys: &["CEREBRAS_API_KEY"],
         caps: Capabilities {
-            vision: false,
             audio: false,
             max_n: 1,
             ..Capabilities::ALL
@@ -246,13 +267,31 @@ pub const PRESETS: &[Preset] = &[
         ..OPENAI_COMPATIBLE
     },
     Preset {
+        name: "azure",
+        // `{resource}` comes from `providers.azure.resource` or the environment.
+        base_url: "https://{resource}.openai.azure.com/openai",
+        auth: Auth::Header("api-key"),
+        env_keys: &["AZURE_OPENAI_API_KEY", "AZURE_API_KEY"],
+        route: Route::AzureDeployment,
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
         name: "ollama",
         base_url: "http://localhost:11434/v1",
+        quirks: Quirks {
+            drops: &["user"],
+            ..NO_QUIRKS
+        },
         ..LOCAL
     },
     Preset {
         name: "llamacpp",
         base_url: "http://localhost:8080/v1",
+        // llama.cpp's server reads input_audio for models that hear.
+        caps: Capabilities {
+            audio: true,
+            ..LOCAL.caps
+        },
         ..LOCAL
     },
     Preset {

@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
-use crate::providers::Translation;
+use crate::providers::presets::AZURE_API_VERSION;
+use crate::providers::{Route, Translation};
 use crate::types::{ChatRequest, ONELLM_PARAMS};
 
 pub fn build_request(
@@ -35,7 +36,18 @@ pub fn build_request(
     }
     let body = serde_json::to_string(&body)
         .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
-    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat/completions"), body);
+    let url = match endpoint.route {
+        Route::ChatCompletions => join_url(&endpoint.base_url, "chat/completions"),
+        Route::AzureDeployment => format!(
+            "{}?api-version={}",
+            join_url(
+                &endpoint.base_url,
+                &format!("deployments/{model}/chat/completions")
+            ),
+            endpoint.api_version.as_deref().unwrap_or(AZURE_API_VERSION)
+        ),
+    };
+    let mut http = HttpRequest::post_json(url, body);
     let accept = if req.is_stream() {
         "text/event-stream"
     } else {
