@@ -5,6 +5,7 @@
 use crate::accumulate::Accumulator;
 use crate::error::{Error, Result};
 use crate::providers::anthropic::AnthropicStream;
+use crate::providers::cohere::CohereStream;
 use crate::providers::gemini::GeminiStream;
 use crate::providers::openai::OpenAiStream;
 use crate::providers::{Translation, WireFormat};
@@ -60,6 +61,7 @@ enum Translator {
     OpenAi(OpenAiStream),
     Anthropic(AnthropicStream),
     Gemini(GeminiStream),
+    Cohere(CohereStream),
 }
 
 #[derive(Debug)]
@@ -84,6 +86,9 @@ impl ChatStream {
             }
             WireFormat::Gemini => {
                 Translator::Gemini(GeminiStream::new(translation.clone(), created))
+            }
+            WireFormat::Cohere => {
+                Translator::Cohere(CohereStream::new(translation.clone(), created))
             }
         };
         ChatStream {
@@ -116,6 +121,7 @@ impl ChatStream {
                 Translator::OpenAi(t) => t.on_event(&event, &mut self.sink),
                 Translator::Anthropic(t) => t.on_event(&event, &mut self.sink),
                 Translator::Gemini(t) => t.on_event(&event, &mut self.sink),
+                Translator::Cohere(t) => t.on_event(&event, &mut self.sink),
             };
             match flow {
                 Ok(Flow::Continue) => {}
@@ -166,6 +172,7 @@ impl ChatStream {
                     Translator::OpenAi(t) => t.on_event(event, &mut self.sink),
                     Translator::Anthropic(t) => t.on_event(event, &mut self.sink),
                     Translator::Gemini(t) => t.on_event(event, &mut self.sink),
+                    Translator::Cohere(t) => t.on_event(event, &mut self.sink),
                 };
                 match flow {
                     Ok(Flow::Done) => self.done = true,

@@ -33,6 +33,9 @@ fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"type":"error","error":{"type":"overloaded_error"}}"#.to_vec()),
         Just(br#"{"candidates":[{"index":7,"content":{"parts":[{"text":"a","thought":true},{"functionCall":{"name":"f","args":5}}]},"finishReason":"STOP","logprobsResult":{"chosenCandidates":[{"token":"x"}]}}],"usageMetadata":{"promptTokenCount":18446744073709551615,"thoughtsTokenCount":18446744073709551615}}"#.to_vec()),
         Just(br#"{"promptFeedback":{"blockReason":"SAFETY"}}"#.to_vec()),
+        Just(br#"{"type":"tool-call-start","index":4294967295,"delta":{"message":{"tool_calls":{"id":"t","function":{"name":"f"}}}}}"#.to_vec()),
+        Just(br#"{"type":"tool-call-delta","delta":{"message":{"tool_calls":{"function":{"arguments":"{"}}}}}"#.to_vec()),
+        Just(br#"{"type":"message-end","delta":{"finish_reason":"COMPLETE","usage":{"tokens":{"input_tokens":1e308}}}}"#.to_vec()),
         Just(br#"{"choices":[],"x_groq":{"usage":{"total_tokens":-1}}}"#.to_vec()),
         Just(br#"{"choices":[{"delta":{}}],"x_groq":{"usage":{"prompt_tokens":2,"completion_tokens":3}}}"#.to_vec()),
         Just(br#"{"candidates":[{"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":18446744073709551615,"candidatesTokenCount":18446744073709551615}}"#.to_vec()),
@@ -80,7 +83,7 @@ proptest! {
         let translation = Translation {
             json_tool: json_mode.then(|| "f".to_string()),
             include_usage: true,
-            stream_usage_field: None,
+            ..Translation::default()
         };
         let mut s = ChatStream::new(WireFormat::Anthropic, &translation, 0);
         let at = cut.index(bytes.len() + 1);
@@ -111,6 +114,23 @@ proptest! {
         }
         let _ = s.end();
         let _ = serde_json::to_string(&s.final_completion());
+    }
+
+    #[test]
+    fn cohere_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
+        let translation = Translation { include_usage: true, ..Translation::default() };
+        let mut s = ChatStream::new(WireFormat::Cohere, &translation, 0);
+        let at = cut.index(bytes.len() + 1);
+        for part in [&bytes[..at], &bytes[at..]] {
+            if let Ok(batch) = s.feed(part) {
+                if !batch.is_empty() {
+                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
+                    prop_assert!(parsed.is_ok(), "{batch}");
+                }
+            }
+        }
+        let _ = s.end();
+        let _ = parse_completion(WireFormat::Cohere, 200, &[], String::from_utf8_lossy(&bytes).into_owned(), &translation, 0);
     }
 
     #[test]

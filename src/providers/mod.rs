@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 pub mod capabilities;
+pub mod cohere;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
@@ -21,6 +22,7 @@ pub enum WireFormat {
     OpenAi,
     Anthropic,
     Gemini,
+    Cohere,
 }
 
 /// What translating a request decided that translating its answer must know.
@@ -30,6 +32,8 @@ pub struct Translation {
     pub json_tool: Option<String>,
     /// `stream_options.include_usage`, which translating formats honour themselves.
     pub include_usage: bool,
+    /// The model asked for, for formats whose answers do not name it (Cohere).
+    pub model: String,
     /// Where an OpenAI-compatible stream's usage hides (Groq's `x_groq`), if not in a
     /// usage chunk.
     pub stream_usage_field: Option<&'static str>,
@@ -44,6 +48,7 @@ pub fn build_request(
         WireFormat::OpenAi => openai::build_request(endpoint, model, req)?,
         WireFormat::Anthropic => anthropic::build_request(endpoint, model, req)?,
         WireFormat::Gemini => gemini::build_request(endpoint, model, req)?,
+        WireFormat::Cohere => cohere::build_request(endpoint, model, req)?,
     };
     if let Some(key) = &endpoint.api_key {
         match endpoint.auth {
@@ -65,6 +70,8 @@ pub fn error_from_response(
         WireFormat::OpenAi => openai::error_from_response(status, headers, body),
         WireFormat::Anthropic => anthropic::error_from_response(status, headers, body),
         WireFormat::Gemini => gemini::error_from_response(status, headers, body),
+        // `{"id", "message"}`: the generic reading takes its message.
+        WireFormat::Cohere => openai::error_from_response(status, headers, body),
     }
 }
 
@@ -84,6 +91,9 @@ pub fn parse_completion(
         }
         WireFormat::Gemini => {
             gemini::parse_completion(status, headers, &body, translation, created)
+        }
+        WireFormat::Cohere => {
+            cohere::parse_completion(status, headers, &body, translation, created)
         }
     }
 }

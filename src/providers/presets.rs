@@ -267,6 +267,20 @@ pub const PRESETS: &[Preset] = &[
         ..OPENAI_COMPATIBLE
     },
     Preset {
+        name: "cohere",
+        format: WireFormat::Cohere,
+        base_url: "https://api.cohere.com/v2",
+        env_keys: &["COHERE_API_KEY", "CO_API_KEY"],
+        caps: Capabilities {
+            vision: false,
+            audio: false,
+            max_n: 1,
+            logprobs: false,
+            ..Capabilities::ALL
+        },
+        ..OPENAI_COMPATIBLE
+    },
+    Preset {
         name: "azure",
         // `{resource}` comes from `providers.azure.resource` or the environment.
         base_url: "https://{resource}.openai.azure.com/openai",

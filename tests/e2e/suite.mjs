@@ -551,6 +551,105 @@ export async function runSuite(onellm, { emulator, runtime }) {
     await rejects(google().chat.completions.create({ model: flash, messages: hello, temperature: 3 }), InvalidRequestError, "range");
   });
 
+  test("every preset: the request that reaches its default endpoint", async () => {
+    // An injected fetch records each request and answers in the provider's own format.
+    const seen = [];
+    const answers = {
+      "api.anthropic.com": { id: "msg_1", model: "m", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", usage: { input_tokens: 1, output_tokens: 1 } },
+      "generativelanguage.googleapis.com": { candidates: [{ content: { parts: [{ text: "ok" }] }, finishReason: "STOP" }] },
+      "api.cohere.com": { id: "c", message: { role: "assistant", content: [{ type: "text", text: "ok" }] }, finish_reason: "COMPLETE" },
+    };
+    const fetch = async (url, init) => {
+      seen.push({ url, headers: init.headers, body: JSON.parse(init.body) });
+      const host = new URL(url).host;
+      const body = answers[host] ?? { id: "x", object: "chat.completion", created: 1, model: "m",
+        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] };
+      return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+    };
+    const key = "test-key-0123456789";
+    const names = ["openai", "anthropic", "google", "gemini", "mistral", "groq", "together", "fireworks", "deepseek",
+      "xai", "openrouter", "perplexity", "moonshot", "cerebras", "cohere", "azure", "ollama", "llamacpp", "lmstudio"];
+    const c = new OpenAI({ fetch, dangerouslyAllowBrowser: true, maxRetries: 0,
+      apiKeys: Object.fromEntries(names.map((n) => [n, key])), providers: { azure: { resource: "my-res" } } });
+    const want = {
+      openai: ["https://api.openai.com/v1/chat/completions", "authorization", `Bearer ${key}`],
+      anthropic: ["https://api.anthropic.com/v1/messages", "x-api-key", key],
+      google: ["https://generativelanguage.googleapis.com/v1beta/models/some-model:generateContent", "x-goog-api-key", key],
+      gemini: ["https://generativelanguage.googleapis.com/v1beta/models/some-model:generateContent", "x-goog-api-key", key],
+      mistral: ["https://api.mistral.ai/v1/chat/completions", "authorization", `Bearer ${key}`],
+      groq: ["https://api.groq.com/openai/v1/chat/completions", "authorization", `Bearer ${key}`],
+      together: ["https://api.together.xyz/v1/chat/completions", "authorization", `Bearer ${key}`],
+      fireworks: ["https://api.fireworks.ai/inference/v1/chat/completions", "authorization", `Bearer ${key}`],
+      deepseek: ["https://api.deepseek.com/chat/completions", "authorization", `Bearer ${key}`],
+      xai: ["https://api.x.ai/v1/chat/completions", "authorization", `Bearer ${key}`],
+      openrouter: ["https://openrouter.ai/api/v1/chat/completions", "authorization", `Bearer ${key}`],
+      perplexity: ["https://api.perplexity.ai/chat/completions", "authorization", `Bearer ${key}`],
+      moonshot: ["https://api.moonshot.ai/v1/chat/completions", "authorization", `Bearer ${key}`],
+      cerebras: ["https://api.cerebras.ai/v1/chat/completions", "authorization", `Bearer ${key}`],
+      cohere: ["https://api.cohere.com/v2/chat", "authorization", `Bearer ${key}`],
+      azure: ["https://my-res.openai.azure.com/openai/deployments/some-model/chat/completions?api-version=2024-10-21", "api-key", key],
+      ollama: ["http://localhost:11434/v1/chat/completions", "authorization", `Bearer ${key}`],
+      llamacpp: ["http://localhost:8080/v1/chat/completions", "authorization", `Bearer ${key}`],
+      lmstudio: ["http://localhost:1234/v1/chat/completions", "authorization", `Bearer ${key}`],
+    };
+    for (const name of names) {
+      seen.length = 0;
+      const r = await c.chat.completions.create({ model: `${name}/some-model`, messages: hello, seed: 5, user: "u" });
+      equal(r.choices[0].message.content, "ok", `${name}: answer`);
+      const [url, header, value] = want[name];
+      equal(seen[0].url, url, `${name}: url`);
+      equal(seen[0].headers[header], value, `${name}: auth header`);
+    }
+    // Quirks as data: Mistral's random_seed, an unhonoured seed dropped, user dropped where rejected.
+    const body = async (model, extra = {}) => {
+      seen.length = 0;
+      await c.chat.completions.create({ model, messages: hello, seed: 5, user: "u", ...extra });
+      return seen[0].body;
+    };
+    const mistral = await body("mistral/m", { max_completion_tokens: 9, stream_options: undefined });
+    equal([mistral.random_seed, "seed" in mistral, "user" in mistral, mistral.max_tokens], [5, false, false, 9], "mistral quirks");
+    equal("seed" in (await body("perplexity/sonar")), false, "perplexity: seed dropped");
+    equal((await body("groq/llama")).seed, 5, "groq keeps seed");
+    // The capability table refuses before sending.
+    seen.length = 0;
+    const e = await rejects(c.chat.completions.create({ model: "perplexity/sonar", messages: hello,
+      tools: [{ type: "function", function: { name: "f" } }] }), InvalidRequestError, "perplexity tools");
+    equal([e.param, seen.length], ["tools", 0], "refused by name, nothing sent");
+    await rejects(c.chat.completions.create({ model: "groq/llama", messages: hello, n: 2 }), InvalidRequestError, "groq n");
+  });
+
+  test("cohere and azure through the emulator", async () => {
+    const c = new OpenAI({ dangerouslyAllowBrowser: true,
+      apiKeys: { cohere: "co-test-0123456789", azure: "azure-test-0123456789" },
+      providers: { cohere: { baseURL: `${emulator}/cohere/v2` }, azure: { baseURL: `${emulator}/azure/openai`, apiVersion: "2024-10-21" } } });
+    const r = await c.chat.completions.create({ model: "cohere/command-a-03-2025",
+      messages: [{ role: "system", content: "You are a pirate." }, ...hello] });
+    equal([r.choices[0].message.content, r.choices[0].finish_reason, r.model], ["Arr! Echo: Hello there", "stop", "command-a-03-2025"], "cohere plain");
+    const stream = await c.chat.completions.create({ model: "cohere/command-a-03-2025", messages: hello, stream: true,
+      stream_options: { include_usage: true } });
+    const chunks = await collect(stream);
+    equal(text(chunks), "Echo: Hello there", "cohere stream");
+    check(chunks[chunks.length - 1].usage.total_tokens > 0, "cohere usage chunk");
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    const ask = { role: "user", content: "What is the weather in Paris?" };
+    const calls = await (await c.chat.completions.create({ model: "cohere/command-a-03-2025", messages: [ask], tools, stream: true })).finalChatCompletion();
+    const call = calls.choices[0].message.tool_calls[0];
+    equal([calls.choices[0].finish_reason, call.function.name, JSON.parse(call.function.arguments)], ["tool_calls", "get_weather", { city: "Paris" }], "cohere tool call");
+    const after = await c.chat.completions.create({ model: "cohere/command-a-03-2025", tools,
+      messages: [ask, calls.choices[0].message, { role: "tool", tool_call_id: call.id, content: "sunny" }] });
+    equal(after.choices[0].message.content, "The tool said: sunny", "cohere tool result");
+    await rejects(c.chat.completions.create({ model: "cohere/command-a-03-2025", messages: hello, retries: 0 }, fault("status=429")),
+      RateLimitError, "cohere 429");
+    await clearRequests();
+    const az = await c.chat.completions.create({ model: "azure/my-gpt4o", messages: hello });
+    equal([az.choices[0].message.content, az.model], ["Echo: Hello there", "my-gpt4o"], "azure");
+    const [sent] = await requests();
+    equal([sent.path, sent.query["api-version"], sent.headers["api-key"]], ["/azure/openai/deployments/my-gpt4o/chat/completions", "2024-10-21", "azure-test-0123456789"], "azure request");
+    const azs = await c.chat.completions.create({ model: "azure/my-gpt4o", messages: hello, stream: true });
+    equal(text(await collect(azs)), "Echo: Hello there", "azure stream");
+    await rejects(c.chat.completions.create({ model: "azure/no-such-deployment", messages: hello }), NotFoundError, "azure 404");
+  });
+
   test("a key in a browser page needs dangerouslyAllowBrowser", async () => {
     const inBrowser = typeof document !== "undefined";
     let e;

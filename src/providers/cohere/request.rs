@@ -1,0 +1,349 @@
+//! Request: `POST {baseURL}/chat`. Cohere v2 messages are close to OpenAI's (the same
+//! roles, the same tool-call shape); parameters are renamed (`top_p` → `p`, `stop` →
+//! `stop_sequences`) and `tool_choice` is `REQUIRED` / `NONE`.
+
+use serde_json::{json, Map, Value};
+
+use crate::config::Endpoint;
+use crate::error::{Error, Result};
+use crate::http::{join_url, HttpRequest};
+use crate::providers::Translation;
+use crate::types::request::{ContentPart, ResponseFormat, Stop, ToolChoice, ToolChoiceMode};
+use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
+
+/// OpenAI parameters translated here; other fields of the caller's are Cohere's own
+/// (`documents`, `citation_options`, `safety_mode`, `k`, ...) and pass through.
+const TRANSLATED: &[&str] = &[
+    "model",
+    "messages",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "response_format",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "user",
+];
+
+fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::invalid(param, message)
+}
+
+pub fn build_request(
+    endpoint: &Endpoint,
+    model: &str,
+    req: &ChatRequest,
+) -> Result<(HttpRequest, Translation)> {
+    let p = &req.params;
+    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
+        return Err(invalid(
+            "logit_bias",
+            "cohere does not support `logit_bias`",
+        ));
+    }
+    let mut body = Map::new();
+    body.insert("model".into(), json!(model));
+    body.insert("messages".into(), convert_messages(&p.messages)?);
+    sampling(p, &mut body)?;
+    if let Some(tools) = &p.tools {
+        body.insert("tools".into(), convert_tools(tools)?);
+    }
+    match &p.tool_choice {
+        Some(ToolChoice::Mode(ToolChoiceMode::Required)) => {
+            body.insert("tool_choice".into(), json!("REQUIRED"));
+        }
+        Some(ToolChoice::Mode(ToolChoiceMode::None)) => {
+            body.insert("tool_choice".into(), json!("NONE"));
+        }
+        Some(ToolChoice::Mode(ToolChoiceMode::Auto)) | None => {}
+        Some(ToolChoice::Named(_) | ToolChoice::Other(_)) => {
+            return Err(invalid(
+                "tool_choice",
+                "cohere cannot force one named tool (`required`, `auto` and `none` are supported)",
+            ))
+        }
+    }
+    match &p.response_format {
+        Some(ResponseFormat::JsonObject) => {
+            body.insert("response_format".into(), json!({"type": "json_object"}));
+        }
+        Some(ResponseFormat::JsonSchema { json_schema }) => {
+            let mut format = json!({"type": "json_object"});
+            if let Some(schema) = &json_schema.schema {
+                format["json_schema"] = schema.clone();
+            }
+            body.insert("response_format".into(), format);
+        }
+        Some(ResponseFormat::Text) | None => {}
+    }
+    if req.is_stream() {
+        body.insert("stream".into(), Value::Bool(true));
+    }
+    for (key, value) in &req.raw {
+        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
+        if !ours && !body.contains_key(key) {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    let body = serde_json::to_string(&body)
+        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat"), body);
+    let accept = if req.is_stream() {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    http.set_header("accept", accept);
+    let translation = Translation {
+        model: model.to_string(),
+        include_usage: p
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false),
+        ..Translation::default()
+    };
+    Ok((http, translation))
+}
+
+fn sampling(p: &ChatParams, body: &mut Map<String, Value>) -> Result<()> {
+    if let Some(t) = p.temperature {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(invalid(
+                "temperature",
+                format!("`temperature` {t} is outside cohere's range 0 to 1"),
+            ));
+        }
+        body.insert("temperature".into(), json!(t));
+    }
+    if let Some(top_p) = p.top_p {
+        if !(0.01..=0.99).contains(&top_p) {
+            return Err(invalid(
+                "top_p",
+                format!("`top_p` {top_p} is outside cohere's range 0.01 to 0.99"),
+            ));
+        }
+        body.insert("p".into(), json!(top_p));
+    }
+    if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
+        body.insert("max_tokens".into(), json!(max));
+    }
+    if let Some(stop) = &p.stop {
+        let list = match stop {
+            Stop::One(s) => vec![s.clone()],
+            Stop::Many(v) => v.clone(),
+        };
+        body.insert("stop_sequences".into(), json!(list));
+    }
+    for (ours, value) in [
+        ("frequency_penalty", p.frequency_penalty),
+        ("presence_penalty", p.presence_penalty),
+    ] {
+        if let Some(v) = value {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(invalid(
+                    ours,
+                    format!("`{ours}` {v} is outside cohere's range 0 to 1"),
+                ));
+            }
+            body.insert(ours.into(), json!(v));
+        }
+    }
+    if let Some(seed) = p.seed {
+        body.insert("seed".into(), json!(seed));
+    }
+    Ok(())
+}
+
+fn convert_messages(messages: &[Message]) -> Result<Value> {
+    let mut out = Vec::with_capacity(messages.len());
+    for (i, message) in messages.iter().enumerate() {
+        let at = |suffix: &str| format!("messages[{i}]{suffix}");
+        out.push(match message {
+            Message::System { content, .. } | Message::Developer { content, .. } => {
+                json!({"role": "system", "content": text_of(content, &at(".content"))?})
+            }
+            Message::User { content, .. } => {
+                json!({"role": "user", "content": text_of(content, &at(".content"))?})
+            }
+            Message::Assistant {
+                content,
+                tool_calls,
+                ..
+            } => {
+                let mut m = json!({"role": "assistant"});
+                if let Some(c) = content {
+                    let text = text_of(c, &at(".content"))?;
+                    if !text.is_empty() {
+                        m["content"] = json!(text);
+                    }
+                }
+                if let Some(calls) = tool_calls.as_ref().filter(|c| !c.is_empty()) {
+                    let calls = calls
+                        .iter()
+                        .enumerate()
+                        .map(|(j, call)| match &call.function {
+                            Some(f) => Ok(json!({"id": call.id, "type": "function",
+                                "function": {"name": f.name, "arguments": f.arguments}})),
+                            None => Err(invalid(
+                                at(&format!(".tool_calls[{j}]")),
+                                "only function tool calls are supported for cohere",
+                            )),
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    m["tool_calls"] = Value::Array(calls);
+                }
+                m
+            }
+            Message::Tool {
+                content,
+                tool_call_id,
+            } => json!({"role": "tool", "tool_call_id": tool_call_id,
+                "content": text_of(content, &at(".content"))?}),
+            Message::Function { .. } => {
+                return Err(invalid(
+                    at(".role"),
+                    "the deprecated `function` role is not supported for cohere: use `tool`",
+                ))
+            }
+        });
+    }
+    Ok(Value::Array(out))
+}
+
+/// Cohere's chat models read text only here (vision and audio are refused by the
+/// capability table before this runs).
+fn text_of(content: &Content, param: &str) -> Result<String> {
+    match content {
+        Content::Text(t) => Ok(t.clone()),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| match part {
+                ContentPart::Text { text } => Ok(text.as_str()),
+                _ => Err(invalid(
+                    format!("{param}[{j}]"),
+                    "only text parts are supported for cohere",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(|texts| texts.join("\n")),
+    }
+}
+
+fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
+    let converted = tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| {
+            let Some(f) = &tool.function else {
+                return Err(invalid(
+                    format!("tools[{i}]"),
+                    "only function tools are supported for cohere",
+                ));
+            };
+            let mut function = json!({"name": f.name});
+            if let Some(d) = &f.description {
+                function["description"] = json!(d);
+            }
+            function["parameters"] = f
+                .parameters
+                .clone()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+            Ok(json!({"type": "function", "function": function}))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Value::Array(converted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientOptions;
+
+    fn build(params: Value) -> Result<(HttpRequest, Value)> {
+        let opts: ClientOptions =
+            serde_json::from_value(json!({"apiKeys": {"cohere": "co-test-0123456789"}})).unwrap();
+        let endpoint = opts.endpoint("cohere", "model", &|_| None)?;
+        let req = ChatRequest::from_json(params)?;
+        crate::providers::capabilities::check(
+            &endpoint.caps,
+            "cohere",
+            &req.params,
+            req.is_stream(),
+        )?;
+        let (http, _) = crate::providers::build_request(&endpoint, "command-a-03-2025", &req)?;
+        Ok((http.clone(), serde_json::from_str(&http.body).unwrap()))
+    }
+
+    #[test]
+    fn default_endpoint_auth_and_renamed_parameters() {
+        let (http, b) = build(json!({"model": "cohere/command-a-03-2025", "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": [{"type": "text", "text": "Weather?"}]},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "w1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "w1", "content": "sunny"}
+        ], "temperature": 0.3, "top_p": 0.5, "stop": "END", "max_tokens": 20, "seed": 1,
+           "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}],
+           "tool_choice": "required", "response_format": {"type": "json_object"}, "documents": ["passthrough"]})).unwrap();
+        assert_eq!(http.url, "https://api.cohere.com/v2/chat");
+        assert_eq!(
+            http.header("authorization"),
+            Some("Bearer co-test-0123456789")
+        );
+        assert_eq!(
+            b,
+            json!({"model": "command-a-03-2025",
+                "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "Weather?"},
+                    {"role": "assistant", "tool_calls": [{"id": "w1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]},
+                    {"role": "tool", "tool_call_id": "w1", "content": "sunny"}
+                ],
+                "temperature": 0.3, "p": 0.5, "stop_sequences": ["END"], "max_tokens": 20, "seed": 1,
+                "tools": [{"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}],
+                "tool_choice": "REQUIRED", "response_format": {"type": "json_object"}, "documents": ["passthrough"]})
+        );
+    }
+
+    #[test]
+    fn what_cohere_cannot_do_is_refused() {
+        let base = json!({"model": "cohere/c", "messages": [{"role": "user", "content": "x"}]});
+        let with = |k: &str, v: Value| {
+            let mut p = base.clone();
+            p[k] = v;
+            build(p).unwrap_err().param
+        };
+        assert_eq!(
+            with("temperature", json!(1.5)).as_deref(),
+            Some("temperature")
+        );
+        assert_eq!(with("n", json!(2)).as_deref(), Some("n"));
+        assert_eq!(with("logprobs", json!(true)).as_deref(), Some("logprobs"));
+        assert_eq!(
+            with(
+                "tool_choice",
+                json!({"type": "function", "function": {"name": "f"}})
+            )
+            .as_deref(),
+            Some("tool_choice")
+        );
+        let image = json!([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]);
+        assert_eq!(
+            with("messages", image).as_deref(),
+            Some("messages[0].content[0]")
+        );
+    }
+}

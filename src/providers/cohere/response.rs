@@ -1,0 +1,233 @@
+//! Response: a Cohere v2 chat response as an OpenAI `chat.completion`.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::preview;
+use crate::types::request::{FunctionCall, ToolCall};
+use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
+
+#[derive(Debug, Deserialize)]
+struct WireResponse {
+    #[serde(default)]
+    id: String,
+    message: WireMessage,
+    finish_reason: Option<String>,
+    usage: Option<WireUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireMessage {
+    #[serde(default)]
+    content: Vec<WireContent>,
+    tool_plan: Option<String>,
+    #[serde(default)]
+    tool_calls: Vec<WireToolCall>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireContent {
+    Text {
+        text: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireToolCall {
+    #[serde(default)]
+    pub id: String,
+    pub function: WireFunction,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WireFunction {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub arguments: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct WireUsage {
+    tokens: Option<Tokens>,
+    billed_units: Option<Tokens>,
+    cached_tokens: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Tokens {
+    input_tokens: Option<f64>,
+    output_tokens: Option<f64>,
+}
+
+impl WireUsage {
+    /// Token counts (`tokens`) when Cohere sends them, else the billed units.
+    pub fn to_openai(&self) -> Usage {
+        let counts = self.tokens.as_ref().or(self.billed_units.as_ref());
+        let prompt = counts.and_then(|t| t.input_tokens).unwrap_or(0.0) as u64;
+        let completion = counts.and_then(|t| t.output_tokens).unwrap_or(0.0) as u64;
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt.saturating_add(completion),
+            prompt_tokens_details: Some(json!({"cached_tokens": self.cached_tokens.unwrap_or(0)})),
+            completion_tokens_details: None,
+        }
+    }
+}
+
+/// <https://docs.cohere.com/reference/chat#response.body.finish_reason>
+pub fn map_finish_reason(reason: &str) -> &'static str {
+    match reason {
+        "MAX_TOKENS" => "length",
+        "TOOL_CALL" => "tool_calls",
+        "ERROR_TOXIC" => "content_filter",
+        // COMPLETE, STOP_SEQUENCE, ERROR and reasons yet to come
+        _ => "stop",
+    }
+}
+
+pub fn parse_completion(
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    translation: &Translation,
+    created: u64,
+) -> Result<String> {
+    // Cohere's response names no model: it is the one asked for.
+    let model = translation.model.as_str();
+    let response: WireResponse = serde_json::from_str(body).map_err(|e| {
+        Error::api(
+            Some(status),
+            format!("malformed cohere response ({e}): {}", preview(body, 120)),
+            headers.to_vec(),
+            None,
+        )
+    })?;
+    let text: String = response
+        .message
+        .content
+        .iter()
+        .filter_map(|c| match c {
+            WireContent::Text { text } => Some(text.as_str()),
+            WireContent::Other => None,
+        })
+        .collect();
+    let calls: Vec<ToolCall> = response
+        .message
+        .tool_calls
+        .into_iter()
+        .map(|c| ToolCall {
+            id: c.id,
+            kind: "function".into(),
+            function: FunctionCall {
+                name: c.function.name,
+                arguments: c.function.arguments,
+            },
+        })
+        .collect();
+    let completion = ChatCompletion {
+        id: response.id,
+        object: "chat.completion".into(),
+        created,
+        model: model.to_string(),
+        choices: vec![Choice {
+            index: 0,
+            message: CompletionMessage {
+                role: "assistant".into(),
+                content: (!text.is_empty()).then_some(text),
+                refusal: None,
+                tool_calls: (!calls.is_empty()).then_some(calls),
+                // The plan Cohere states before calling tools is its reasoning.
+                reasoning_content: response.message.tool_plan.filter(|p| !p.is_empty()),
+            },
+            logprobs: None,
+            finish_reason: response
+                .finish_reason
+                .as_deref()
+                .map(|r| map_finish_reason(r).to_string()),
+        }],
+        usage: response.usage.as_ref().map(WireUsage::to_openai),
+        system_fingerprint: None,
+    };
+    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn parse(body: &str) -> Value {
+        serde_json::from_str(
+            &parse_completion(
+                200,
+                &[],
+                body,
+                &Translation {
+                    model: "command-a".into(),
+                    ..Translation::default()
+                },
+                3,
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn recorded_text_answer() {
+        let c = parse(
+            r#"{"id": "e7592632-1e3d-424f-b129-bd5f9f980f7b", "message": {"role": "assistant", "content": [{"type": "text", "text": "The capital of France is Paris."}]},
+            "finish_reason": "COMPLETE", "usage": {"billed_units": {"input_tokens": 12, "output_tokens": 7}, "tokens": {"input_tokens": 507, "output_tokens": 10}, "cached_tokens": 448}}"#,
+        );
+        assert_eq!(
+            c,
+            json!({"id": "e7592632-1e3d-424f-b129-bd5f9f980f7b", "object": "chat.completion", "created": 3, "model": "command-a",
+                "choices": [{"index": 0, "logprobs": null, "finish_reason": "stop", "message": {
+                    "role": "assistant", "content": "The capital of France is Paris.", "refusal": null}}],
+                "usage": {"prompt_tokens": 507, "completion_tokens": 10, "total_tokens": 517, "prompt_tokens_details": {"cached_tokens": 448}}})
+        );
+    }
+
+    #[test]
+    fn recorded_tool_calls() {
+        let c = parse(
+            r#"{"id": "f201af17", "message": {"role": "assistant", "tool_plan": "I will use the weather tool.",
+            "tool_calls": [{"id": "weather_dqgshstja6p9", "type": "function", "function": {"name": "weather", "arguments": "{\"location\":\"San Francisco\"}"}},
+                {"id": "cityAttractions_dcxfx4myvx68", "type": "function", "function": {"name": "cityAttractions", "arguments": "{\"city\":\"San Francisco\"}"}}]},
+            "finish_reason": "TOOL_CALL", "usage": {"billed_units": {"input_tokens": 119, "output_tokens": 52}}}"#,
+        );
+        let m = &c["choices"][0]["message"];
+        assert_eq!(m["content"], Value::Null);
+        assert_eq!(m["reasoning_content"], "I will use the weather tool.");
+        assert_eq!(
+            m["tool_calls"][1],
+            json!({"id": "cityAttractions_dcxfx4myvx68", "type": "function",
+            "function": {"name": "cityAttractions", "arguments": "{\"city\":\"San Francisco\"}"}})
+        );
+        assert_eq!(c["choices"][0]["finish_reason"], "tool_calls");
+        assert_eq!(
+            c["usage"]["prompt_tokens"], 119,
+            "billed units when no token counts"
+        );
+    }
+
+    #[test]
+    fn finish_reasons() {
+        for (r, want) in [
+            ("COMPLETE", "stop"),
+            ("STOP_SEQUENCE", "stop"),
+            ("MAX_TOKENS", "length"),
+            ("TOOL_CALL", "tool_calls"),
+            ("ERROR_TOXIC", "content_filter"),
+        ] {
+            assert_eq!(map_finish_reason(r), want, "{r}");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Stream: Cohere's named events (`message-start`, `content-delta`,
+//! `tool-plan-delta`, `tool-call-start` / `-delta` / `-end`, `message-end`, the end
+//! marker) as OpenAI chunks. A `message-end` carrying an `error` is an `APIError`.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::response::{map_finish_reason, WireToolCall, WireUsage};
+use crate::error::{Error, Result};
+use crate::providers::Translation;
+use crate::sse::{preview, SseEvent};
+use crate::stream::{ChunkSink, Flow};
+use crate::types::{ChatCompletionChunk, ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+enum Event {
+    MessageStart {
+        #[serde(default)]
+        id: String,
+    },
+    ContentDelta {
+        delta: Value,
+    },
+    ToolPlanDelta {
+        delta: Value,
+    },
+    ToolCallStart {
+        index: Option<u32>,
+        delta: ToolCallStartDelta,
+    },
+    ToolCallDelta {
+        index: Option<u32>,
+        delta: Value,
+    },
+    MessageEnd {
+        delta: MessageEndDelta,
+    },
+    /// content-start, content-end, tool-call-end, citations, ...
+    #[serde(other)]
+    Ignored,
+}
+
+#[derive(Deserialize)]
+struct ToolCallStartDelta {
+    message: ToolCallStartMessage,
+}
+
+#[derive(Deserialize)]
+struct ToolCallStartMessage {
+    tool_calls: WireToolCall,
+}
+
+#[derive(Deserialize)]
+struct MessageEndDelta {
+    finish_reason: Option<String>,
+    usage: Option<WireUsage>,
+    error: Option<String>,
+}
+
+/// `delta.message.<path>` as text.
+fn text_at<'a>(delta: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut v = delta.get("message")?;
+    for key in path {
+        v = v.get(key)?;
+    }
+    v.as_str()
+}
+
+#[derive(Debug)]
+pub struct CohereStream {
+    translation: Translation,
+    created: u64,
+    model: String,
+    id: String,
+    tool_calls: u32,
+}
+
+impl CohereStream {
+    pub fn new(translation: Translation, created: u64) -> Self {
+        CohereStream {
+            model: translation.model.clone(),
+            translation,
+            created,
+            id: String::new(),
+            tool_calls: 0,
+        }
+    }
+
+    fn chunk(&self, delta: Delta, finish_reason: Option<String>) -> ChatCompletionChunk {
+        ChatCompletionChunk {
+            id: self.id.clone(),
+            object: "chat.completion.chunk".into(),
+            created: self.created,
+            model: self.model.clone(),
+            choices: vec![ChunkChoice {
+                index: 0,
+                delta,
+                logprobs: None,
+                finish_reason,
+            }],
+            usage: None,
+            system_fingerprint: None,
+        }
+    }
+
+    pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
+        let data = event.data.as_str();
+        let parsed: Event = serde_json::from_str(data).map_err(|e| {
+            Error::api(
+                None,
+                format!("malformed stream event ({e}): {}", preview(data, 120)),
+                vec![],
+                None,
+            )
+        })?;
+        match parsed {
+            Event::MessageStart { id } => {
+                self.id = id;
+                let delta = Delta {
+                    role: Some("assistant".into()),
+                    content: Some(String::new()),
+                    ..Delta::default()
+                };
+                sink.push(&self.chunk(delta, None));
+            }
+            Event::ContentDelta { delta } => {
+                if let Some(text) = text_at(&delta, &["content", "text"]) {
+                    let delta = Delta {
+                        content: Some(text.to_string()),
+                        ..Delta::default()
+                    };
+                    sink.push(&self.chunk(delta, None));
+                }
+            }
+            Event::ToolPlanDelta { delta } => {
+                if let Some(plan) = text_at(&delta, &["tool_plan"]) {
+                    let delta = Delta {
+                        reasoning_content: Some(plan.to_string()),
+                        ..Delta::default()
+                    };
+                    sink.push(&self.chunk(delta, None));
+                }
+            }
+            Event::ToolCallStart { index, delta } => {
+                let call = delta.message.tool_calls;
+                let n = index.unwrap_or(self.tool_calls);
+                self.tool_calls = self.tool_calls.max(n.saturating_add(1));
+                let delta = tool_delta(ToolCallDelta {
+                    index: n,
+                    id: Some(call.id),
+                    kind: Some("function".into()),
+                    function: Some(FunctionDelta {
+                        name: Some(call.function.name),
+                        arguments: Some(call.function.arguments),
+                    }),
+                });
+                sink.push(&self.chunk(delta, None));
+            }
+            Event::ToolCallDelta { index, delta } => {
+                let fragment = text_at(&delta, &["tool_calls", "function", "arguments"]);
+                if let Some(arguments) = fragment {
+                    let delta = tool_delta(ToolCallDelta {
+                        index: index.unwrap_or(self.tool_calls.saturating_sub(1)),
+                        id: None,
+                        kind: None,
+                        function: Some(FunctionDelta {
+                            name: None,
+                            arguments: Some(arguments.to_string()),
+                        }),
+                    });
+                    sink.push(&self.chunk(delta, None));
+                }
+            }
+            Event::MessageEnd { delta } => {
+                if let Some(error) = delta.error {
+                    return Err(Error::api(
+                        None,
+                        error.clone(),
+                        vec![],
+                        Some(serde_json::json!({ "message": error, "type": "server_error" })),
+                    ));
+                }
+                let finish = delta
+                    .finish_reason
+                    .as_deref()
+                    .map(|r| map_finish_reason(r).to_string());
+                let usage = delta.usage.as_ref().map(WireUsage::to_openai);
+                let mut last = self.chunk(Delta::default(), finish);
+                if self.translation.include_usage {
+                    sink.push(&last);
+                    last.choices.clear();
+                    last.usage = usage;
+                    sink.push(&last);
+                } else {
+                    sink.push(&last);
+                    if let Some(usage) = usage {
+                        sink.set_usage(usage);
+                    }
+                }
+                return Ok(Flow::Done);
+            }
+            Event::Ignored => {}
+        }
+        Ok(Flow::Continue)
+    }
+}
+
+fn tool_delta(call: ToolCallDelta) -> Delta {
+    Delta {
+        tool_calls: Some(vec![call]),
+        ..Delta::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::providers::{Translation, WireFormat};
+    use crate::stream::ChatStream;
+    use serde_json::{json, Value};
+
+    const TEXT: &str = include_str!("../../../tests/fixtures/cohere/stream_text.sse");
+    const TOOLS: &str = include_str!("../../../tests/fixtures/cohere/stream_tool_call.sse");
+
+    fn run(include_usage: bool, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
+        let t = Translation {
+            include_usage,
+            model: "command-a-03-2025".into(),
+            ..Translation::default()
+        };
+        let mut s = ChatStream::new(WireFormat::Cohere, &t, 11);
+        let mut chunks = Vec::new();
+        for part in parts {
+            let batch = s.feed(part).unwrap();
+            if !batch.is_empty() {
+                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
+            }
+        }
+        s.end().unwrap();
+        (s, chunks)
+    }
+
+    #[test]
+    fn text_events_become_chunks_with_usage() {
+        let (s, chunks) = run(true, &[TEXT.as_bytes()]);
+        assert_eq!(
+            chunks[0]["choices"][0]["delta"],
+            json!({"role": "assistant", "content": ""})
+        );
+        assert_eq!(chunks[0]["model"], "command-a-03-2025");
+        let text: String = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+            .collect();
+        assert_eq!(text, "La capitale est Paris 🗼.");
+        let last = chunks.last().unwrap();
+        assert_eq!(last["choices"], json!([]));
+        assert_eq!(last["usage"]["prompt_tokens_details"]["cached_tokens"], 448);
+        let done = s.final_completion();
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("stop"));
+        assert_eq!(done.usage.unwrap().total_tokens, 517);
+    }
+
+    #[test]
+    fn tool_plan_and_calls() {
+        let (s, _) = run(false, &[TOOLS.as_bytes()]);
+        let done = s.final_completion();
+        let m = &done.choices[0].message;
+        assert_eq!(
+            m.reasoning_content.as_deref(),
+            Some("I will check the weather.")
+        );
+        let calls = m.tool_calls.as_ref().unwrap();
+        assert_eq!(
+            calls[0].function.arguments,
+            r#"{"location":"San Francisco"}"#
+        );
+        assert_eq!(
+            (calls[1].id.as_str(), calls[1].function.name.as_str()),
+            ("cityAttractions_dcx", "cityAttractions")
+        );
+        assert_eq!(done.choices[0].finish_reason.as_deref(), Some("tool_calls"));
+        assert_eq!(
+            done.usage.unwrap().prompt_tokens,
+            1549,
+            "usage without include_usage still reaches the final completion"
+        );
+    }
+
+    #[test]
+    fn split_at_every_byte_gives_the_same_chunks() {
+        for fixture in [TEXT, TOOLS] {
+            let bytes = fixture.as_bytes();
+            let (_, whole) = run(true, &[bytes]);
+            for at in 1..bytes.len() {
+                let (_, split) = run(true, &[&bytes[..at], &bytes[at..]]);
+                assert_eq!(split, whole, "split at byte {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_in_message_end_and_a_missing_end() {
+        let t = Translation::default();
+        let mut s = ChatStream::new(WireFormat::Cohere, &t, 0);
+        let e = s
+            .feed(b"event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"error\":\"internal server error\",\"finish_reason\":\"ERROR\"}}\n\n")
+            .unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert!(
+            crate::retry::should_retry(&e),
+            "a server-side stream error is retried before the first chunk"
+        );
+        let cut = TEXT.find("event: message-end").unwrap();
+        let mut s = ChatStream::new(WireFormat::Cohere, &t, 0);
+        s.feed(&TEXT.as_bytes()[..cut]).unwrap();
+        assert_eq!(s.end().unwrap_err().class_name(), "APIConnectionError");
+    }
+}
