@@ -75,11 +75,24 @@ pub fn build_request(
     if !system.is_empty() {
         body.insert("system".into(), Value::String(system.join("\n\n")));
     }
+    if messages.is_empty() {
+        return Err(invalid(
+            "messages",
+            "anthropic needs at least one user or assistant message",
+        ));
+    }
     body.insert("messages".into(), Value::Array(messages));
+    // With extended thinking, max_tokens must exceed the thinking budget.
+    let budget = req
+        .raw
+        .get("thinking")
+        .and_then(|t| t.get("budget_tokens"))
+        .and_then(Value::as_u64)
+        .map(|b| b.min(u64::from(u32::MAX)) as u32);
     let max_tokens = p
         .max_completion_tokens
         .or(p.max_tokens)
-        .unwrap_or_else(|| default_max_tokens(model));
+        .unwrap_or_else(|| default_max_tokens(model).saturating_add(budget.unwrap_or(0)));
     body.insert("max_tokens".into(), max_tokens.into());
     if let Some(t) = p.temperature {
         if !(0.0..=1.0).contains(&t) {
@@ -91,17 +104,39 @@ pub fn build_request(
         body.insert("temperature".into(), json!(t));
     }
     if let Some(top_p) = p.top_p {
-        body.insert("top_p".into(), json!(top_p));
+        if !(0.0..=1.0).contains(&top_p) {
+            return Err(invalid(
+                "top_p",
+                format!("`top_p` {top_p} is outside anthropic's range 0 to 1"),
+            ));
+        }
+        // Recent Claude models refuse both at once; temperature is the one kept.
+        if p.temperature.is_none() {
+            body.insert("top_p".into(), json!(top_p));
+        }
     }
     if let Some(stop) = &p.stop {
         let list = match stop {
             Stop::One(s) => vec![s.clone()],
             Stop::Many(v) => v.clone(),
         };
-        body.insert("stop_sequences".into(), json!(list));
+        // Anthropic refuses whitespace-only stop sequences (OpenAI's common "\n").
+        let list: Vec<String> = list.into_iter().filter(|s| !s.trim().is_empty()).collect();
+        if !list.is_empty() {
+            body.insert("stop_sequences".into(), json!(list));
+        }
     }
     if let Some(user) = &p.user {
-        body.insert("metadata".into(), json!({ "user_id": user }));
+        // Merged into a `metadata` the caller passed through, not replacing it.
+        let mut metadata = req
+            .raw
+            .get("metadata")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Value::Object(m) = &mut metadata {
+            m.insert("user_id".into(), json!(user));
+        }
+        body.insert("metadata".into(), metadata);
     }
     if req.is_stream() {
         body.insert("stream".into(), Value::Bool(true));
@@ -121,6 +156,17 @@ pub fn build_request(
         body.insert("tool_choice".into(), choice);
     }
     if let Some(format) = &p.response_format {
+        let thinking = req
+            .raw
+            .get("thinking")
+            .and_then(|t| t.get("type"))
+            .and_then(Value::as_str);
+        if thinking == Some("enabled") && !matches!(format, ResponseFormat::Text) {
+            return Err(invalid(
+                "response_format",
+                "anthropic's JSON mode forces a tool, which extended `thinking` does not allow",
+            ));
+        }
         if let Some((tool, name)) = json_mode_tool(format)? {
             body.insert("tools".into(), json!([tool]));
             body.insert("tool_choice".into(), json!({"type": "tool", "name": name}));
@@ -246,13 +292,17 @@ fn text_only(content: &Content, param: &str) -> Result<String> {
     }
 }
 
+/// Anthropic refuses empty and whitespace-only text blocks: they are left out.
 fn content_blocks(content: &Content, param: &str) -> Result<Vec<Value>> {
     match content {
-        Content::Text(t) if t.is_empty() => Ok(Vec::new()),
+        Content::Text(t) if t.trim().is_empty() => Ok(Vec::new()),
         Content::Text(t) => Ok(vec![json!({"type": "text", "text": t})]),
         Content::Parts(parts) => parts
             .iter()
             .enumerate()
+            .filter(
+                |(_, part)| !matches!(part, ContentPart::Text { text } if text.trim().is_empty()),
+            )
             .map(|(j, part)| part_block(part, &format!("{param}[{j}]")))
             .collect(),
     }
@@ -309,6 +359,8 @@ fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
             )
         })?
     };
+    // Anthropic's `input` is an object; `null` arguments mean none.
+    let input = if input.is_null() { json!({}) } else { input };
     Ok(json!({"type": "tool_use", "id": call.id, "name": function.name, "input": input}))
 }
 
@@ -456,6 +508,42 @@ mod tests {
     }
 
     #[test]
+    fn review_fixes_temperature_top_p_stop_metadata_empty_text_thinking() {
+        let b = body(json!({"model": "anthropic/x", "messages": [
+            {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "Hi"}]},
+            {"role": "assistant", "content": "  "}
+        ], "temperature": 0.5, "top_p": 0.9, "stop": ["\n", "END"], "user": "u", "metadata": {"trace": 1},
+           "thinking": {"type": "enabled", "budget_tokens": 10000}}));
+        assert_eq!(b["temperature"], 0.5);
+        assert!(b.get("top_p").is_none(), "not both");
+        assert_eq!(b["stop_sequences"], json!(["END"]));
+        assert_eq!(b["metadata"], json!({"trace": 1, "user_id": "u"}));
+        assert_eq!(
+            b["messages"],
+            json!([{"role": "user", "content": [{"type": "text", "text": "Hi"}]}])
+        );
+        assert_eq!(
+            b["max_tokens"], 18192,
+            "the default plus the thinking budget"
+        );
+        let e = rejected(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "x"}],
+            "thinking": {"type": "enabled", "budget_tokens": 1024}, "response_format": {"type": "json_object"}}),
+        );
+        assert_eq!(e.param.as_deref(), Some("response_format"));
+        let e = rejected(
+            json!({"model": "anthropic/x", "messages": [{"role": "system", "content": "x"}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("messages"));
+        assert_eq!(
+            rejected(json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}], "top_p": 2}))
+                .param
+                .as_deref(),
+            Some("top_p")
+        );
+    }
+
+    #[test]
     fn default_max_tokens_by_model() {
         assert_eq!(default_max_tokens("claude-3-haiku-20240307"), 4096);
         assert_eq!(default_max_tokens("claude-3-opus-20240229"), 4096);
@@ -495,7 +583,7 @@ mod tests {
             "stream": true, "stream_options": {"include_usage": true}}),
         );
         assert_eq!(b["temperature"], 0.5);
-        assert_eq!(b["top_p"], 0.9);
+        assert!(b.get("top_p").is_none(), "temperature wins over top_p");
         assert_eq!(b["stop_sequences"], json!(["END"]));
         assert_eq!(b["metadata"], json!({"user_id": "u-42"}));
         assert_eq!(b["stream"], true);
@@ -511,7 +599,7 @@ mod tests {
             assert!(b.get(dropped).is_none(), "{dropped} is not sent");
         }
         let (_, t, _) = build(
-            json!({"model": "anthropic/x", "messages": [], "stream": true,
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}], "stream": true,
             "stream_options": {"include_usage": true}}),
         )
         .unwrap();
@@ -615,7 +703,9 @@ mod tests {
                 json!({"type": "tool", "name": "get_weather"}),
             ),
         ] {
-            let b = body(json!({"model": "anthropic/x", "messages": [], "tool_choice": choice}));
+            let b = body(
+                json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}], "tool_choice": choice}),
+            );
             assert_eq!(b["tool_choice"], want);
         }
     }
@@ -674,8 +764,10 @@ mod tests {
             "response_format": {"type": "json_schema", "json_schema": {"name": "place", "schema": schema}}})).unwrap();
         assert_eq!(t.json_tool.as_deref(), Some("place"));
         assert_eq!(b["tools"][0]["input_schema"], schema);
-        let e = rejected(json!({"model": "anthropic/x", "messages": [],
-            "response_format": {"type": "json_schema", "json_schema": {"name": "l", "schema": {"type": "array"}}}}));
+        let e = rejected(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "l", "schema": {"type": "array"}}}}),
+        );
         assert_eq!(
             e.param.as_deref(),
             Some("response_format.json_schema.schema")

@@ -33,9 +33,12 @@ enum Event {
         #[serde(default)]
         usage: Option<WireUsage>,
     },
+    ContentBlockStop {
+        index: u32,
+    },
     MessageStop,
     Error,
-    /// `ping`, `content_block_stop` and event types yet to come.
+    /// `ping` and event types yet to come.
     #[serde(other)]
     Ignored,
 }
@@ -77,7 +80,7 @@ struct MessageDeltaBody {
 }
 
 /// What a content block's deltas become.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum BlockRole {
     /// Tool input of the n-th tool call.
     Tool(u32),
@@ -92,9 +95,10 @@ pub struct AnthropicStream {
     id: String,
     model: String,
     usage: WireUsage,
-    /// Tool blocks by content-block index.
-    blocks: Vec<(u32, BlockRole)>,
+    /// Tool blocks by content-block index, and whether any input arrived for them.
+    blocks: Vec<(u32, BlockRole, bool)>,
     tool_calls: u32,
+    started: bool,
 }
 
 impl AnthropicStream {
@@ -107,6 +111,7 @@ impl AnthropicStream {
             usage: WireUsage::default(),
             blocks: Vec::new(),
             tool_calls: 0,
+            started: false,
         }
     }
 
@@ -142,7 +147,10 @@ impl AnthropicStream {
             )
         })?;
         match parsed {
+            // A repeated message_start (seen in recorded traffic) starts nothing new.
+            Event::MessageStart { .. } if self.started => {}
             Event::MessageStart { message } => {
+                self.started = true;
                 self.id = message.id;
                 self.model = message.model;
                 self.usage = message.usage;
@@ -161,12 +169,12 @@ impl AnthropicStream {
                 StartBlock::ToolUse { name, .. }
                     if self.translation.json_tool.as_deref() == Some(&name) =>
                 {
-                    self.blocks.push((index, BlockRole::Answer));
+                    self.blocks.push((index, BlockRole::Answer, false));
                 }
                 StartBlock::ToolUse { id, name } => {
                     let n = self.tool_calls;
                     self.tool_calls += 1;
-                    self.blocks.push((index, BlockRole::Tool(n)));
+                    self.blocks.push((index, BlockRole::Tool(n), false));
                     let call = ToolCallDelta {
                         index: n,
                         id: Some(id),
@@ -189,8 +197,14 @@ impl AnthropicStream {
                     };
                     self.emit(sink, delta);
                 }
+                BlockDelta::InputJsonDelta { partial_json } if partial_json.is_empty() => {}
                 BlockDelta::InputJsonDelta { partial_json } => {
-                    match self.blocks.iter().find(|(i, _)| *i == index).map(|b| b.1) {
+                    let block = self.blocks.iter_mut().find(|(i, _, _)| *i == index);
+                    let role = block.map(|b| {
+                        b.2 = true;
+                        b.1
+                    });
+                    match role {
                         Some(BlockRole::Answer) => self.emit(sink, text_delta(partial_json)),
                         Some(BlockRole::Tool(n)) => {
                             let call = ToolCallDelta {
@@ -228,6 +242,26 @@ impl AnthropicStream {
                 return Ok(Flow::Done);
             }
             Event::Error => return Err(stream_error(data)),
+            Event::ContentBlockStop { index } => {
+                // A tool called without input streams no input at all: its arguments
+                // are `{}`, as in the plain answer, never an empty string.
+                let empty = self.blocks.iter().find(|(i, _, got)| *i == index && !*got);
+                if let Some(&(_, role, _)) = empty {
+                    let delta = match role {
+                        BlockRole::Answer => text_delta("{}".into()),
+                        BlockRole::Tool(n) => tool_delta(ToolCallDelta {
+                            index: n,
+                            id: None,
+                            kind: None,
+                            function: Some(FunctionDelta {
+                                name: None,
+                                arguments: Some("{}".into()),
+                            }),
+                        }),
+                    };
+                    self.emit(sink, delta);
+                }
+            }
             Event::Ignored => {}
         }
         Ok(Flow::Continue)
@@ -347,9 +381,10 @@ mod tests {
             calls[0],
             &json!({"index": 0, "id": "toolu_01A", "type": "function", "function": {"name": "get_weather", "arguments": ""}})
         );
+        // Empty input_json_delta fragments are skipped: the next call delta has text.
         assert_eq!(
             calls[1],
-            &json!({"index": 0, "function": {"arguments": ""}})
+            &json!({"index": 0, "function": {"arguments": "{\"location\": "}})
         );
         assert!(
             calls
@@ -400,6 +435,49 @@ mod tests {
             "only the other tool stays a call"
         );
         assert_eq!(done.choices[0].finish_reason.as_deref(), Some("stop"));
+    }
+
+    #[test]
+    fn a_tool_without_input_gets_empty_object_arguments_and_a_repeated_start_is_ignored() {
+        let start = r#"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1}}}"#;
+        let events = [
+            ("message_start", start),
+            ("message_start", start),
+            (
+                "content_block_start",
+                r#"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"now","input":{}}}"#,
+            ),
+            (
+                "content_block_delta",
+                r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#,
+            ),
+            (
+                "content_block_stop",
+                r#"{"type":"content_block_stop","index":0}"#,
+            ),
+            (
+                "message_delta",
+                r#"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":3}}"#,
+            ),
+            ("message_stop", r#"{"type":"message_stop"}"#),
+        ];
+        let wire: String = events
+            .iter()
+            .map(|(e, d)| format!("event: {e}\ndata: {d}\n\n"))
+            .collect();
+        let (s, chunks) = run(&Translation::default(), &[wire.as_bytes()]);
+        let roles = chunks
+            .iter()
+            .filter(|c| c["choices"][0]["delta"]["role"].is_string())
+            .count();
+        assert_eq!(roles, 1);
+        let done = s.final_completion();
+        assert_eq!(
+            done.choices[0].message.tool_calls.as_ref().unwrap()[0]
+                .function
+                .arguments,
+            "{}"
+        );
     }
 
     #[test]
