@@ -70,8 +70,28 @@ pub fn build_request(
             "gemini does not support `logit_bias`",
         ));
     }
+    let json_mode = matches!(
+        p.response_format,
+        Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
+    );
+    if json_mode && p.tools.as_ref().is_some_and(|t| !t.is_empty()) {
+        return Err(invalid(
+            "response_format",
+            "gemini does not combine function calling with a JSON response_format",
+        ));
+    }
     let mut body = Map::new();
     let (system, contents) = convert_messages(&p.messages)?;
+    if contents.is_empty() {
+        return Err(invalid(
+            "messages",
+            "gemini needs at least one user or assistant message",
+        ));
+    }
+    let system: Vec<String> = system
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect();
     if !system.is_empty() {
         let parts: Vec<Value> = system.into_iter().map(|t| json!({ "text": t })).collect();
         body.insert("systemInstruction".into(), json!({ "parts": parts }));
@@ -160,25 +180,28 @@ fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {
         let n = in_range(f64::from(n), 1.0, 8.0, "n")?;
         c.insert("candidateCount".into(), json!(n as u32));
     }
-    if let Some(v) = p.presence_penalty {
+    // A zero penalty is no penalty, and some models refuse the field at all.
+    if let Some(v) = p.presence_penalty.filter(|v| *v != 0.0) {
         c.insert(
             "presencePenalty".into(),
             json!(in_range(v, -2.0, 2.0, "presence_penalty")?),
         );
     }
-    if let Some(v) = p.frequency_penalty {
+    if let Some(v) = p.frequency_penalty.filter(|v| *v != 0.0) {
         c.insert(
             "frequencyPenalty".into(),
             json!(in_range(v, -2.0, 2.0, "frequency_penalty")?),
         );
     }
     if let Some(seed) = p.seed {
+        let seed = i32::try_from(seed)
+            .map_err(|_| invalid("seed", "gemini's `seed` is a 32-bit integer"))?;
         c.insert("seed".into(), json!(seed));
     }
     if p.logprobs == Some(true) {
         c.insert("responseLogprobs".into(), Value::Bool(true));
         if let Some(top) = p.top_logprobs {
-            let top = in_range(f64::from(top), 0.0, 20.0, "top_logprobs")?;
+            let top = in_range(f64::from(top), 1.0, 20.0, "top_logprobs")?;
             c.insert("logprobs".into(), json!(top as u32));
         }
     } else if p.top_logprobs.is_some() {
@@ -309,6 +332,7 @@ fn text_of(content: &Content, param: &str) -> Result<String> {
     }
 }
 
+/// Gemini refuses empty text parts: they are left out.
 fn content_parts(content: &Content, param: &str) -> Result<Vec<Value>> {
     match content {
         Content::Text(t) if t.is_empty() => Ok(Vec::new()),
@@ -316,6 +340,7 @@ fn content_parts(content: &Content, param: &str) -> Result<Vec<Value>> {
         Content::Parts(parts) => parts
             .iter()
             .enumerate()
+            .filter(|(_, part)| !matches!(part, ContentPart::Text { text } if text.is_empty()))
             .map(|(j, part)| media_part(part, &format!("{param}[{j}]")))
             .collect(),
     }
@@ -406,6 +431,7 @@ fn function_call_part(call: &MessageToolCall, param: &str) -> Result<Value> {
             )
         })?
     };
+    let args = if args.is_null() { json!({}) } else { args };
     Ok(json!({"functionCall": {"name": function.name, "args": args}}))
 }
 
@@ -519,7 +545,7 @@ mod tests {
             })
         );
         let (http, _) =
-            build(json!({"model": "google/x", "messages": [], "stream": true})).unwrap();
+            build(json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "stream": true})).unwrap();
         assert!(http
             .url
             .ends_with("models/gemini-1.5-flash:streamGenerateContent?alt=sse"));
@@ -528,7 +554,7 @@ mod tests {
     #[test]
     fn generation_config_from_openai_parameters() {
         let b = body(
-            json!({"model": "google/x", "messages": [], "temperature": 0.7, "top_p": 0.9,
+            json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "temperature": 0.7, "top_p": 0.9,
             "max_tokens": 100, "stop": ["END"], "n": 2, "presence_penalty": 0.5, "frequency_penalty": -0.5,
             "seed": 42, "logprobs": true, "top_logprobs": 3, "user": "dropped", "parallel_tool_calls": true,
             "response_format": {"type": "json_object"},
@@ -557,18 +583,19 @@ mod tests {
             ("presence_penalty", json!(3)),
             ("frequency_penalty", json!(-3)),
         ] {
-            let mut p = json!({"model": "google/x", "messages": []});
+            let mut p =
+                json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}]});
             p[field] = value;
             let e = rejected(p);
             assert_eq!(e.param.as_deref(), Some(field));
             assert!(e.message.contains("gemini's range"), "{}", e.message);
         }
         let e = rejected(
-            json!({"model": "google/x", "messages": [], "stop": ["a", "b", "c", "d", "e", "f"]}),
+            json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "stop": ["a", "b", "c", "d", "e", "f"]}),
         );
         assert_eq!(e.param.as_deref(), Some("stop"));
         assert_eq!(
-            rejected(json!({"model": "google/x", "messages": [], "logit_bias": {"1": 2}}))
+            rejected(json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "logit_bias": {"1": 2}}))
                 .param
                 .as_deref(),
             Some("logit_bias")
@@ -576,9 +603,40 @@ mod tests {
     }
 
     #[test]
+    fn review_fixes_tools_with_json_seed_penalties_empty() {
+        let hi = json!([{"role": "user", "content": "Hi"}]);
+        let e = rejected(
+            json!({"model": "google/x", "messages": hi, "response_format": {"type": "json_object"},
+            "tools": [{"type": "function", "function": {"name": "f"}}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("response_format"));
+        assert_eq!(
+            rejected(json!({"model": "google/x", "messages": hi, "seed": 5_000_000_000i64}))
+                .param
+                .as_deref(),
+            Some("seed")
+        );
+        let b = body(
+            json!({"model": "google/x", "messages": [{"role": "system", "content": ""},
+            {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "Hi"}]}],
+            "presence_penalty": 0, "frequency_penalty": 0.5}),
+        );
+        assert!(b.get("systemInstruction").is_none());
+        assert_eq!(
+            b["contents"],
+            json!([{"role": "user", "parts": [{"text": "Hi"}]}])
+        );
+        assert_eq!(b["generationConfig"], json!({"frequencyPenalty": 0.5}));
+        let e = rejected(
+            json!({"model": "google/x", "messages": [{"role": "system", "content": "x"}]}),
+        );
+        assert_eq!(e.param.as_deref(), Some("messages"));
+    }
+
+    #[test]
     fn json_schema_is_converted() {
         let b = body(
-            json!({"model": "google/x", "messages": [], "response_format": {"type": "json_schema",
+            json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "response_format": {"type": "json_schema",
             "json_schema": {"name": "trip", "strict": true, "schema": {
                 "type": "object", "additionalProperties": false,
                 "$defs": {"Stop": {"type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": ["integer", "null"]}}}},
@@ -627,7 +685,9 @@ mod tests {
                 json!({"mode": "ANY", "allowedFunctionNames": ["now"]}),
             ),
         ] {
-            let b = body(json!({"model": "google/x", "messages": [], "tool_choice": choice}));
+            let b = body(
+                json!({"model": "google/x", "messages": [{"role": "user", "content": "Hi"}], "tool_choice": choice}),
+            );
             assert_eq!(b["toolConfig"]["functionCallingConfig"], want);
         }
     }

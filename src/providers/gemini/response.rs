@@ -55,6 +55,16 @@ pub(crate) struct WireFunctionCall {
     pub args: Value,
 }
 
+impl WireFunctionCall {
+    /// The arguments as JSON text; a call without `args` has none: `{}`.
+    pub fn arguments(&self) -> String {
+        match &self.args {
+            Value::Null => "{}".into(),
+            args => args.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PromptFeedback {
@@ -152,9 +162,17 @@ pub(crate) fn map_logprobs(result: &LogprobsResult) -> Value {
     json!({ "content": content, "refusal": null })
 }
 
-/// A tool-call id unique within the answer (Gemini sends none).
+/// A tool-call id (Gemini sends none), unique within the answer.
 pub(crate) fn call_id(response_id: &str, candidate: u32, n: usize) -> String {
     format!("call_{response_id}_{candidate}_{n}")
+}
+
+/// The answer's id when Gemini sends no `responseId`: a process-wide counter tells
+/// apart answers of the same second, so their tool-call ids never repeat.
+pub(crate) fn fallback_id(created: u64) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("gemini-{created}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 pub fn parse_completion(
@@ -178,13 +196,15 @@ pub fn parse_completion(
     let response_id = response
         .response_id
         .clone()
-        .unwrap_or_else(|| format!("gemini-{created}"));
+        .unwrap_or_else(|| fallback_id(created));
     let mut choices: Vec<Choice> = response
         .candidates
         .iter()
         .enumerate()
         .map(|(position, c)| {
-            let index = c.index.unwrap_or(position as u32);
+            // JSON leaves out a zero index; position is no stand-in for it.
+            let index = c.index.unwrap_or(0);
+            let _ = position;
             let mut text: Option<String> = None;
             let mut thoughts: Option<String> = None;
             let mut calls = Vec::new();
@@ -195,7 +215,7 @@ pub fn parse_completion(
                         kind: "function".into(),
                         function: FunctionCall {
                             name: call.name.clone(),
-                            arguments: call.args.to_string(),
+                            arguments: call.arguments(),
                         },
                     });
                 } else if let Some(t) = &part.text {
@@ -291,7 +311,7 @@ mod tests {
 
     #[test]
     fn function_calls_get_unique_ids_and_tool_calls_finish() {
-        let body = r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "now", "args": {}}}, {"functionCall": {"name": "add", "args": {"a": 1}}}],"role": "model"},"finishReason": "STOP"}],"responseId": "r9"}"#;
+        let body = r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "now"}}, {"functionCall": {"name": "add", "args": {"a": 1}}}],"role": "model"},"finishReason": "STOP"}],"responseId": "r9"}"#;
         let c = parse(body);
         let calls = &c["choices"][0]["message"]["tool_calls"];
         assert_eq!(

@@ -123,21 +123,74 @@ fn convert_siblings(
                 out.insert("items".into(), convert_at(value, root, param, depth + 1)?);
             }
             "anyOf" | "oneOf" => {
-                let variants = value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|v| convert_at(v, root, param, depth + 1))
-                    .collect::<Result<Vec<_>>>()?;
-                out.insert("anyOf".into(), Value::Array(variants));
+                // Pydantic's Optional[X] is anyOf [X, null]: X, nullable.
+                let all: Vec<&Value> = value.as_array().into_iter().flatten().collect();
+                let is_null = |v: &&Value| v.get("type").and_then(Value::as_str) == Some("null");
+                let rest: Vec<&Value> = all.iter().copied().filter(|v| !is_null(v)).collect();
+                if rest.len() < all.len() {
+                    out.insert("nullable".into(), Value::Bool(true));
+                }
+                if let [only] = rest.as_slice() {
+                    if let Value::Object(inner) = convert_at(only, root, param, depth + 1)? {
+                        out.extend(inner);
+                    }
+                } else {
+                    let variants = rest
+                        .iter()
+                        .map(|v| convert_at(v, root, param, depth + 1))
+                        .collect::<Result<Vec<_>>>()?;
+                    out.insert("anyOf".into(), Value::Array(variants));
+                }
+            }
+            "allOf" => {
+                // A single-item allOf (Pydantic's way of describing a $ref) is that item.
+                if let Some([only]) = value.as_array().map(Vec::as_slice) {
+                    if let Value::Object(inner) = convert_at(only, root, param, depth + 1)? {
+                        for (k, v) in inner {
+                            out.entry(k).or_insert(v);
+                        }
+                    }
+                }
             }
             kept if KEPT.contains(&kept) => {
                 out.insert(key.clone(), value.clone());
             }
-            _ => {} // additionalProperties, $schema, $defs, definitions, allOf, ...
+            _ => {} // additionalProperties, $schema, $defs, definitions, ...
         }
     }
+    fix_enum_and_format(&mut out);
     Ok(Value::Object(out))
+}
+
+/// Gemini takes `enum` only on strings and only a few `format`s: an untyped or
+/// non-string enum becomes a string enum of the values' text (`format: "enum"`),
+/// and formats Gemini rejects (`email`, `uri`, `uuid`, ...) are dropped.
+fn fix_enum_and_format(out: &mut Map<String, Value>) {
+    if let Some(Value::Array(values)) = out.get("enum").cloned() {
+        let strings: Vec<Value> = values
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Value::String(s.clone()),
+                other => Value::String(other.to_string()),
+            })
+            .collect();
+        out.insert("enum".into(), Value::Array(strings));
+        out.insert("type".into(), Value::String("string".into()));
+        out.insert("format".into(), Value::String("enum".into()));
+    }
+    let allowed = matches!(
+        (
+            out.get("type").and_then(Value::as_str),
+            out.get("format").and_then(Value::as_str),
+        ),
+        (Some("string"), Some("enum" | "date-time"))
+            | (Some("integer"), Some("int32" | "int64"))
+            | (Some("number"), Some("float" | "double"))
+            | (_, None)
+    );
+    if !allowed {
+        out.remove("format");
+    }
 }
 
 /// `#/$defs/Name`, `#/definitions/Name` and other local JSON pointers.
@@ -184,10 +237,32 @@ mod tests {
                 "properties": {
                     "home": home,
                     "visited": {"type": "array", "items": city},
-                    "kind": {"enum": ["trip"]},
+                    "kind": {"type": "string", "format": "enum", "enum": ["trip"]},
                     "score": {"anyOf": [{"type": "integer"}, {"type": "string"}]}
                 },
                 "required": ["home"]
+            })
+        );
+    }
+
+    #[test]
+    fn enums_formats_optional_and_all_of_as_gemini_takes_them() {
+        let schema = json!({"type": "object", "$defs": {"Addr": {"type": "object", "properties": {"city": {"type": "string"}}}},
+        "properties": {
+            "level": {"type": "integer", "enum": [0, 1, 2]},
+            "email": {"type": "string", "format": "email"},
+            "when": {"type": "string", "format": "date-time"},
+            "nick": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "addr": {"allOf": [{"$ref": "#/$defs/Addr"}], "description": "home"}
+        }});
+        assert_eq!(
+            convert(&schema, "s").unwrap()["properties"],
+            json!({
+                "level": {"type": "string", "format": "enum", "enum": ["0", "1", "2"]},
+                "email": {"type": "string"},
+                "when": {"type": "string", "format": "date-time"},
+                "nick": {"type": "string", "nullable": true},
+                "addr": {"type": "object", "properties": {"city": {"type": "string"}}, "description": "home"}
             })
         );
     }

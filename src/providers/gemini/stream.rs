@@ -3,7 +3,9 @@
 //! has a `finishReason` has ended properly, and one that ends before is cut.
 
 use super::error::stream_error;
-use super::response::{call_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse};
+use super::response::{
+    call_id, fallback_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse,
+};
 use crate::error::{Error, Result};
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
@@ -40,9 +42,7 @@ impl GeminiStream {
     }
 
     fn id(&self) -> String {
-        self.id
-            .clone()
-            .unwrap_or_else(|| format!("gemini-{}", self.created))
+        self.id.clone().unwrap_or_default()
     }
 
     fn chunk(&self, choices: Vec<ChunkChoice>) -> ChatCompletionChunk {
@@ -84,8 +84,15 @@ impl GeminiStream {
         if let Some(error) = &fragment.error {
             return Err(stream_error(error));
         }
-        if fragment.response_id.is_some() {
-            self.id.clone_from(&fragment.response_id);
+        // The first fragment names the answer for good; without a responseId, a
+        // fallback id unique to this answer.
+        if self.id.is_none() {
+            self.id = Some(
+                fragment
+                    .response_id
+                    .clone()
+                    .unwrap_or_else(|| fallback_id(self.created)),
+            );
         }
         if let Some(model) = &fragment.model_version {
             self.model.clone_from(model);
@@ -95,8 +102,9 @@ impl GeminiStream {
         }
         let response_id = self.id();
         let mut choices = Vec::new();
-        for (position, c) in fragment.candidates.iter().enumerate() {
-            let index = c.index.unwrap_or(position as u32);
+        for c in &fragment.candidates {
+            // JSON leaves out a zero index; position is no stand-in for it.
+            let index = c.index.unwrap_or(0);
             let (state, first) = self.candidate(index);
             let mut delta = Delta::default();
             if first {
@@ -115,7 +123,7 @@ impl GeminiStream {
                             kind: Some("function".into()),
                             function: Some(FunctionDelta {
                                 name: Some(call.name.clone()),
-                                arguments: Some(call.args.to_string()),
+                                arguments: Some(call.arguments()),
                             }),
                         });
                 } else if let Some(text) = &part.text {
@@ -167,9 +175,11 @@ impl GeminiStream {
     pub fn at_end(&mut self, sink: &mut ChunkSink) -> bool {
         let complete = !self.candidates.is_empty() && self.candidates.iter().all(|c| c.finished);
         if complete && self.translation.include_usage {
-            let mut last = self.chunk(Vec::new());
-            last.usage = self.usage.as_ref().map(UsageMetadata::to_openai);
-            sink.push(&last);
+            if let Some(usage) = &self.usage {
+                let mut last = self.chunk(Vec::new());
+                last.usage = Some(usage.to_openai());
+                sink.push(&last);
+            }
         }
         complete
     }
