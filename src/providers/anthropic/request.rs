@@ -331,7 +331,19 @@ fn image_block(url: &str, param: &str) -> Result<Value> {
         let media_type = meta
             .strip_suffix(";base64")
             .ok_or_else(|| invalid(param, "image data: URLs must be base64 for anthropic"))?;
-        return Ok(json!({"type": "image", "source": {
+        // Anthropic reads these four image types, and PDFs as documents.
+        let (kind, media_type) = match media_type {
+            "image/jpg" | "image/jpeg" => ("image", "image/jpeg"),
+            "image/png" | "image/gif" | "image/webp" => ("image", media_type),
+            "application/pdf" => ("document", media_type),
+            other => {
+                return Err(invalid(
+                    param,
+                    format!("anthropic reads JPEG, PNG, GIF and WebP images and PDFs, not {other}"),
+                ))
+            }
+        };
+        return Ok(json!({"type": kind, "source": {
             "type": "base64", "media_type": media_type, "data": data
         }}));
     }

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::response::SIGNATURE_SEPARATOR;
 use super::schema;
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
@@ -81,7 +82,7 @@ pub fn build_request(
         ));
     }
     let mut body = Map::new();
-    let (system, contents) = convert_messages(&p.messages)?;
+    let (system, contents) = convert_messages(&p.messages, model)?;
     if contents.is_empty() {
         return Err(invalid(
             "messages",
@@ -228,7 +229,7 @@ fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {
 
 /// System and developer messages go to `systemInstruction`; the rest become `user` /
 /// `model` turns, consecutive turns of one role merged.
-fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
+fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, Vec<Value>)> {
     let mut system = Vec::new();
     let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
     for (i, message) in messages.iter().enumerate() {
@@ -249,7 +250,11 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                     None => Vec::new(),
                 };
                 for (j, call) in tool_calls.iter().flatten().enumerate() {
-                    parts.push(function_call_part(call, &at(&format!(".tool_calls[{j}]")))?);
+                    parts.push(function_call_part(
+                        call,
+                        model,
+                        &at(&format!(".tool_calls[{j}]")),
+                    )?);
                 }
                 ("model", parts)
             }
@@ -413,7 +418,12 @@ fn url_part(url: &str, param: &str) -> Result<Value> {
     Err(invalid(param, "URLs must be http(s) or data: URLs"))
 }
 
-fn function_call_part(call: &MessageToolCall, param: &str) -> Result<Value> {
+/// Gemini 3 refuses a replayed function call without its thought signature; for a
+/// call that never had one (it came from another provider, say) Google documents
+/// this value to skip the check.
+const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
+
+fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Result<Value> {
     let Some(function) = &call.function else {
         return Err(invalid(
             param,
@@ -432,7 +442,14 @@ fn function_call_part(call: &MessageToolCall, param: &str) -> Result<Value> {
         })?
     };
     let args = if args.is_null() { json!({}) } else { args };
-    Ok(json!({"functionCall": {"name": function.name, "args": args}}))
+    let mut part = json!({"functionCall": {"name": function.name, "args": args}});
+    let signature = call.id.split_once(SIGNATURE_SEPARATOR).map(|(_, sig)| sig);
+    match signature {
+        Some(sig) => part["thoughtSignature"] = json!(sig),
+        None if model.starts_with("gemini-3") => part["thoughtSignature"] = json!(SKIP_SIGNATURE),
+        None => {}
+    }
+    Ok(part)
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
@@ -690,6 +707,33 @@ mod tests {
             );
             assert_eq!(b["toolConfig"]["functionCallingConfig"], want);
         }
+    }
+
+    #[test]
+    fn thought_signatures_go_back_with_their_calls() {
+        let b = body(json!({"model": "google/x", "messages": [
+            {"role": "user", "content": "What time is it?"},
+            {"role": "assistant", "tool_calls": [{"id": "call_r1_0_0__thought__c2ln", "type": "function", "function": {"name": "now", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "call_r1_0_0__thought__c2ln", "content": "noon"}
+        ]}));
+        assert_eq!(
+            b["contents"][1]["parts"][0],
+            json!({"functionCall": {"name": "now", "args": {}}, "thoughtSignature": "c2ln"})
+        );
+        assert_eq!(
+            b["contents"][2]["parts"][0]["functionResponse"]["name"],
+            "now"
+        );
+        let req = ChatRequest::from_json(json!({"model": "google/gemini-3-pro", "messages": [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "now", "arguments": "{}"}}]}
+        ]})).unwrap();
+        let (http, _) = crate::providers::build_request(&endpoint(), "gemini-3-pro", &req).unwrap();
+        let b: Value = serde_json::from_str(&http.body).unwrap();
+        assert_eq!(
+            b["contents"][1]["parts"][0]["thoughtSignature"],
+            SKIP_SIGNATURE
+        );
     }
 
     #[test]

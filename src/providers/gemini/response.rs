@@ -46,6 +46,9 @@ pub(crate) struct Part {
     #[serde(default)]
     pub thought: bool,
     pub function_call: Option<WireFunctionCall>,
+    /// Thinking models sign their function calls; the signature must come back with
+    /// the call in the next request.
+    pub thought_signature: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,9 +165,23 @@ pub(crate) fn map_logprobs(result: &LogprobsResult) -> Value {
     json!({ "content": content, "refusal": null })
 }
 
-/// A tool-call id (Gemini sends none), unique within the answer.
-pub(crate) fn call_id(response_id: &str, candidate: u32, n: usize) -> String {
-    format!("call_{response_id}_{candidate}_{n}")
+/// Separates a tool-call id from the thought signature carried inside it (the
+/// separator LiteLLM uses too, so ids round-trip between the two).
+pub const SIGNATURE_SEPARATOR: &str = "__thought__";
+
+/// A tool-call id (Gemini sends none), unique within the answer. A thought signature
+/// rides inside it: the caller sends the id back with the call in its next request,
+/// which is where Gemini needs the signature.
+pub(crate) fn call_id(
+    response_id: &str,
+    candidate: u32,
+    n: usize,
+    signature: Option<&str>,
+) -> String {
+    match signature {
+        Some(sig) => format!("call_{response_id}_{candidate}_{n}{SIGNATURE_SEPARATOR}{sig}"),
+        None => format!("call_{response_id}_{candidate}_{n}"),
+    }
 }
 
 /// The answer's id when Gemini sends no `responseId`: a process-wide counter tells
@@ -211,7 +228,12 @@ pub fn parse_completion(
             for part in c.content.iter().flat_map(|content| &content.parts) {
                 if let Some(call) = &part.function_call {
                     calls.push(ToolCall {
-                        id: call_id(&response_id, index, calls.len()),
+                        id: call_id(
+                            &response_id,
+                            index,
+                            calls.len(),
+                            part.thought_signature.as_deref(),
+                        ),
                         kind: "function".into(),
                         function: FunctionCall {
                             name: call.name.clone(),
@@ -325,6 +347,16 @@ mod tests {
         assert_ne!(calls[0]["id"], calls[1]["id"]);
         assert_eq!(c["choices"][0]["finish_reason"], "tool_calls");
         assert_eq!(c["choices"][0]["message"]["content"], Value::Null);
+    }
+
+    #[test]
+    fn a_thought_signature_rides_in_the_tool_call_id() {
+        let body = r#"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "now", "args": {}}, "thoughtSignature": "c2ln"}]}, "finishReason": "STOP"}], "responseId": "r1"}"#;
+        let c = parse(body);
+        assert_eq!(
+            c["choices"][0]["message"]["tool_calls"][0]["id"],
+            "call_r1_0_0__thought__c2ln"
+        );
     }
 
     #[test]

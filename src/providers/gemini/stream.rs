@@ -119,7 +119,12 @@ impl GeminiStream {
                         .get_or_insert_with(Vec::new)
                         .push(ToolCallDelta {
                             index: n as u32,
-                            id: Some(call_id(&response_id, index, n)),
+                            id: Some(call_id(
+                                &response_id,
+                                index,
+                                n,
+                                part.thought_signature.as_deref(),
+                            )),
                             kind: Some("function".into()),
                             function: Some(FunctionDelta {
                                 name: Some(call.name.clone()),
