@@ -29,6 +29,7 @@ struct ChoiceState {
     tool_calls: Vec<(u32, ToolCall)>,
     finish_reason: Option<String>,
     logprobs: Option<Value>,
+    thinking_blocks: Vec<Value>,
 }
 
 impl ChoiceState {
@@ -78,6 +79,9 @@ impl Accumulator {
             append(&mut state.content, d.content.as_deref());
             append(&mut state.refusal, d.refusal.as_deref());
             append(&mut state.reasoning, d.reasoning_content.as_deref());
+            state
+                .thinking_blocks
+                .extend(d.thinking_blocks.iter().flatten().cloned());
             for t in d.tool_calls.iter().flatten() {
                 let call = state.tool_call(t.index);
                 if let Some(id) = &t.id {
@@ -134,6 +138,8 @@ impl Accumulator {
                         calls.into_iter().map(|(_, call)| call).collect()
                     }),
                     reasoning_content: c.reasoning.clone(),
+                    thinking_blocks: (!c.thinking_blocks.is_empty())
+                        .then(|| c.thinking_blocks.clone()),
                 },
                 logprobs: c.logprobs.clone(),
                 finish_reason: c.finish_reason.clone(),

@@ -55,13 +55,20 @@ pub struct Quirks {
     /// A field of a stream's last chunk that holds the usage OpenAI would send in a
     /// usage chunk (Groq's `x_groq`).
     pub stream_usage_field: Option<&'static str>,
+    /// Fields of earlier assistant messages the provider refuses: answers from other
+    /// providers carry them (`thinking_blocks` from Anthropic, `reasoning_content`).
+    pub strip_message_fields: &'static [&'static str],
 }
 
 const NO_QUIRKS: Quirks = Quirks {
     renames: &[],
     drops: &[],
     stream_usage_field: None,
+    strip_message_fields: &["thinking_blocks"],
 };
+
+/// For providers that refuse fields they do not know in messages.
+const STRICT_MESSAGES: &[&str] = &["thinking_blocks", "reasoning_content"];
 
 /// The common case: OpenAI's format, a Bearer key, OpenAI's full feature set.
 const OPENAI_COMPATIBLE: Preset = Preset {
@@ -111,6 +118,10 @@ pub const PRESETS: &[Preset] = &[
         name: "openai",
         base_url: "https://api.openai.com/v1",
         env_keys: &["OPENAI_API_KEY"],
+        quirks: Quirks {
+            strip_message_fields: STRICT_MESSAGES,
+            ..NO_QUIRKS
+        },
         ..OPENAI_COMPATIBLE
     },
     Preset {
@@ -166,6 +177,7 @@ pub const PRESETS: &[Preset] = &[
         },
         quirks: Quirks {
             stream_usage_field: Some("x_groq"),
+            strip_message_fields: STRICT_MESSAGES,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -287,6 +299,10 @@ pub const PRESETS: &[Preset] = &[
         auth: Auth::Header("api-key"),
         env_keys: &["AZURE_OPENAI_API_KEY", "AZURE_API_KEY"],
         route: Route::AzureDeployment,
+        quirks: Quirks {
+            strip_message_fields: STRICT_MESSAGES,
+            ..NO_QUIRKS
+        },
         ..OPENAI_COMPATIBLE
     },
     Preset {

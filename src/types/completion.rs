@@ -38,6 +38,10 @@ pub struct CompletionMessage {
     /// Reasoning text some providers return beside the answer (DeepSeek's field name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
+    /// Anthropic's signed thinking blocks, which must go back with the assistant turn
+    /// when it called tools (LiteLLM's field name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_blocks: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -115,6 +119,9 @@ pub struct Delta {
     pub tool_calls: Option<Vec<ToolCallDelta>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
+    /// Whole thinking blocks, each sent once it is complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_blocks: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

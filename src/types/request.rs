@@ -65,6 +65,8 @@ pub enum Message {
         name: Option<String>,
         tool_calls: Option<Vec<MessageToolCall>>,
         refusal: Option<String>,
+        /// Anthropic's signed thinking blocks, as an earlier answer returned them.
+        thinking_blocks: Option<Vec<Value>>,
     },
     Tool {
         content: Content,

@@ -231,12 +231,14 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
             Message::Assistant {
                 content,
                 tool_calls,
+                thinking_blocks,
                 ..
             } => {
-                let mut blocks = match content {
-                    Some(c) => content_blocks(c, &at(".content"))?,
-                    None => Vec::new(),
-                };
+                // Signed thinking goes first: Anthropic checks it on tool-use turns.
+                let mut blocks: Vec<Value> = thinking_blocks.iter().flatten().cloned().collect();
+                if let Some(c) = content {
+                    blocks.extend(content_blocks(c, &at(".content"))?);
+                }
                 for (j, call) in tool_calls.iter().flatten().enumerate() {
                     blocks.push(tool_use_block(call, &at(&format!(".tool_calls[{j}]")))?);
                 }
@@ -720,6 +722,22 @@ mod tests {
             );
             assert_eq!(b["tool_choice"], want);
         }
+    }
+
+    #[test]
+    fn thinking_blocks_go_back_first_in_their_turn() {
+        let b = body(json!({"model": "anthropic/x", "messages": [
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": null, "reasoning_content": "hmm",
+                "thinking_blocks": [{"type": "thinking", "thinking": "hmm", "signature": "sig"}],
+                "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "w", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "t1", "content": "sunny"}
+        ]}));
+        assert_eq!(
+            b["messages"][1]["content"],
+            json!([{"type": "thinking", "thinking": "hmm", "signature": "sig"},
+                {"type": "tool_use", "id": "t1", "name": "w", "input": {}}])
+        );
     }
 
     #[test]

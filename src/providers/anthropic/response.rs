@@ -35,8 +35,13 @@ pub(crate) enum Block {
     },
     Thinking {
         thinking: String,
+        #[serde(default)]
+        signature: Option<String>,
     },
-    /// Redacted thinking, server tool results and block types yet to come.
+    RedactedThinking {
+        data: String,
+    },
+    /// Server tool results and block types yet to come.
     #[serde(other)]
     Other,
 }
@@ -90,6 +95,11 @@ impl WireUsage {
     }
 }
 
+/// A thinking block as Anthropic wants it back in the next request.
+pub(crate) fn thinking_block(thinking: &str, signature: Option<&str>) -> Value {
+    json!({"type": "thinking", "thinking": thinking, "signature": signature.unwrap_or_default()})
+}
+
 /// <https://docs.anthropic.com/en/api/handling-stop-reasons>. In JSON mode the forced
 /// tool call *is* the answer, so it ends as `stop`.
 pub fn map_stop_reason(reason: &str, translation: &Translation) -> &'static str {
@@ -119,13 +129,23 @@ pub fn parse_completion(
     })?;
     let mut text: Option<String> = None;
     let mut reasoning: Option<String> = None;
+    let mut thinking_blocks = Vec::new();
     let mut tool_calls = Vec::new();
     for block in message.content {
         match block {
             Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
-            Block::Thinking { thinking } => reasoning
-                .get_or_insert_with(String::new)
-                .push_str(&thinking),
+            Block::Thinking {
+                thinking,
+                signature,
+            } => {
+                reasoning
+                    .get_or_insert_with(String::new)
+                    .push_str(&thinking);
+                thinking_blocks.push(thinking_block(&thinking, signature.as_deref()));
+            }
+            Block::RedactedThinking { data } => {
+                thinking_blocks.push(json!({"type": "redacted_thinking", "data": data}));
+            }
             Block::ToolUse { name, input, .. }
                 if translation.json_tool.as_deref() == Some(&name) =>
             {
@@ -156,6 +176,7 @@ pub fn parse_completion(
                 refusal: None,
                 tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
                 reasoning_content: reasoning,
+                thinking_blocks: (!thinking_blocks.is_empty()).then_some(thinking_blocks),
             },
             logprobs: None,
             finish_reason: message
@@ -205,6 +226,10 @@ mod tests {
         let c = parse(body, &Translation::default());
         assert_eq!(c["choices"][0]["message"]["content"], "Hello");
         assert_eq!(c["choices"][0]["message"]["reasoning_content"], "hmm");
+        assert_eq!(
+            c["choices"][0]["message"]["thinking_blocks"],
+            json!([{"type": "thinking", "thinking": "hmm", "signature": "s"}, {"type": "redacted_thinking", "data": "x"}])
+        );
         assert_eq!(c["choices"][0]["finish_reason"], "length");
         assert_eq!(
             c["usage"],

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use super::error::stream_error;
-use super::response::{map_stop_reason, WireMessage, WireUsage};
+use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
 use crate::error::{Error, Result};
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
@@ -54,6 +54,10 @@ enum StartBlock {
         id: String,
         name: String,
     },
+    Thinking,
+    RedactedThinking {
+        data: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -69,6 +73,9 @@ enum BlockDelta {
     },
     ThinkingDelta {
         thinking: String,
+    },
+    SignatureDelta {
+        signature: String,
     },
     #[serde(other)]
     Other,
@@ -99,6 +106,9 @@ pub struct AnthropicStream {
     blocks: Vec<(u32, BlockRole, bool)>,
     tool_calls: u32,
     started: bool,
+    /// The thinking block being streamed: its index, text and signature, sent whole
+    /// (as `thinking_blocks`) when it stops, for the caller to send back.
+    thinking: Option<(u32, String, String)>,
 }
 
 impl AnthropicStream {
@@ -112,6 +122,7 @@ impl AnthropicStream {
             blocks: Vec::new(),
             tool_calls: 0,
             started: false,
+            thinking: None,
         }
     }
 
@@ -166,6 +177,11 @@ impl AnthropicStream {
                 content_block,
             } => match content_block {
                 StartBlock::Text { text } if !text.is_empty() => self.emit(sink, text_delta(text)),
+                StartBlock::Thinking => self.thinking = Some((index, String::new(), String::new())),
+                StartBlock::RedactedThinking { data } => {
+                    let block = serde_json::json!({"type": "redacted_thinking", "data": data});
+                    self.emit(sink, blocks_delta(block));
+                }
                 StartBlock::ToolUse { name, .. }
                     if self.translation.json_tool.as_deref() == Some(&name) =>
                 {
@@ -190,7 +206,19 @@ impl AnthropicStream {
             },
             Event::ContentBlockDelta { index, delta } => match delta {
                 BlockDelta::TextDelta { text } => self.emit(sink, text_delta(text)),
+                BlockDelta::SignatureDelta { signature } => {
+                    if let Some((i, _, sig)) = &mut self.thinking {
+                        if *i == index {
+                            sig.push_str(&signature);
+                        }
+                    }
+                }
                 BlockDelta::ThinkingDelta { thinking } => {
+                    if let Some((i, text, _)) = &mut self.thinking {
+                        if *i == index {
+                            text.push_str(&thinking);
+                        }
+                    }
                     let delta = Delta {
                         reasoning_content: Some(thinking),
                         ..Delta::default()
@@ -242,6 +270,13 @@ impl AnthropicStream {
                 return Ok(Flow::Done);
             }
             Event::Error => return Err(stream_error(data)),
+            Event::ContentBlockStop { index }
+                if self.thinking.as_ref().is_some_and(|t| t.0 == index) =>
+            {
+                if let Some((_, text, signature)) = self.thinking.take() {
+                    self.emit(sink, blocks_delta(thinking_block(&text, Some(&signature))));
+                }
+            }
             Event::ContentBlockStop { index } => {
                 // A tool called without input streams no input at all: its arguments
                 // are `{}`, as in the plain answer, never an empty string.
@@ -271,6 +306,13 @@ impl AnthropicStream {
 fn text_delta(text: String) -> Delta {
     Delta {
         content: Some(text),
+        ..Delta::default()
+    }
+}
+
+fn blocks_delta(block: serde_json::Value) -> Delta {
+    Delta {
+        thinking_blocks: Some(vec![block]),
         ..Delta::default()
     }
 }
@@ -414,6 +456,12 @@ mod tests {
             Some("The previous result was 925. 925 ÷ 5 = 185.")
         );
         assert_eq!(done.choices[0].finish_reason.as_deref(), Some("length"));
+        assert_eq!(
+            done.choices[0].message.thinking_blocks,
+            Some(vec![
+                json!({"type": "thinking", "thinking": "The previous result was 925. 925 ÷ 5 = 185.", "signature": "EqQBCkgIARABGAIiQL"})
+            ])
+        );
     }
 
     #[test]

@@ -145,6 +145,7 @@ pub fn parse_completion(
                 tool_calls: (!calls.is_empty()).then_some(calls),
                 // The plan Cohere states before calling tools is its reasoning.
                 reasoning_content: response.message.tool_plan.filter(|p| !p.is_empty()),
+                thinking_blocks: None,
             },
             logprobs: None,
             finish_reason: response

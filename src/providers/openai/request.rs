@@ -29,6 +29,15 @@ pub fn build_request(
     {
         body.remove(*dropped);
     }
+    if let Some(Value::Array(messages)) = body.get_mut("messages") {
+        for message in messages.iter_mut().filter_map(Value::as_object_mut) {
+            if message.get("role").and_then(Value::as_str) == Some("assistant") {
+                for field in quirks.strip_message_fields {
+                    message.remove(*field);
+                }
+            }
+        }
+    }
     for (ours, theirs) in quirks.renames {
         if let Some(value) = body.remove(*ours) {
             body.insert((*theirs).to_string(), value);
@@ -131,6 +140,30 @@ mod tests {
             json!({"model": "m", "messages": [], "user": "u"}),
             "an unhonoured seed is dropped"
         );
+    }
+
+    #[test]
+    fn fields_of_other_providers_answers_are_stripped_where_refused() {
+        let history = json!({"model": "openai/m", "messages": [
+            {"role": "assistant", "content": "hi", "reasoning_content": "r", "thinking_blocks": [{"type": "thinking"}]}
+        ]});
+        let req = ChatRequest::from_json(history).unwrap();
+        let mut e = endpoint();
+        e.quirks = crate::providers::preset("openai").unwrap().quirks;
+        let (http, _) = build_request(&e, "m", &req).unwrap();
+        let body: Value = serde_json::from_str(&http.body).unwrap();
+        assert_eq!(
+            body["messages"][0],
+            json!({"role": "assistant", "content": "hi"})
+        );
+        e.quirks = crate::providers::preset("deepseek").unwrap().quirks;
+        let (http, _) = build_request(&e, "m", &req).unwrap();
+        let body: Value = serde_json::from_str(&http.body).unwrap();
+        assert_eq!(
+            body["messages"][0]["reasoning_content"], "r",
+            "DeepSeek wants its reasoning back"
+        );
+        assert!(body["messages"][0].get("thinking_blocks").is_none());
     }
 
     #[test]
