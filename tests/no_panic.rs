@@ -47,6 +47,28 @@ fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
 }
 
+/// Feeds bytes split at `at` through a stream of `format`, checking that whatever
+/// reaches JS is one valid JSON array, then ends it and builds its final completion.
+fn feed_any(
+    format: WireFormat,
+    translation: &Translation,
+    bytes: &[u8],
+    at: usize,
+) -> Result<(), TestCaseError> {
+    let mut s = ChatStream::new(format, translation, 0);
+    for part in [&bytes[..at], &bytes[at..]] {
+        if let Ok(batch) = s.feed(part) {
+            if !batch.is_empty() {
+                let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
+                prop_assert!(parsed.is_ok(), "{batch}");
+            }
+        }
+    }
+    let _ = s.end();
+    let _ = serde_json::to_string(&s.final_completion());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -63,73 +85,25 @@ proptest! {
     #[test]
     fn openai_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
         let translation = Translation { include_usage: true, stream_usage_field: Some("x_groq"), ..Translation::default() };
-        let mut s = ChatStream::new(WireFormat::OpenAi, &translation, 0);
-        let at = cut.index(bytes.len() + 1);
-        for part in [&bytes[..at], &bytes[at..]] {
-            if let Ok(batch) = s.feed(part) {
-                if !batch.is_empty() {
-                    // What reaches JS is always one valid JSON array.
-                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
-                    prop_assert!(parsed.is_ok(), "{batch}");
-                }
-            }
-        }
-        let _ = s.end();
-        let _ = serde_json::to_string(&s.final_completion());
+        feed_any(WireFormat::OpenAi, &translation, &bytes, cut.index(bytes.len() + 1))?;
     }
 
     #[test]
     fn anthropic_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>(), json_mode in any::<bool>()) {
-        let translation = Translation {
-            json_tool: json_mode.then(|| "f".to_string()),
-            include_usage: true,
-            ..Translation::default()
-        };
-        let mut s = ChatStream::new(WireFormat::Anthropic, &translation, 0);
-        let at = cut.index(bytes.len() + 1);
-        for part in [&bytes[..at], &bytes[at..]] {
-            if let Ok(batch) = s.feed(part) {
-                if !batch.is_empty() {
-                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
-                    prop_assert!(parsed.is_ok(), "{batch}");
-                }
-            }
-        }
-        let _ = s.end();
-        let _ = serde_json::to_string(&s.final_completion());
+        let translation = Translation { json_tool: json_mode.then(|| "f".to_string()), include_usage: true, ..Translation::default() };
+        feed_any(WireFormat::Anthropic, &translation, &bytes, cut.index(bytes.len() + 1))?;
     }
 
     #[test]
     fn gemini_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
         let translation = Translation { include_usage: true, ..Translation::default() };
-        let mut s = ChatStream::new(WireFormat::Gemini, &translation, 0);
-        let at = cut.index(bytes.len() + 1);
-        for part in [&bytes[..at], &bytes[at..]] {
-            if let Ok(batch) = s.feed(part) {
-                if !batch.is_empty() {
-                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
-                    prop_assert!(parsed.is_ok(), "{batch}");
-                }
-            }
-        }
-        let _ = s.end();
-        let _ = serde_json::to_string(&s.final_completion());
+        feed_any(WireFormat::Gemini, &translation, &bytes, cut.index(bytes.len() + 1))?;
     }
 
     #[test]
     fn cohere_stream_takes_any_bytes(bytes in stream_bytes(), cut in any::<prop::sample::Index>()) {
         let translation = Translation { include_usage: true, ..Translation::default() };
-        let mut s = ChatStream::new(WireFormat::Cohere, &translation, 0);
-        let at = cut.index(bytes.len() + 1);
-        for part in [&bytes[..at], &bytes[at..]] {
-            if let Ok(batch) = s.feed(part) {
-                if !batch.is_empty() {
-                    let parsed: Result<Vec<serde_json::Value>, _> = serde_json::from_str(&batch);
-                    prop_assert!(parsed.is_ok(), "{batch}");
-                }
-            }
-        }
-        let _ = s.end();
+        feed_any(WireFormat::Cohere, &translation, &bytes, cut.index(bytes.len() + 1))?;
         let _ = parse_completion(WireFormat::Cohere, 200, &[], String::from_utf8_lossy(&bytes).into_owned(), &translation, 0);
     }
 

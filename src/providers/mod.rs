@@ -7,6 +7,7 @@ pub mod cohere;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
+pub mod translate;
 
 pub use capabilities::Capabilities;
 pub use presets::{preset, Auth, Preset, Quirks, Route, PRESETS};

@@ -6,43 +6,20 @@ use serde_json::{json, Map, Value};
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
+use crate::providers::translate::{
+    call_arguments, data_url, include_usage, pass_through_own_fields, stop_list, text_only,
+};
 use crate::providers::Translation;
 use crate::types::request::{
-    ContentPart, MessageToolCall, ResponseFormat, Stop, ToolChoice, ToolChoiceMode,
+    ContentPart, MessageToolCall, ResponseFormat, ToolChoice, ToolChoiceMode,
 };
-use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
+use crate::types::{ChatParams, ChatRequest, Content, Message};
 
 pub const API_VERSION: &str = "2023-06-01";
 
 /// The name of the forced tool that carries a JSON-mode answer when the caller's
 /// `response_format` has no schema name.
 pub const JSON_TOOL: &str = "json_response";
-
-/// OpenAI parameters translated here; any other field of the caller's params is
-/// Anthropic's own (`top_k`, `thinking`, `metadata`, ...) and passes through.
-const TRANSLATED: &[&str] = &[
-    "model",
-    "messages",
-    "frequency_penalty",
-    "presence_penalty",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "max_tokens",
-    "max_completion_tokens",
-    "n",
-    "response_format",
-    "seed",
-    "stop",
-    "stream",
-    "stream_options",
-    "temperature",
-    "top_p",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "user",
-];
 
 /// `max_tokens` is required by Anthropic; without one from the caller, this many.
 /// The Claude 3 (not 3.5/3.7) models cap output at 4096 tokens; later ones allow more,
@@ -116,10 +93,7 @@ pub fn build_request(
         }
     }
     if let Some(stop) = &p.stop {
-        let list = match stop {
-            Stop::One(s) => vec![s.clone()],
-            Stop::Many(v) => v.clone(),
-        };
+        let list = stop_list(stop);
         // Anthropic refuses whitespace-only stop sequences (OpenAI's common "\n").
         let list: Vec<String> = list.into_iter().filter(|s| !s.trim().is_empty()).collect();
         if !list.is_empty() {
@@ -142,11 +116,7 @@ pub fn build_request(
         body.insert("stream".into(), Value::Bool(true));
     }
     let mut translation = Translation {
-        include_usage: p
-            .stream_options
-            .as_ref()
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false),
+        include_usage: include_usage(p),
         ..Translation::default()
     };
     if let Some(tools) = &p.tools {
@@ -173,12 +143,7 @@ pub fn build_request(
             translation.json_tool = Some(name);
         }
     }
-    for (key, value) in &req.raw {
-        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
-        if !ours && !body.contains_key(key) {
-            body.insert(key.clone(), value.clone());
-        }
-    }
+    pass_through_own_fields(req, &mut body);
     let body = serde_json::to_string(&body)
         .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "messages"), body);
@@ -224,7 +189,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
         let at = |suffix: &str| format!("messages[{i}]{suffix}");
         let (role, blocks) = match message {
             Message::System { content, .. } | Message::Developer { content, .. } => {
-                system.push(text_only(content, &at(".content"))?);
+                system.push(text_only(content, &at(".content"), "anthropic")?);
                 continue;
             }
             Message::User { content, .. } => ("user", content_blocks(content, &at(".content"))?),
@@ -248,7 +213,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 content,
                 tool_call_id,
             } => {
-                let text = text_only(content, &at(".content"))?;
+                let text = text_only(content, &at(".content"), "anthropic")?;
                 let block =
                     json!({"type": "tool_result", "tool_use_id": tool_call_id, "content": text});
                 ("user", vec![block])
@@ -273,25 +238,6 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
         .map(|(role, content)| json!({"role": role, "content": content}))
         .collect();
     Ok((system, messages))
-}
-
-/// Text of a message that can only hold text (system, tool results).
-fn text_only(content: &Content, param: &str) -> Result<String> {
-    match content {
-        Content::Text(t) => Ok(t.clone()),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .map(|(j, part)| match part {
-                ContentPart::Text { text } => Ok(text.as_str()),
-                _ => Err(invalid(
-                    format!("{param}[{j}]"),
-                    "only text parts are allowed here for anthropic",
-                )),
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(|texts| texts.join("\n")),
-    }
 }
 
 /// Anthropic refuses empty and whitespace-only text blocks: they are left out.
@@ -326,13 +272,7 @@ fn part_block(part: &ContentPart, param: &str) -> Result<Value> {
 
 /// `data:` URLs become base64 sources; http(s) URLs become url sources.
 fn image_block(url: &str, param: &str) -> Result<Value> {
-    if let Some(rest) = url.strip_prefix("data:") {
-        let (meta, data) = rest
-            .split_once(',')
-            .ok_or_else(|| invalid(param, "malformed data: URL (no comma)"))?;
-        let media_type = meta
-            .strip_suffix(";base64")
-            .ok_or_else(|| invalid(param, "image data: URLs must be base64 for anthropic"))?;
+    if let Some((media_type, data)) = data_url(url, param, "anthropic")? {
         // Anthropic reads these four image types, and PDFs as documents.
         let (kind, media_type) = match media_type {
             "image/jpg" | "image/jpeg" => ("image", "image/jpeg"),
@@ -356,26 +296,8 @@ fn image_block(url: &str, param: &str) -> Result<Value> {
 }
 
 fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
-    let Some(function) = &call.function else {
-        return Err(invalid(
-            param,
-            "only function tool calls are supported for anthropic",
-        ));
-    };
-    let arguments = function.arguments.trim();
-    let input: Value = if arguments.is_empty() {
-        json!({})
-    } else {
-        serde_json::from_str(arguments).map_err(|e| {
-            invalid(
-                format!("{param}.function.arguments"),
-                format!("tool call arguments are not valid JSON: {e}"),
-            )
-        })?
-    };
-    // Anthropic's `input` is an object; `null` arguments mean none.
-    let input = if input.is_null() { json!({}) } else { input };
-    Ok(json!({"type": "tool_use", "id": call.id, "name": function.name, "input": input}))
+    let (name, input) = call_arguments(call, param, "anthropic")?;
+    Ok(json!({"type": "tool_use", "id": call.id, "name": name, "input": input}))
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {

@@ -7,35 +7,10 @@ use serde_json::{json, Map, Value};
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
+use crate::providers::translate::{include_usage, pass_through_own_fields, stop_list, text_only};
 use crate::providers::Translation;
-use crate::types::request::{ContentPart, ResponseFormat, Stop, ToolChoice, ToolChoiceMode};
-use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
-
-/// OpenAI parameters translated here; other fields of the caller's are Cohere's own
-/// (`documents`, `citation_options`, `safety_mode`, `k`, ...) and pass through.
-const TRANSLATED: &[&str] = &[
-    "model",
-    "messages",
-    "frequency_penalty",
-    "presence_penalty",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "max_tokens",
-    "max_completion_tokens",
-    "n",
-    "response_format",
-    "seed",
-    "stop",
-    "stream",
-    "stream_options",
-    "temperature",
-    "top_p",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "user",
-];
+use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
+use crate::types::{ChatParams, ChatRequest, Message};
 
 fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
     Error::invalid(param, message)
@@ -91,12 +66,7 @@ pub fn build_request(
     if req.is_stream() {
         body.insert("stream".into(), Value::Bool(true));
     }
-    for (key, value) in &req.raw {
-        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
-        if !ours && !body.contains_key(key) {
-            body.insert(key.clone(), value.clone());
-        }
-    }
+    pass_through_own_fields(req, &mut body);
     let body = serde_json::to_string(&body)
         .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat"), body);
@@ -108,11 +78,7 @@ pub fn build_request(
     http.set_header("accept", accept);
     let translation = Translation {
         model: model.to_string(),
-        include_usage: p
-            .stream_options
-            .as_ref()
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false),
+        include_usage: include_usage(p),
         ..Translation::default()
     };
     Ok((http, translation))
@@ -141,11 +107,7 @@ fn sampling(p: &ChatParams, body: &mut Map<String, Value>) -> Result<()> {
         body.insert("max_tokens".into(), json!(max));
     }
     if let Some(stop) = &p.stop {
-        let list = match stop {
-            Stop::One(s) => vec![s.clone()],
-            Stop::Many(v) => v.clone(),
-        };
-        body.insert("stop_sequences".into(), json!(list));
+        body.insert("stop_sequences".into(), json!(stop_list(stop)));
     }
     for (ours, value) in [
         ("frequency_penalty", p.frequency_penalty),
@@ -173,10 +135,10 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
         let at = |suffix: &str| format!("messages[{i}]{suffix}");
         out.push(match message {
             Message::System { content, .. } | Message::Developer { content, .. } => {
-                json!({"role": "system", "content": text_of(content, &at(".content"))?})
+                json!({"role": "system", "content": text_only(content, &at(".content"), "cohere")?})
             }
             Message::User { content, .. } => {
-                json!({"role": "user", "content": text_of(content, &at(".content"))?})
+                json!({"role": "user", "content": text_only(content, &at(".content"), "cohere")?})
             }
             Message::Assistant {
                 content,
@@ -185,7 +147,7 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
             } => {
                 let mut m = json!({"role": "assistant"});
                 if let Some(c) = content {
-                    let text = text_of(c, &at(".content"))?;
+                    let text = text_only(c, &at(".content"), "cohere")?;
                     if !text.is_empty() {
                         m["content"] = json!(text);
                     }
@@ -211,7 +173,7 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
                 content,
                 tool_call_id,
             } => json!({"role": "tool", "tool_call_id": tool_call_id,
-                "content": text_of(content, &at(".content"))?}),
+                "content": text_only(content, &at(".content"), "cohere")?}),
             Message::Function { .. } => {
                 return Err(invalid(
                     at(".role"),
@@ -221,26 +183,6 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
         });
     }
     Ok(Value::Array(out))
-}
-
-/// Cohere's chat models read text only here (vision and audio are refused by the
-/// capability table before this runs).
-fn text_of(content: &Content, param: &str) -> Result<String> {
-    match content {
-        Content::Text(t) => Ok(t.clone()),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .map(|(j, part)| match part {
-                ContentPart::Text { text } => Ok(text.as_str()),
-                _ => Err(invalid(
-                    format!("{param}[{j}]"),
-                    "only text parts are supported for cohere",
-                )),
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(|texts| texts.join("\n")),
-    }
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {

@@ -8,37 +8,14 @@ use super::schema;
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
+use crate::providers::translate::{
+    call_arguments, data_url, include_usage, pass_through_own_fields, stop_list, text_only,
+};
 use crate::providers::Translation;
 use crate::types::request::{
-    ContentPart, MessageToolCall, ResponseFormat, Stop, ToolChoice, ToolChoiceMode,
+    ContentPart, MessageToolCall, ResponseFormat, ToolChoice, ToolChoiceMode,
 };
-use crate::types::{ChatParams, ChatRequest, Content, Message, ONELLM_PARAMS};
-
-/// OpenAI parameters translated here; any other field of the caller's params is
-/// Gemini's own (`safetySettings`, `cachedContent`, ...) and passes through.
-const TRANSLATED: &[&str] = &[
-    "model",
-    "messages",
-    "frequency_penalty",
-    "presence_penalty",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "max_tokens",
-    "max_completion_tokens",
-    "n",
-    "response_format",
-    "seed",
-    "stop",
-    "stream",
-    "stream_options",
-    "temperature",
-    "top_p",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "user",
-];
+use crate::types::{ChatParams, ChatRequest, Content, Message};
 
 fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
     Error::invalid(param, message)
@@ -105,12 +82,7 @@ pub fn build_request(
     if let Some(config) = tool_config(p)? {
         body.insert("toolConfig".into(), config);
     }
-    for (key, value) in &req.raw {
-        let ours = TRANSLATED.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
-        if !ours && !body.contains_key(key) {
-            body.insert(key.clone(), value.clone());
-        }
-    }
+    pass_through_own_fields(req, &mut body);
     // A caller's own generationConfig fields (thinkingConfig, topK, ...) are kept;
     // the translated OpenAI parameters win where both are given.
     let mut merged = match body.remove("generationConfig") {
@@ -132,11 +104,7 @@ pub fn build_request(
     };
     http.set_header("accept", accept);
     let translation = Translation {
-        include_usage: p
-            .stream_options
-            .as_ref()
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false),
+        include_usage: include_usage(p),
         ..Translation::default()
     };
     Ok((http, translation))
@@ -168,10 +136,7 @@ fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {
         c.insert("maxOutputTokens".into(), json!(max));
     }
     if let Some(stop) = &p.stop {
-        let list = match stop {
-            Stop::One(s) => vec![s.clone()],
-            Stop::Many(v) => v.clone(),
-        };
+        let list = stop_list(stop);
         if list.len() > 5 {
             return Err(invalid("stop", "gemini takes at most 5 stop sequences"));
         }
@@ -236,7 +201,7 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
         let at = |suffix: &str| format!("messages[{i}]{suffix}");
         let (role, parts) = match message {
             Message::System { content, .. } | Message::Developer { content, .. } => {
-                system.push(text_of(content, &at(".content"))?);
+                system.push(text_only(content, &at(".content"), "gemini")?);
                 continue;
             }
             Message::User { content, .. } => ("user", content_parts(content, &at(".content"))?),
@@ -268,7 +233,7 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
                         format!("no earlier assistant tool call has the id `{tool_call_id}`"),
                     )
                 })?;
-                let text = text_of(content, &at(".content"))?;
+                let text = text_only(content, &at(".content"), "gemini")?;
                 let part =
                     json!({"functionResponse": {"name": name, "response": tool_response(&text)}});
                 ("user", vec![part])
@@ -319,24 +284,6 @@ fn tool_response(text: &str) -> Value {
     }
 }
 
-fn text_of(content: &Content, param: &str) -> Result<String> {
-    match content {
-        Content::Text(t) => Ok(t.clone()),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .map(|(j, part)| match part {
-                ContentPart::Text { text } => Ok(text.as_str()),
-                _ => Err(invalid(
-                    format!("{param}[{j}]"),
-                    "only text parts are allowed here for gemini",
-                )),
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(|texts| texts.join("\n")),
-    }
-}
-
 /// Gemini refuses empty text parts: they are left out.
 fn content_parts(content: &Content, param: &str) -> Result<Vec<Value>> {
     match content {
@@ -383,13 +330,7 @@ fn media_part(part: &ContentPart, param: &str) -> Result<Value> {
 /// `data:` URLs are sent inline; http(s) URLs as `fileData`, which needs a MIME type,
 /// read from the file extension.
 fn url_part(url: &str, param: &str) -> Result<Value> {
-    if let Some(rest) = url.strip_prefix("data:") {
-        let (meta, data) = rest
-            .split_once(',')
-            .ok_or_else(|| invalid(param, "malformed data: URL (no comma)"))?;
-        let mime = meta
-            .strip_suffix(";base64")
-            .ok_or_else(|| invalid(param, "data: URLs must be base64 for gemini"))?;
+    if let Some((mime, data)) = data_url(url, param, "gemini")? {
         return Ok(json!({"inlineData": {"mimeType": mime, "data": data}}));
     }
     if url.starts_with("https://") || url.starts_with("http://") {
@@ -424,25 +365,8 @@ fn url_part(url: &str, param: &str) -> Result<Value> {
 const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
 
 fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Result<Value> {
-    let Some(function) = &call.function else {
-        return Err(invalid(
-            param,
-            "only function tool calls are supported for gemini",
-        ));
-    };
-    let arguments = function.arguments.trim();
-    let args: Value = if arguments.is_empty() {
-        json!({})
-    } else {
-        serde_json::from_str(arguments).map_err(|e| {
-            invalid(
-                format!("{param}.function.arguments"),
-                format!("tool call arguments are not valid JSON: {e}"),
-            )
-        })?
-    };
-    let args = if args.is_null() { json!({}) } else { args };
-    let mut part = json!({"functionCall": {"name": function.name, "args": args}});
+    let (name, args) = call_arguments(call, param, "gemini")?;
+    let mut part = json!({"functionCall": {"name": name, "args": args}});
     let signature = call.id.split_once(SIGNATURE_SEPARATOR).map(|(_, sig)| sig);
     match signature {
         Some(sig) => part["thoughtSignature"] = json!(sig),

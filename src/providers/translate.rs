@@ -1,0 +1,178 @@
+//! Pieces every translating adapter (Anthropic, Gemini, Cohere) needs alike: the
+//! caller's own fields passed through, stop lists, text-only content, tool-call
+//! arguments and `data:` URLs read the same way, with the same errors.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{Error, Result};
+use crate::types::request::{ContentPart, MessageToolCall, Stop};
+use crate::types::{ChatParams, ChatRequest, Content, ONELLM_PARAMS};
+
+/// The OpenAI parameters adapters translate; any other field of the caller's params
+/// is the provider's own (`top_k`, `safetySettings`, `documents`, ...).
+const OPENAI_PARAMS: &[&str] = &[
+    "model",
+    "messages",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "response_format",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "temperature",
+    "top_p",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "user",
+];
+
+/// Copies the caller's provider-specific fields into the body, never over a field
+/// the adapter set.
+pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map<String, Value>) {
+    for (key, value) in &req.raw {
+        let ours = OPENAI_PARAMS.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
+        if !ours && !body.contains_key(key) {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// `stream_options.include_usage`, which translating adapters honour themselves.
+pub fn include_usage(p: &ChatParams) -> bool {
+    p.stream_options
+        .as_ref()
+        .and_then(|o| o.include_usage)
+        .unwrap_or(false)
+}
+
+pub fn stop_list(stop: &Stop) -> Vec<String> {
+    match stop {
+        Stop::One(s) => vec![s.clone()],
+        Stop::Many(v) => v.clone(),
+    }
+}
+
+/// The text of content that may only hold text (system prompts, tool results),
+/// parts joined by newlines; any other part is refused by its path.
+pub fn text_only(content: &Content, param: &str, provider: &str) -> Result<String> {
+    match content {
+        Content::Text(t) => Ok(t.clone()),
+        Content::Parts(parts) => parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| match part {
+                ContentPart::Text { text } => Ok(text.as_str()),
+                _ => Err(Error::invalid(
+                    format!("{param}[{j}]"),
+                    format!("only text parts are supported here for {provider}"),
+                )),
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(|texts| texts.join("\n")),
+    }
+}
+
+/// An assistant tool call's function name and its arguments as a JSON object:
+/// empty or `null` arguments are `{}`, invalid JSON is refused by its path.
+pub fn call_arguments<'a>(
+    call: &'a MessageToolCall,
+    param: &str,
+    provider: &str,
+) -> Result<(&'a str, Value)> {
+    let Some(function) = &call.function else {
+        return Err(Error::invalid(
+            param,
+            format!("only function tool calls are supported for {provider}"),
+        ));
+    };
+    let text = function.arguments.trim();
+    let value: Value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(text).map_err(|e| {
+            Error::invalid(
+                format!("{param}.function.arguments"),
+                format!("tool call arguments are not valid JSON: {e}"),
+            )
+        })?
+    };
+    let value = if value.is_null() { json!({}) } else { value };
+    Ok((function.name.as_str(), value))
+}
+
+/// A base64 `data:` URL as (MIME type, data); `None` for any other URL.
+pub fn data_url<'a>(
+    url: &'a str,
+    param: &str,
+    provider: &str,
+) -> Result<Option<(&'a str, &'a str)>> {
+    let Some(rest) = url.strip_prefix("data:") else {
+        return Ok(None);
+    };
+    let (meta, data) = rest
+        .split_once(',')
+        .ok_or_else(|| Error::invalid(param, "malformed data: URL (no comma)"))?;
+    let mime = meta.strip_suffix(";base64").ok_or_else(|| {
+        Error::invalid(param, format!("data: URLs must be base64 for {provider}"))
+    })?;
+    Ok(Some((mime, data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_urls() {
+        assert_eq!(
+            data_url("data:image/png;base64,AAA", "p", "x").unwrap(),
+            Some(("image/png", "AAA"))
+        );
+        assert_eq!(data_url("https://x/y.png", "p", "x").unwrap(), None);
+        assert!(data_url("data:image/png,AAA", "p", "x")
+            .unwrap_err()
+            .message
+            .contains("base64"));
+        assert_eq!(
+            data_url("data:nocomma", "p", "x")
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("p")
+        );
+    }
+
+    #[test]
+    fn arguments() {
+        let call = |args: &str| MessageToolCall {
+            id: "c".into(),
+            kind: "function".into(),
+            function: Some(crate::types::request::FunctionCall {
+                name: "f".into(),
+                arguments: args.into(),
+            }),
+        };
+        assert_eq!(call_arguments(&call(""), "p", "x").unwrap().1, json!({}));
+        assert_eq!(
+            call_arguments(&call("null"), "p", "x").unwrap().1,
+            json!({})
+        );
+        assert_eq!(
+            call_arguments(&call("{\"a\":1}"), "p", "x").unwrap(),
+            ("f", json!({"a": 1}))
+        );
+        let e = call_arguments(&call("{nope"), "messages[1].tool_calls[0]", "x").unwrap_err();
+        assert_eq!(
+            e.param.as_deref(),
+            Some("messages[1].tool_calls[0].function.arguments")
+        );
+    }
+}
