@@ -264,6 +264,40 @@ mod tests {
     }
 
     #[test]
+    fn compatible_servers_mistral_usage_on_the_last_chunk_and_deepseek_reasoning() {
+        // Mistral: usage rides on the last chunk that has choices.
+        let mistral = concat!(
+            "data: {\"id\":\"5319\",\"object\":\"chat.completion.chunk\",\"created\":1769088720,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null,\"logprobs\":null}]}\n\n",
+            "data: {\"id\":\"5319\",\"object\":\"chat.completion.chunk\",\"created\":1769088720,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"},\"finish_reason\":null,\"logprobs\":null}]}\n\n",
+            "data: {\"id\":\"5319\",\"object\":\"chat.completion.chunk\",\"created\":1769088720,\"model\":\"mistral-small-latest\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"stop\",\"logprobs\":null}],\"usage\":{\"prompt_tokens\":13,\"total_tokens\":21,\"completion_tokens\":8}}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let (mut s, _) = run(&[mistral.as_bytes()]);
+        s.end().unwrap();
+        let done = s.final_completion();
+        assert_eq!(done.choices[0].message.content.as_deref(), Some("Hello"));
+        assert_eq!(done.usage.unwrap().total_tokens, 21);
+        // DeepSeek: reasoning_content deltas add up beside the content.
+        let deepseek = concat!(
+            "data: {\"id\":\"d\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"Count \"},\"finish_reason\":null}]}\n\n",
+            "data: {\"id\":\"d\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":{\"content\":null,\"reasoning_content\":\"the r's.\"},\"finish_reason\":null}]}\n\n",
+            "data: {\"id\":\"d\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Three.\",\"reasoning_content\":null},\"finish_reason\":\"stop\"}]}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let (mut s, chunks) = run(&[deepseek.as_bytes()]);
+        s.end().unwrap();
+        assert_eq!(
+            chunks[0]["choices"][0]["delta"]["reasoning_content"], "Count ",
+            "passed through as sent"
+        );
+        let m = s.final_completion().choices[0].message.clone();
+        assert_eq!(
+            (m.content.as_deref(), m.reasoning_content.as_deref()),
+            (Some("Three."), Some("Count the r's."))
+        );
+    }
+
+    #[test]
     fn bytes_after_done_are_ignored() {
         let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         s.feed(b"data: [DONE]\n\ndata: garbage\n\n").unwrap();
