@@ -3,7 +3,7 @@
 // only gives the Wasm client the shape of the `openai` package. The entry files
 // (web.js, node.js, deno.js, workerd.js) initialise the Wasm module, then re-export it.
 
-import { Client } from "./wasm/onellm.js";
+import { Client, streamFromResponse } from "./wasm/onellm.js";
 
 let readEnv;
 /** Called by the Node and Deno entries: where missing keys are looked up. */
@@ -101,7 +101,7 @@ export class Stream {
     this.#reader = reader;
     this.controller = reader.controller;
     /** Which model answered, and the attempts that failed before the stream started. */
-    this.onellm = metaOf(reader.meta);
+    this.onellm = reader.meta ? metaOf(reader.meta) : undefined;
   }
 
   async *[Symbol.asyncIterator]() {
@@ -124,6 +124,42 @@ export class Stream {
       // An early `break`, a throw or an error: stop the request and the body at once.
       if (!this.#finished) reader.cancel();
       reader.free();
+    }
+  }
+
+  /**
+   * The stream re-encoded as OpenAI server-sent events (`data: {chunk}` ... `data:
+   * [DONE]`), for a server (a Worker, Deno) to return to a browser as it comes.
+   */
+  toReadableStream() {
+    const chunks = this[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    return new ReadableStream({
+      async pull(controller) {
+        try {
+          const { value, done } = await chunks.next();
+          if (done) {
+            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+            controller.close();
+          } else {
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify(value)}\n\n`));
+          }
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      async cancel() {
+        await chunks.return();
+      },
+    });
+  }
+
+  /** Reads back what `toReadableStream()` produced (OpenAI-format events). */
+  static fromReadableStream(readableStream) {
+    try {
+      return new Stream(streamFromResponse(new Response(readableStream)));
+    } catch (e) {
+      throw toError(e);
     }
   }
 

@@ -30,6 +30,8 @@ export interface ChatCompletionDeveloperMessageParam { role: "developer"; conten
 export interface ChatCompletionUserMessageParam { role: "user"; content: string | ChatCompletionContentPart[]; name?: string }
 export interface ChatCompletionAssistantMessageParam {
   role: "assistant";
+  reasoning_content?: string;
+  thinking_blocks?: Array<Record<string, unknown>>;
   content?: string | ChatCompletionContentPartText[] | null;
   name?: string;
   refusal?: string | null;
@@ -105,6 +107,10 @@ export interface RequestOptions {
 
 export interface ProviderOptions {
   apiKey?: string;
+  /** Azure: the resource in `https://{resource}.openai.azure.com`. */
+  resource?: string;
+  /** Azure: the `api-version`. */
+  apiVersion?: string;
   /** The API root including its version segment, e.g. `https://api.openai.com/v1`. */
   baseURL?: string;
   headers?: Record<string, string | null>;
@@ -113,6 +119,10 @@ export interface ProviderOptions {
 export interface ClientOptions {
   /** Key for `openai/` models (else `OPENAI_API_KEY` in Node and Deno). */
   apiKey?: string;
+  /** Sent to OpenAI as `OpenAI-Organization` (else `OPENAI_ORG_ID`). */
+  organization?: string;
+  /** Sent to OpenAI as `OpenAI-Project` (else `OPENAI_PROJECT_ID`). */
+  project?: string;
   /** API root for `openai/` models. */
   baseURL?: string;
   /** Keys by provider name. */
@@ -142,9 +152,13 @@ export interface ChatCompletionMessage {
   refusal: string | null;
   tool_calls?: ChatCompletionMessageToolCall[];
   reasoning_content?: string;
+  /** Anthropic's signed thinking blocks; send the message back as it came to keep them. */
+  thinking_blocks?: Array<Record<string, unknown>>;
 }
 
 export interface ChatCompletion {
+  /** Not enumerable: which model answered, and what failed first. */
+  readonly onellm?: OneLLMMeta;
   id: string;
   object: "chat.completion";
   created: number;
@@ -180,9 +194,23 @@ export interface ChatCompletionChunk {
   system_fingerprint?: string;
 }
 
+/** Which model answered a call, and the attempts that failed before it. */
+export interface OneLLMMeta {
+  provider: string;
+  /** `provider/model`. */
+  model: string;
+  attempts: Array<{ provider: string; model: string; error: APIError | InvalidRequestError }>;
+}
+
 export declare class Stream<Item> implements AsyncIterable<Item> {
   /** Aborts the request and the body read. */
   controller: AbortController;
+  /** Which model answered (undefined for a stream read back with fromReadableStream). */
+  onellm: OneLLMMeta | undefined;
+  /** The stream as OpenAI server-sent events, for a server to return to a browser. */
+  toReadableStream(): ReadableStream<Uint8Array>;
+  /** Reads back what `toReadableStream()` produced. */
+  static fromReadableStream<T = ChatCompletionChunk>(stream: ReadableStream<Uint8Array>): Stream<T>;
   [Symbol.asyncIterator](): AsyncIterator<Item>;
   /** The completion the whole stream adds up to; reads the rest of the stream if need be. */
   finalChatCompletion(): Promise<ChatCompletion>;
@@ -202,6 +230,8 @@ export default OpenAI;
 
 export declare class OpenAIError extends Error {}
 export declare class APIError extends OpenAIError {
+  /** Every failed attempt before this one, oldest first. */
+  attempts: Array<{ provider: string; model: string; error: APIError | InvalidRequestError }>;
   status: number | undefined;
   headers: Headers | undefined;
   /** The provider's error object (`body.error`, or the whole body). */

@@ -142,6 +142,7 @@ async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<
         } => Ok(StreamReader::new(
             transport,
             Started {
+                ended: first.is_none(),
                 body,
                 stream,
                 first,

@@ -34,7 +34,7 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    fn new(signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<Attempt> {
+    fn new(signal: Option<&AbortSignal>, timeout_ms: Option<f64>) -> Result<Attempt> {
         let controller = AbortController::new().map_err(|e| Error::connection(js_message(&e)))?;
         let timed_out = Rc::new(Cell::new(false));
         let user_signal = signal.map(|s| {
@@ -43,17 +43,17 @@ impl Attempt {
             let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (s.clone(), on_abort)
         });
-        let timer = {
+        let timer = timeout_ms.and_then(|ms| {
             let c = controller.clone();
             let flag = timed_out.clone();
             Timer::start(
-                timeout_ms,
+                ms,
                 Closure::<dyn FnMut()>::new(move || {
                     flag.set(true);
                     c.abort();
                 }),
             )
-        };
+        });
         Ok(Attempt {
             controller,
             timed_out,
@@ -105,6 +105,20 @@ pub struct FetchBody {
     finished: bool,
 }
 
+impl FetchBody {
+    /// A body read from a response the caller already has (no request, no timeout):
+    /// `Stream.fromReadableStream()`.
+    pub fn from_response(response: Response) -> Result<FetchBody> {
+        Ok(FetchBody {
+            response,
+            reader: None,
+            attempt: Attempt::new(None, None)?,
+            timeout_ms: f64::INFINITY,
+            finished: false,
+        })
+    }
+}
+
 impl Drop for FetchBody {
     /// A body dropped before its end (a failed attempt, a stream left early) would
     /// keep its connection open: abort it.
@@ -154,7 +168,7 @@ impl Transport for FetchTransport {
         if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
             return Err(Error::user_abort());
         }
-        let attempt = Attempt::new(self.signal.as_ref(), timeout_ms)?;
+        let attempt = Attempt::new(self.signal.as_ref(), Some(timeout_ms))?;
         let init = request_init(request, &attempt.controller.signal());
         let call = self
             .fetch_fn()?

@@ -10,4 +10,4 @@ mod stream;
 mod timers;
 
 pub use client::Client;
-pub use stream::StreamReader;
+pub use stream::{stream_from_response, StreamReader};

@@ -14,6 +14,7 @@ use super::convert::{error_to_js, parse_json, to_js};
 use super::fetch::{FetchBody, FetchTransport};
 use crate::client::next_batch;
 use crate::error::Error;
+use crate::providers::{Translation, WireFormat};
 use crate::stream::ChatStream;
 
 /// What a read needs; taken out of the reader while a read is in flight, so no
@@ -36,6 +37,8 @@ pub struct Started {
     pub stream: Box<ChatStream>,
     pub first: Option<String>,
     pub headers: Vec<(String, String)>,
+    /// The stream already ended (it had no chunk at all).
+    pub ended: bool,
 }
 
 #[wasm_bindgen]
@@ -62,9 +65,9 @@ impl StreamReader {
             stream,
             first,
             headers,
+            ended,
         } = started;
         let controller = body.attempt.controller.clone();
-        let ended = first.is_none();
         StreamReader {
             state: Rc::new(RefCell::new(State {
                 parts: Some(Parts { body, stream }),
@@ -79,6 +82,35 @@ impl StreamReader {
             meta,
         }
     }
+}
+
+/// Reads OpenAI-format SSE from a `Response` the caller built (for instance around
+/// a `ReadableStream` a server produced with `stream.toReadableStream()`).
+#[wasm_bindgen(js_name = streamFromResponse)]
+pub fn stream_from_response(response: web_sys::Response) -> Result<StreamReader, JsValue> {
+    let body = FetchBody::from_response(response).map_err(|e| error_to_js(&e))?;
+    let stream = Box::new(ChatStream::new(
+        WireFormat::OpenAi,
+        &Translation::default(),
+        0,
+    ));
+    let transport = FetchTransport {
+        fetch: None,
+        signal: None,
+    };
+    let started = Started {
+        body,
+        stream,
+        first: None,
+        headers: Vec::new(),
+        ended: false,
+    };
+    Ok(StreamReader::new(
+        transport,
+        started,
+        ("stream", ""),
+        JsValue::NULL,
+    ))
 }
 
 #[wasm_bindgen]

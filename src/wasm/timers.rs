@@ -18,6 +18,8 @@ pub struct Timer {
 
 impl Timer {
     pub fn start(ms: f64, callback: Closure<dyn FnMut()>) -> Option<Timer> {
+        // setTimeout fires at once for delays past 2^31 - 1 ms: clamp, don't overflow.
+        let ms = ms.clamp(0.0, 2_147_483_647.0);
         let set: Function = global_property("setTimeout").dyn_into().ok()?;
         let id = set
             .call2(

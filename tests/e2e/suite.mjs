@@ -100,6 +100,23 @@ export async function runSuite(onellm, { emulator, runtime }) {
     equal(final.usage, plain.usage, "final usage");
   });
 
+  test("stream: toReadableStream() re-encodes as OpenAI SSE, fromReadableStream() reads it back", async () => {
+    const stream = await client().chat.completions.create({ model: "openai/m", messages: hello, stream: true,
+      stream_options: { include_usage: true } });
+    const body = stream.toReadableStream();
+    check(body instanceof ReadableStream, "a ReadableStream");
+    // As a Worker would: hand the bytes on in a Response, read them on the other side.
+    const response = new Response(body, { headers: { "content-type": "text/event-stream" } });
+    const back = onellm.Stream.fromReadableStream(response.body);
+    const chunks = await collect(back);
+    equal(text(chunks), "Echo: Hello there", "same text");
+    check(chunks[chunks.length - 1].usage.total_tokens > 0, "usage chunk kept");
+    equal((await back.finalChatCompletion()).choices[0].message.content, "Echo: Hello there", "final");
+    const raw = new TextDecoder().decode(await new Response((await client().chat.completions.create(
+      { model: "openai/m", messages: hello, stream: true })).toReadableStream()).arrayBuffer());
+    check(raw.startsWith("data: {") && raw.endsWith("data: [DONE]\n\n"), "OpenAI's SSE framing");
+  });
+
   test("stream: finalChatCompletion alone reads the whole stream", async () => {
     const stream = await client().chat.completions.create({ model: "openai/m", messages: hello, stream: true });
     const final = await stream.finalChatCompletion();

@@ -6,8 +6,11 @@ import type {
   ChatCompletionChunk,
   InvalidRequestError,
   OpenAI,
-  Stream,
 } from "../../pkg-template/index.d.ts";
+import type { Stream as StreamClass } from "../../pkg-template/index.d.ts";
+
+type Stream<T> = StreamClass<T>;
+declare const Stream: typeof StreamClass;
 
 declare const client: OpenAI;
 
@@ -36,7 +39,10 @@ export async function streamed(): Promise<string> {
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
   stream.controller.abort();
   const final: ChatCompletion = await stream.finalChatCompletion();
-  return text + final.id;
+  const body: ReadableStream<Uint8Array> = stream.toReadableStream();
+  const back: Stream<ChatCompletionChunk> = Stream.fromReadableStream(body);
+  void back;
+  return text + final.id + (final.onellm?.model ?? "") + (stream.onellm?.attempts.length ?? 0);
 }
 
 export async function misuse(): Promise<void> {
