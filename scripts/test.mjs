@@ -59,6 +59,7 @@ const runtimes = {
     return (await import("../tests/e2e/run-chromium.mjs")).runChromium(url);
   },
   example: (url) => exampleSuite(url),
+  package: async (url) => (await import("../tests/package/run-pack.mjs")).runPackage(url),
 };
 
 /** A suite's results; one that throws counts as a failed suite, so the others still run. */

@@ -1,0 +1,60 @@
+// The package as published: `npm pack` pkg/, install the tarball into a fresh project
+// outside the repository, and use it there from Node and from Deno (each through its
+// own export condition) against the emulator. Nothing may depend on repository files.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function exec(cmd, args, cwd, env = {}) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      resolve({ ok: !error, stdout, stderr: `${error?.message ?? ""}\n${stderr}` }));
+  });
+}
+
+// What a user writes: the import by name, keys from the environment, a stream.
+const USE = `import { OpenAI, RateLimitError } from "onellm";
+const client = new OpenAI({ baseURL: process.env.EMU + "/openai/v1", maxRetries: 0 });
+const r = await client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "packed" }] });
+let streamed = "";
+for await (const c of await client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "packed" }], stream: true }))
+  streamed += c.choices[0]?.delta?.content ?? "";
+let limited = false;
+try { await client.chat.completions.create({ model: "openai/fault-status=429", messages: [] }); } catch (e) { limited = e instanceof RateLimitError; }
+console.log(JSON.stringify({ plain: r.choices[0].message.content, streamed, limited }));
+`;
+
+export async function runPackage(emulator) {
+  const results = [];
+  const record = (name, ok, error, started) => results.push({ name, ok, error: ok ? undefined : error, ms: Date.now() - started });
+  const work = mkdtempSync(join(tmpdir(), "onellm-pack-"));
+  try {
+    let started = Date.now();
+    const packed = await exec("npm", ["pack", "--pack-destination", work, join(root, "pkg")], work);
+    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
+    record("npm pack pkg/", packed.ok && !!tarball, packed.stderr, started);
+    if (!tarball) return { runtime: "package", results };
+    const project = join(work, "app");
+    await exec("mkdir", ["-p", project], work);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    writeFileSync(join(project, "use.mjs"), USE.replaceAll("process.env.EMU", "(globalThis.Deno ? Deno.env.get('EMU') : process.env.EMU)"));
+    started = Date.now();
+    const installed = await exec("npm", ["install", "--no-audit", "--no-fund", "--offline", join(work, tarball)], project);
+    record("the tarball installs into a fresh project", installed.ok, installed.stderr, started);
+    const want = JSON.stringify({ plain: "Echo: packed", streamed: "Echo: packed", limited: true });
+    const env = { EMU: emulator, OPENAI_API_KEY: "sk-packed" };
+    started = Date.now();
+    const node = await exec(process.execPath, ["use.mjs"], project, env);
+    record("used from Node by name", node.stdout.trim() === want, `${node.stdout}\n${node.stderr}`, started);
+    started = Date.now();
+    const deno = await exec(join(root, "node_modules", ".bin", "deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "use.mjs"], project, env);
+    record("used from Deno by name", deno.stdout.trim() === want, `${deno.stdout}\n${deno.stderr}`, started);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { runtime: "package", results };
+}
