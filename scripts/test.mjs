@@ -60,6 +60,10 @@ const runtimes = {
   },
   example: (url) => exampleSuite(url),
   package: async (url) => (await import("../tests/package/run-pack.mjs")).runPackage(url),
+  "demo-page": async (url) => {
+    setupChromium();
+    return (await import("../tests/demo/run-page.mjs")).runDemoPage(url);
+  },
 };
 
 /** A suite's results; one that throws counts as a failed suite, so the others still run. */
