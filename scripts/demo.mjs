@@ -15,6 +15,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { startEmulator } from "../tests/emulator/server.mjs";
 import { build } from "./build.mjs";
 import { log, root } from "./lib.mjs";
+import { mimeTypes } from "../tests/e2e/static-server.mjs";
 
 const PREFERRED_PORT = 8788;
 const args = process.argv.slice(2);
@@ -67,17 +68,6 @@ async function runPlayground() {
   process.on("SIGTERM", shutdown);
 }
 
-const types = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".ico": "image/x-icon",
-};
 
 /**
  * Serves the repository root on 127.0.0.1 (port 8788 when free, else any), with the
@@ -107,7 +97,7 @@ function startSite(emulatorUrl) {
     try {
       let body = await readFile(file);
       if (file === page) body = body.toString("utf8").replace("<head>", `<head>\n  ${meta}`);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, { "content-type": mimeTypes[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");

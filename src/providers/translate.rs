@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::types::request::{ContentPart, MessageToolCall, Stop};
+use crate::types::request::{ContentPart, FunctionDef, MessageToolCall, Stop, Tool};
 use crate::types::{ChatParams, ChatRequest, Content, ONELLM_PARAMS};
 
 /// The OpenAI parameters adapters translate; any other field of the caller's params
@@ -106,6 +106,41 @@ pub fn call_arguments<'a>(
     };
     let value = if value.is_null() { json!({}) } else { value };
     Ok((function.name.as_str(), value))
+}
+
+/// Adds a turn's items, merged into the previous turn when it has the same role
+/// (Anthropic and Gemini want alternating turns); an empty turn adds nothing.
+pub fn push_turn(
+    turns: &mut Vec<(&'static str, Vec<Value>)>,
+    role: &'static str,
+    items: Vec<Value>,
+) {
+    if items.is_empty() {
+        return;
+    }
+    match turns.last_mut() {
+        Some((last, existing)) if *last == role => existing.extend(items),
+        _ => turns.push((role, items)),
+    }
+}
+
+/// The function definitions of `tools`, each with its index; any other tool type is
+/// refused by its path.
+pub fn function_tools<'a>(
+    tools: &'a [Tool],
+    provider: &str,
+) -> Result<Vec<(usize, &'a FunctionDef)>> {
+    tools
+        .iter()
+        .enumerate()
+        .map(|(i, tool)| match &tool.function {
+            Some(f) => Ok((i, f)),
+            None => Err(Error::invalid(
+                format!("tools[{i}]"),
+                format!("only function tools are supported for {provider}"),
+            )),
+        })
+        .collect()
 }
 
 /// A base64 `data:` URL as (MIME type, data); `None` for any other URL.

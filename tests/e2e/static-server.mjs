@@ -4,7 +4,8 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 
-const types = {
+/** The MIME types browsers insist on for pages, modules and WebAssembly. */
+export const mimeTypes = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -13,6 +14,7 @@ const types = {
   ".wasm": "application/wasm",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
 };
 
 export function startStaticServer(dir, { port = 0, host = "127.0.0.1" } = {}) {
@@ -25,7 +27,7 @@ export function startStaticServer(dir, { port = 0, host = "127.0.0.1" } = {}) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, { "content-type": mimeTypes[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");

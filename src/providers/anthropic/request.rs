@@ -7,7 +7,8 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, include_usage, pass_through_own_fields, stop_list, text_only,
+    call_arguments, data_url, function_tools, include_usage, pass_through_own_fields, push_turn,
+    stop_list, text_only,
 };
 use crate::providers::Translation;
 use crate::types::request::{
@@ -225,13 +226,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 ))
             }
         };
-        if blocks.is_empty() {
-            continue;
-        }
-        match turns.last_mut() {
-            Some((last, existing)) if *last == role => existing.extend(blocks),
-            _ => turns.push((role, blocks)),
-        }
+        push_turn(&mut turns, role, blocks);
     }
     let messages = turns
         .into_iter()
@@ -301,16 +296,9 @@ fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let converted = tools
-        .iter()
-        .enumerate()
-        .map(|(i, tool)| {
-            let Some(f) = &tool.function else {
-                return Err(invalid(
-                    format!("tools[{i}]"),
-                    "only function tools are supported for anthropic",
-                ));
-            };
+    let converted = function_tools(tools, "anthropic")?
+        .into_iter()
+        .map(|(_, f)| {
             let schema = f
                 .parameters
                 .clone()
@@ -319,9 +307,9 @@ fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
             if let Some(d) = &f.description {
                 tool["description"] = json!(d);
             }
-            Ok(tool)
+            tool
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(Value::Array(converted))
 }
 

@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
-use crate::providers::translate::{include_usage, pass_through_own_fields, stop_list, text_only};
+use crate::providers::translate::{
+    function_tools, include_usage, pass_through_own_fields, stop_list, text_only,
+};
 use crate::providers::Translation;
 use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
 use crate::types::{ChatParams, ChatRequest, Message};
@@ -186,16 +188,9 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let converted = tools
-        .iter()
-        .enumerate()
-        .map(|(i, tool)| {
-            let Some(f) = &tool.function else {
-                return Err(invalid(
-                    format!("tools[{i}]"),
-                    "only function tools are supported for cohere",
-                ));
-            };
+    let converted = function_tools(tools, "cohere")?
+        .into_iter()
+        .map(|(_, f)| {
             let mut function = json!({"name": f.name});
             if let Some(d) = &f.description {
                 function["description"] = json!(d);
@@ -204,9 +199,9 @@ fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
                 .parameters
                 .clone()
                 .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-            Ok(json!({"type": "function", "function": function}))
+            json!({"type": "function", "function": function})
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(Value::Array(converted))
 }
 

@@ -9,7 +9,8 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, include_usage, pass_through_own_fields, stop_list, text_only,
+    call_arguments, data_url, function_tools, include_usage, pass_through_own_fields, push_turn,
+    stop_list, text_only,
 };
 use crate::providers::Translation;
 use crate::types::request::{
@@ -245,13 +246,7 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
                 ))
             }
         };
-        if parts.is_empty() {
-            continue;
-        }
-        match turns.last_mut() {
-            Some((last, existing)) if *last == role => existing.extend(parts),
-            _ => turns.push((role, parts)),
-        }
+        push_turn(&mut turns, role, parts);
     }
     let contents = turns
         .into_iter()
@@ -377,16 +372,9 @@ fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Resul
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let declarations = tools
-        .iter()
-        .enumerate()
-        .map(|(i, tool)| {
-            let Some(f) = &tool.function else {
-                return Err(invalid(
-                    format!("tools[{i}]"),
-                    "only function tools are supported for gemini",
-                ));
-            };
+    let declarations = function_tools(tools, "gemini")?
+        .into_iter()
+        .map(|(i, f)| {
             let mut declaration = json!({ "name": f.name });
             if let Some(d) = &f.description {
                 declaration["description"] = json!(d);
