@@ -60,6 +60,25 @@ pub fn build_request(
     Ok((http, translation))
 }
 
+/// A JSON POST to `url`, accepting an event stream when the call streams: the
+/// request every adapter sends.
+pub fn json_request(
+    url: String,
+    body: &serde_json::Map<String, serde_json::Value>,
+    stream: bool,
+) -> Result<HttpRequest> {
+    let body = serde_json::to_string(body)
+        .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+    let mut http = HttpRequest::post_json(url, body);
+    let accept = if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    http.set_header("accept", accept);
+    Ok(http)
+}
+
 /// An error status's body as the typed error.
 pub fn error_from_response(
     format: WireFormat,

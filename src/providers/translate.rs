@@ -45,6 +45,19 @@ pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map<String, Value>)
     }
 }
 
+/// `value` if within the provider's range, else an error naming the parameter and
+/// the range.
+pub fn in_range(value: f64, (low, high): (f64, f64), param: &str, provider: &str) -> Result<f64> {
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid(
+            param,
+            format!("`{param}` {value} is outside {provider}'s range {low} to {high}"),
+        ))
+    }
+}
+
 /// `stream_options.include_usage`, which translating adapters honour themselves.
 pub fn include_usage(p: &ChatParams) -> bool {
     p.stream_options

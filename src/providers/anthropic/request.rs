@@ -7,10 +7,10 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, function_tools, include_usage, pass_through_own_fields, push_turn,
-    stop_list, text_only,
+    call_arguments, data_url, function_tools, in_range, include_usage, pass_through_own_fields,
+    push_turn, stop_list, text_only,
 };
-use crate::providers::Translation;
+use crate::providers::{json_request, Translation};
 use crate::types::request::{
     ContentPart, MessageToolCall, ResponseFormat, ToolChoice, ToolChoiceMode,
 };
@@ -73,21 +73,11 @@ pub fn build_request(
         .unwrap_or_else(|| default_max_tokens(model).saturating_add(budget.unwrap_or(0)));
     body.insert("max_tokens".into(), max_tokens.into());
     if let Some(t) = p.temperature {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(invalid(
-                "temperature",
-                format!("`temperature` {t} is outside anthropic's range 0 to 1"),
-            ));
-        }
+        let t = in_range(t, (0.0, 1.0), "temperature", "anthropic")?;
         body.insert("temperature".into(), json!(t));
     }
     if let Some(top_p) = p.top_p {
-        if !(0.0..=1.0).contains(&top_p) {
-            return Err(invalid(
-                "top_p",
-                format!("`top_p` {top_p} is outside anthropic's range 0 to 1"),
-            ));
-        }
+        in_range(top_p, (0.0, 1.0), "top_p", "anthropic")?;
         // Recent Claude models refuse both at once; temperature is the one kept.
         if p.temperature.is_none() {
             body.insert("top_p".into(), json!(top_p));
@@ -145,16 +135,9 @@ pub fn build_request(
         }
     }
     pass_through_own_fields(req, &mut body);
-    let body = serde_json::to_string(&body)
-        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
-    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "messages"), body);
+    let url = join_url(&endpoint.base_url, "messages");
+    let mut http = json_request(url, &body, req.is_stream())?;
     http.set_header("anthropic-version", API_VERSION);
-    let accept = if req.is_stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    http.set_header("accept", accept);
     Ok((http, translation))
 }
 

@@ -8,9 +8,9 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    function_tools, include_usage, pass_through_own_fields, stop_list, text_only,
+    function_tools, in_range, include_usage, pass_through_own_fields, stop_list, text_only,
 };
-use crate::providers::Translation;
+use crate::providers::{json_request, Translation};
 use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
 use crate::types::{ChatParams, ChatRequest, Message};
 
@@ -69,15 +69,7 @@ pub fn build_request(
         body.insert("stream".into(), Value::Bool(true));
     }
     pass_through_own_fields(req, &mut body);
-    let body = serde_json::to_string(&body)
-        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
-    let mut http = HttpRequest::post_json(join_url(&endpoint.base_url, "chat"), body);
-    let accept = if req.is_stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    http.set_header("accept", accept);
+    let http = json_request(join_url(&endpoint.base_url, "chat"), &body, req.is_stream())?;
     let translation = Translation {
         model: model.to_string(),
         include_usage: include_usage(p),
@@ -88,21 +80,11 @@ pub fn build_request(
 
 fn sampling(p: &ChatParams, body: &mut Map<String, Value>) -> Result<()> {
     if let Some(t) = p.temperature {
-        if !(0.0..=1.0).contains(&t) {
-            return Err(invalid(
-                "temperature",
-                format!("`temperature` {t} is outside cohere's range 0 to 1"),
-            ));
-        }
+        let t = in_range(t, (0.0, 1.0), "temperature", "cohere")?;
         body.insert("temperature".into(), json!(t));
     }
     if let Some(top_p) = p.top_p {
-        if !(0.01..=0.99).contains(&top_p) {
-            return Err(invalid(
-                "top_p",
-                format!("`top_p` {top_p} is outside cohere's range 0.01 to 0.99"),
-            ));
-        }
+        let top_p = in_range(top_p, (0.01, 0.99), "top_p", "cohere")?;
         body.insert("p".into(), json!(top_p));
     }
     if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
@@ -116,12 +98,7 @@ fn sampling(p: &ChatParams, body: &mut Map<String, Value>) -> Result<()> {
         ("presence_penalty", p.presence_penalty),
     ] {
         if let Some(v) = value {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(invalid(
-                    ours,
-                    format!("`{ours}` {v} is outside cohere's range 0 to 1"),
-                ));
-            }
+            let v = in_range(v, (0.0, 1.0), ours, "cohere")?;
             body.insert(ours.into(), json!(v));
         }
     }

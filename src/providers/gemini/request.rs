@@ -9,10 +9,10 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, function_tools, include_usage, pass_through_own_fields, push_turn,
-    stop_list, text_only,
+    self, call_arguments, data_url, function_tools, include_usage, pass_through_own_fields,
+    push_turn, stop_list, text_only,
 };
-use crate::providers::Translation;
+use crate::providers::{json_request, Translation};
 use crate::types::request::{
     ContentPart, MessageToolCall, ResponseFormat, ToolChoice, ToolChoiceMode,
 };
@@ -94,16 +94,8 @@ pub fn build_request(
     if !merged.is_empty() {
         body.insert("generationConfig".into(), Value::Object(merged));
     }
-    let body = serde_json::to_string(&body)
-        .map_err(|e| invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let url = join_url(&endpoint.base_url, &model_path(model, req.is_stream()));
-    let mut http = HttpRequest::post_json(url, body);
-    let accept = if req.is_stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    http.set_header("accept", accept);
+    let http = json_request(url, &body, req.is_stream())?;
     let translation = Translation {
         include_usage: include_usage(p),
         ..Translation::default()
@@ -111,15 +103,9 @@ pub fn build_request(
     Ok((http, translation))
 }
 
+/// Gemini's own ranges, checked before sending.
 fn in_range(value: f64, low: f64, high: f64, param: &str) -> Result<f64> {
-    if (low..=high).contains(&value) {
-        Ok(value)
-    } else {
-        Err(invalid(
-            param,
-            format!("`{param}` {value} is outside gemini's range {low} to {high}"),
-        ))
-    }
+    translate::in_range(value, (low, high), param, "gemini")
 }
 
 fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {

@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use crate::config::Endpoint;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{join_url, HttpRequest};
 use crate::providers::presets::AZURE_API_VERSION;
-use crate::providers::{Route, Translation};
+use crate::providers::translate::include_usage;
+use crate::providers::{json_request, Route, Translation};
 use crate::types::{ChatRequest, ONELLM_PARAMS};
 
 pub fn build_request(
@@ -43,8 +44,6 @@ pub fn build_request(
             body.insert((*theirs).to_string(), value);
         }
     }
-    let body = serde_json::to_string(&body)
-        .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
     let url = match endpoint.route {
         Route::ChatCompletions => join_url(&endpoint.base_url, "chat/completions"),
         Route::AzureDeployment => format!(
@@ -56,20 +55,9 @@ pub fn build_request(
             endpoint.api_version.as_deref().unwrap_or(AZURE_API_VERSION)
         ),
     };
-    let mut http = HttpRequest::post_json(url, body);
-    let accept = if req.is_stream() {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
-    http.set_header("accept", accept);
+    let http = json_request(url, &body, req.is_stream())?;
     let translation = Translation {
-        include_usage: req
-            .params
-            .stream_options
-            .as_ref()
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false),
+        include_usage: include_usage(&req.params),
         stream_usage_field: quirks.stream_usage_field,
         ..Translation::default()
     };
