@@ -78,6 +78,38 @@ pub struct ChatCompletionChunk {
     pub system_fingerprint: Option<String>,
 }
 
+impl ChatCompletionChunk {
+    /// A chunk a translating adapter builds, with its choices.
+    pub fn new(id: &str, created: u64, model: &str, choices: Vec<ChunkChoice>) -> Self {
+        ChatCompletionChunk {
+            id: id.to_string(),
+            object: "chat.completion.chunk".into(),
+            created,
+            model: model.to_string(),
+            choices,
+            usage: None,
+            system_fingerprint: None,
+        }
+    }
+
+    /// A chunk with the one choice (index 0) of single-choice providers.
+    pub fn single(
+        id: &str,
+        created: u64,
+        model: &str,
+        delta: Delta,
+        finish_reason: Option<String>,
+    ) -> Self {
+        let choice = ChunkChoice {
+            index: 0,
+            delta,
+            logprobs: None,
+            finish_reason,
+        };
+        Self::new(id, created, model, vec![choice])
+    }
+}
+
 /// `null` or absent reads as the type's default.
 fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
     d: D,

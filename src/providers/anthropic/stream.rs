@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
 use crate::stream::{ChunkSink, Flow};
-use crate::types::{ChatCompletionChunk, ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
+use crate::types::{ChatCompletionChunk, Delta, FunctionDelta, ToolCallDelta};
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -127,20 +127,7 @@ impl AnthropicStream {
     }
 
     fn chunk(&self, delta: Delta, finish_reason: Option<String>) -> ChatCompletionChunk {
-        ChatCompletionChunk {
-            id: self.id.clone(),
-            object: "chat.completion.chunk".into(),
-            created: self.created,
-            model: self.model.clone(),
-            choices: vec![ChunkChoice {
-                index: 0,
-                delta,
-                logprobs: None,
-                finish_reason,
-            }],
-            usage: None,
-            system_fingerprint: None,
-        }
+        ChatCompletionChunk::single(&self.id, self.created, &self.model, delta, finish_reason)
     }
 
     fn emit(&self, sink: &mut ChunkSink, delta: Delta) {

@@ -46,15 +46,7 @@ impl GeminiStream {
     }
 
     fn chunk(&self, choices: Vec<ChunkChoice>) -> ChatCompletionChunk {
-        ChatCompletionChunk {
-            id: self.id(),
-            object: "chat.completion.chunk".into(),
-            created: self.created,
-            model: self.model.clone(),
-            choices,
-            usage: None,
-            system_fingerprint: None,
-        }
+        ChatCompletionChunk::new(&self.id(), self.created, &self.model, choices)
     }
 
     /// The candidate's state, and whether this is its first fragment.
