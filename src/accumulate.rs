@@ -187,7 +187,7 @@ mod tests {
     use serde_json::json;
 
     fn chunk(v: Value) -> ChatCompletionChunk {
-        serde_json::from_value(v).unwrap()
+        ChatCompletionChunk::read(&v).unwrap()
     }
 
     #[test]

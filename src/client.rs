@@ -461,7 +461,7 @@ mod tests {
     const RATE: &str = r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#;
 
     fn options() -> ClientOptions {
-        serde_json::from_value(json!({
+        ClientOptions::from_value(&json!({
             "apiKey": "sk-test-key-0123",
             "baseURL": "http://a/v1",
             "providers": {"b": {"baseURL": "http://b/v1"}},
@@ -497,8 +497,8 @@ mod tests {
         assert_eq!(p.timeout_ms, 1500.0);
         assert_eq!((p.primary_retries, p.fallback_retries), (4, 2));
         assert_eq!(p.targets[0].request.header("x-team"), Some("red"));
-        let call: CallOptions = serde_json::from_value(
-            json!({"timeout": 250, "maxRetries": 0, "headers": {"x-team": null, "x-call": "1"}}),
+        let call: CallOptions = CallOptions::from_value(
+            &json!({"timeout": 250, "maxRetries": 0, "headers": {"x-team": null, "x-call": "1"}}),
         )
         .unwrap();
         let p = plan(
@@ -520,7 +520,7 @@ mod tests {
 
     #[test]
     fn bad_header_values_are_refused_without_showing_them() {
-        let o: ClientOptions = serde_json::from_value(json!({
+        let o: ClientOptions = ClientOptions::from_value(&json!({
             "providers": {"az": {"baseURL": "http://az/v1", "headers": {"api-key": "secret-value\n0123"}}}
         }))
         .unwrap();
@@ -537,7 +537,7 @@ mod tests {
 
     #[test]
     fn credential_headers_are_scrubbed_from_errors() {
-        let o: ClientOptions = serde_json::from_value(json!({
+        let o: ClientOptions = ClientOptions::from_value(&json!({
             "providers": {"az": {"baseURL": "http://az/v1", "headers": {"api-key": "azure-secret-0123"}}}
         }))
         .unwrap();

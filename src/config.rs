@@ -2,17 +2,17 @@
 //! base URL, key and headers. Names follow the `openai` package (`apiKey`, `baseURL`,
 //! `maxRetries`, `defaultHeaders`, ...).
 
-use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
+use crate::json::At;
 use crate::providers::presets::AZURE_API_VERSION;
 use crate::providers::{preset, Auth, Capabilities, Preset, Quirks, Route, WireFormat, PRESETS};
 
 /// An API key: cloned and compared like a string, never shown by `Debug`, so no log
 /// line or panic message can carry it.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -36,16 +36,13 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default per-attempt timeout, as in the `openai` package: ten minutes.
 pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
     /// Key for `openai/` models.
     pub api_key: Option<Secret>,
     /// API root for `openai/` models, e.g. `https://api.openai.com/v1`.
-    #[serde(rename = "baseURL")]
     pub base_url: Option<String>,
     /// Keys by provider name.
-    #[serde(default)]
     pub api_keys: BTreeMap<String, Secret>,
     /// OpenAI organization and project, sent as `OpenAI-Organization` /
     /// `OpenAI-Project` (else `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`).
@@ -53,24 +50,18 @@ pub struct ClientOptions {
     pub project: Option<String>,
     /// Per-provider settings; a name that is no preset defines a custom
     /// OpenAI-compatible provider.
-    #[serde(default)]
     pub providers: BTreeMap<String, ProviderOptions>,
-    #[serde(default)]
     pub default_headers: BTreeMap<String, Option<String>>,
     pub max_retries: Option<u32>,
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
-    #[serde(default)]
     pub dangerously_allow_browser: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct ProviderOptions {
     pub api_key: Option<Secret>,
-    #[serde(rename = "baseURL")]
     pub base_url: Option<String>,
-    #[serde(default)]
     pub headers: BTreeMap<String, Option<String>>,
     /// Azure: the resource name in `https://{resource}.openai.azure.com`.
     pub resource: Option<String>,
@@ -79,14 +70,86 @@ pub struct ProviderOptions {
 }
 
 /// The second argument of `create`, less the `signal`, which the shell handles.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
     pub max_retries: Option<u32>,
-    #[serde(default)]
     pub headers: BTreeMap<String, Option<String>>,
+}
+
+// Readers: options as the `openai` package names them, strictly; a wrong type is
+// refused naming the option, never showing its value (options hold keys).
+
+fn secret(at: &At) -> Result<Secret> {
+    at.string().map(Secret)
+}
+
+/// Header values: a string, or `null` to remove a default header.
+fn headers(at: &At) -> Result<BTreeMap<String, Option<String>>> {
+    at.map(|value| match value.value {
+        Value::Null => Ok(None),
+        _ => value.string().map(Some),
+    })
+}
+
+/// `headers` keeps its `null`s, which [`At::get`] would read as absent.
+fn header_option(at: &At, key: &str) -> Result<BTreeMap<String, Option<String>>> {
+    match at.value.get(key) {
+        Some(Value::Object(_)) => headers(&At::child(at, key)),
+        Some(Value::Null) | None => Ok(BTreeMap::new()),
+        Some(_) => Err(At::child(at, key).invalid("an object of header strings")),
+    }
+}
+
+impl ClientOptions {
+    /// Reads the client options (JSON of the object given to `new OpenAI()`).
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let at = At::labelled(value, "client option");
+        at.object()?;
+        Ok(ClientOptions {
+            api_key: at.opt("apiKey", secret)?,
+            base_url: at.opt("baseURL", At::string)?,
+            api_keys: at.opt("apiKeys", |k| k.map(secret))?.unwrap_or_default(),
+            organization: at.opt("organization", At::string)?,
+            project: at.opt("project", At::string)?,
+            providers: at
+                .opt("providers", |p| p.map(ProviderOptions::read))?
+                .unwrap_or_default(),
+            default_headers: header_option(&at, "defaultHeaders")?,
+            max_retries: at.opt("maxRetries", At::u32)?,
+            timeout: at.opt("timeout", At::f64)?,
+            dangerously_allow_browser: at
+                .opt("dangerouslyAllowBrowser", At::bool)?
+                .unwrap_or(false),
+        })
+    }
+}
+
+impl ProviderOptions {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        Ok(ProviderOptions {
+            api_key: at.opt("apiKey", secret)?,
+            base_url: at.opt("baseURL", At::string)?,
+            headers: header_option(at, "headers")?,
+            resource: at.opt("resource", At::string)?,
+            api_version: at.opt("apiVersion", At::string)?,
+        })
+    }
+}
+
+impl CallOptions {
+    /// Reads the per-call options (the second argument of `create`, less `signal`).
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let at = At::labelled(value, "request option");
+        at.object()?;
+        Ok(CallOptions {
+            timeout: at.opt("timeout", At::f64)?,
+            max_retries: at.opt("maxRetries", At::u32)?,
+            headers: header_option(&at, "headers")?,
+        })
+    }
 }
 
 /// Everything needed to address one provider.
@@ -277,7 +340,7 @@ mod tests {
     use serde_json::json;
 
     fn opts(v: serde_json::Value) -> ClientOptions {
-        serde_json::from_value(v).unwrap()
+        ClientOptions::from_value(&v).unwrap()
     }
     fn no_env(_: &str) -> Option<String> {
         None

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod http_date;
+pub mod json;
 pub mod model;
 pub mod providers;
 pub mod retry;

@@ -2,12 +2,14 @@
 //! (<https://platform.openai.com/docs/api-reference/chat/object>): fields OpenAI always
 //! sends as `null` are serialised as `null`, fields it omits are omitted.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+
+use crate::json::{field, items, string_of, string_or_empty, u32_of, u64_of};
 
 use super::request::ToolCall;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatCompletion {
     pub id: String,
     pub object: String,
@@ -20,7 +22,7 @@ pub struct ChatCompletion {
     pub system_fingerprint: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
     pub index: u32,
     pub message: CompletionMessage,
@@ -28,7 +30,7 @@ pub struct Choice {
     pub finish_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompletionMessage {
     pub role: String,
     pub content: Option<String>,
@@ -40,17 +42,14 @@ pub struct CompletionMessage {
     pub reasoning_content: Option<String>,
     /// Anthropic's signed thinking blocks, which must go back with the assistant turn
     /// when it called tools (LiteLLM's field name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_blocks: Option<Vec<Value>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Usage {
-    #[serde(default, deserialize_with = "lenient_number")]
     pub prompt_tokens: u64,
-    #[serde(default, deserialize_with = "lenient_number")]
     pub completion_tokens: u64,
-    #[serde(default, deserialize_with = "lenient_number")]
     pub total_tokens: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<Value>,
@@ -61,20 +60,16 @@ pub struct Usage {
 /// Read leniently, as openai-node reads it: OpenAI-compatible servers omit or null
 /// fields OpenAI always sends, or send `created` as a float. Only `choices` is
 /// required, which is what tells a chunk from an `{"error": ...}` payload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatCompletionChunk {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub object: String,
-    #[serde(default, deserialize_with = "lenient_number")]
     pub created: u64,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub model: String,
     pub choices: Vec<ChunkChoice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
 }
 
@@ -110,70 +105,133 @@ impl ChatCompletionChunk {
     }
 }
 
-/// `null` or absent reads as the type's default.
-fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// Any JSON number (or `null`) as a non-negative integer, saturating; fractions drop.
-fn lenient_number<'de, D: Deserializer<'de>, T: TryFrom<u64> + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    let n = Option::<f64>::deserialize(d)?.unwrap_or(0.0);
-    // `as` saturates and maps NaN to 0; `try_from` then caps at the target's range.
-    let n = n as u64;
-    Ok(T::try_from(n).unwrap_or_else(|_| T::try_from(u64::from(u32::MAX)).unwrap_or_default()))
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChunkChoice {
-    #[serde(default, deserialize_with = "lenient_number")]
     pub index: u32,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub delta: Delta,
-    #[serde(default)]
     pub logprobs: Option<Value>,
-    #[serde(default)]
     pub finish_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Delta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCallDelta>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
     /// Whole thinking blocks, each sent once it is complete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_blocks: Option<Vec<Value>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolCallDelta {
-    #[serde(default, deserialize_with = "lenient_number")]
     pub index: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionDelta>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct FunctionDelta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
+}
+
+// Readers: chunks and usage as OpenAI-compatible servers send them, leniently, as
+// openai-node reads them: fields OpenAI always sends may be absent or `null`, and
+// `created` may come as a float.
+
+impl ChatCompletionChunk {
+    /// A chunk from its JSON text; `None` when the text is no chunk (not JSON, or no
+    /// `choices` array, which tells a chunk from an `{"error": ...}` payload).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::read(&serde_json::from_str(text).ok()?)
+    }
+
+    pub fn read(v: &Value) -> Option<Self> {
+        let Some(Value::Array(choices)) = v.get("choices") else {
+            return None;
+        };
+        Some(ChatCompletionChunk {
+            id: string_or_empty(v, "id"),
+            object: string_or_empty(v, "object"),
+            created: u64_of(v, "created").unwrap_or(0),
+            model: string_or_empty(v, "model"),
+            choices: choices.iter().map(ChunkChoice::read).collect(),
+            usage: field(v, "usage").map(Usage::read),
+            system_fingerprint: string_of(v, "system_fingerprint"),
+        })
+    }
+}
+
+impl ChunkChoice {
+    fn read(v: &Value) -> Self {
+        ChunkChoice {
+            index: u32_of(v, "index").unwrap_or(0),
+            delta: field(v, "delta").map(Delta::read).unwrap_or_default(),
+            logprobs: field(v, "logprobs").cloned(),
+            finish_reason: string_of(v, "finish_reason"),
+        }
+    }
+}
+
+impl Delta {
+    fn read(v: &Value) -> Self {
+        Delta {
+            role: string_of(v, "role"),
+            content: string_of(v, "content"),
+            refusal: string_of(v, "refusal"),
+            tool_calls: field(v, "tool_calls").map(|_| {
+                items(v, "tool_calls")
+                    .iter()
+                    .map(ToolCallDelta::read)
+                    .collect()
+            }),
+            reasoning_content: string_of(v, "reasoning_content"),
+            thinking_blocks: field(v, "thinking_blocks")
+                .map(|_| items(v, "thinking_blocks").to_vec()),
+        }
+    }
+}
+
+impl ToolCallDelta {
+    fn read(v: &Value) -> Self {
+        ToolCallDelta {
+            index: u32_of(v, "index").unwrap_or(0),
+            id: string_of(v, "id"),
+            kind: string_of(v, "type"),
+            function: field(v, "function").map(|f| FunctionDelta {
+                name: string_of(f, "name"),
+                arguments: string_of(f, "arguments"),
+            }),
+        }
+    }
+}
+
+impl Usage {
+    /// Missing counts read as 0; the details objects are kept as sent.
+    pub fn read(v: &Value) -> Self {
+        let count = |key| u64_of(v, key).unwrap_or(0);
+        Usage {
+            prompt_tokens: count("prompt_tokens"),
+            completion_tokens: count("completion_tokens"),
+            total_tokens: count("total_tokens"),
+            prompt_tokens_details: field(v, "prompt_tokens_details").cloned(),
+            completion_tokens_details: field(v, "completion_tokens_details").cloned(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -182,7 +240,7 @@ mod tests {
 
     #[test]
     fn chunks_from_compatible_servers_are_read_leniently() {
-        let chunk: ChatCompletionChunk = serde_json::from_str(
+        let chunk = ChatCompletionChunk::parse(
             r#"{"id":null,"created":1.7e9,"model":"m","choices":[{"delta":null},{"index":1,"delta":{"tool_calls":[{"function":{"name":"f"}}]}}],
                 "usage":{"prompt_tokens":3,"completion_tokens":null}}"#,
         )
@@ -207,8 +265,6 @@ mod tests {
 
     #[test]
     fn an_error_payload_is_no_chunk() {
-        assert!(
-            serde_json::from_str::<ChatCompletionChunk>(r#"{"error":{"message":"x"}}"#).is_err()
-        );
+        assert!(ChatCompletionChunk::parse(r#"{"error":{"message":"x"}}"#).is_none());
     }
 }

@@ -5,16 +5,17 @@
 //! [`ChatParams`], the typed view that validates each known field and that translating
 //! adapters read. Reference: <https://platform.openai.com/docs/api-reference/chat/create>.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
+use crate::json::At;
 
 /// OneLLM's own parameters: they steer the client and are never sent to a provider.
 pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatParams {
     pub model: String,
     pub messages: Vec<Message>,
@@ -45,8 +46,7 @@ pub struct ChatParams {
     pub fallback_models: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "role", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     System {
         content: Content,
@@ -80,15 +80,13 @@ pub enum Message {
 }
 
 /// Message content: a string, or a list of parts.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Content {
     Text(String),
     Parts(Vec<ContentPart>),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ContentPart {
     Text {
         text: String,
@@ -104,40 +102,38 @@ pub enum ContentPart {
     },
     /// A part type OneLLM does not know (OpenAI adds them, e.g. `file`): OpenAI-compatible
     /// providers get it unchanged; translating adapters reject it by name.
-    #[serde(other)]
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageUrl {
     pub url: String,
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputAudio {
     /// Base64 audio bytes.
     pub data: String,
     pub format: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AudioUrl {
     pub url: String,
 }
 
 /// A tool call in an assistant message of the request. `function` is absent for tool
 /// types other than `function` (OpenAI's `custom` tools), which pass through untouched.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageToolCall {
     pub id: String,
-    #[serde(rename = "type")]
     pub kind: String,
     pub function: Option<FunctionCall>,
 }
 
 /// A tool call in a response.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolCall {
     pub id: String,
     #[serde(rename = "type")]
@@ -145,22 +141,21 @@ pub struct ToolCall {
     pub function: FunctionCall,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunctionCall {
     pub name: String,
     /// JSON text, as OpenAI sends it.
     pub arguments: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ResponseFormat {
     Text,
     JsonObject,
     JsonSchema { json_schema: JsonSchema },
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JsonSchema {
     pub name: String,
     pub description: Option<String>,
@@ -168,27 +163,25 @@ pub struct JsonSchema {
     pub strict: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StreamOptions {
     pub include_usage: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
-    #[serde(rename = "type")]
     pub kind: String,
     /// Absent for tool types other than `function`, which pass through untouched.
     pub function: Option<FunctionDef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionDef {
     pub name: String,
     pub description: Option<String>,
@@ -196,8 +189,7 @@ pub struct FunctionDef {
     pub strict: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ToolChoice {
     /// `none`, `auto` or `required`.
     Mode(ToolChoiceMode),
@@ -206,24 +198,260 @@ pub enum ToolChoice {
     Other(Map<String, Value>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ToolChoiceMode {
     None,
     Auto,
     Required,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamedToolChoice {
-    #[serde(rename = "type")]
     pub kind: String,
     pub function: NamedFunction,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NamedFunction {
     pub name: String,
+}
+
+// Readers: each type from the caller's JSON, strictly, naming the path it refuses.
+
+impl ChatParams {
+    fn read(at: &At) -> Result<Self> {
+        let f64_at = |key| at.opt(key, At::f64);
+        let u32_at = |key| at.opt(key, At::u32);
+        let bool_at = |key| at.opt(key, At::bool);
+        Ok(ChatParams {
+            model: at.need("model")?.string()?,
+            messages: at.need("messages")?.list(Message::read)?,
+            frequency_penalty: f64_at("frequency_penalty")?,
+            logit_bias: at.opt("logit_bias", |bias| bias.map(At::f64))?,
+            logprobs: bool_at("logprobs")?,
+            top_logprobs: u32_at("top_logprobs")?,
+            max_tokens: u32_at("max_tokens")?,
+            max_completion_tokens: u32_at("max_completion_tokens")?,
+            n: u32_at("n")?,
+            presence_penalty: f64_at("presence_penalty")?,
+            response_format: at.opt("response_format", ResponseFormat::read)?,
+            seed: at.opt("seed", At::i64)?,
+            stop: at.opt("stop", Stop::read)?,
+            stream: bool_at("stream")?,
+            stream_options: at.opt("stream_options", |o| {
+                o.object()?;
+                Ok(StreamOptions {
+                    include_usage: o.opt("include_usage", At::bool)?,
+                })
+            })?,
+            temperature: f64_at("temperature")?,
+            top_p: f64_at("top_p")?,
+            tools: at.opt("tools", |t| t.list(Tool::read))?,
+            tool_choice: at.opt("tool_choice", ToolChoice::read)?,
+            parallel_tool_calls: bool_at("parallel_tool_calls")?,
+            user: at.opt("user", At::string)?,
+            timeout: f64_at("timeout")?,
+            retries: u32_at("retries")?,
+            fallback_models: at.opt("fallback_models", |m| m.list(At::string))?,
+        })
+    }
+}
+
+impl Message {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        let name = || at.opt("name", At::string);
+        let content = || Content::read(&at.need("content")?);
+        let role = at.need("role")?;
+        Ok(match role.str()? {
+            "system" => Message::System {
+                content: content()?,
+                name: name()?,
+            },
+            "developer" => Message::Developer {
+                content: content()?,
+                name: name()?,
+            },
+            "user" => Message::User {
+                content: content()?,
+                name: name()?,
+            },
+            "assistant" => Message::Assistant {
+                content: at.opt("content", Content::read)?,
+                name: name()?,
+                tool_calls: at.opt("tool_calls", |c| c.list(MessageToolCall::read))?,
+                refusal: at.opt("refusal", At::string)?,
+                thinking_blocks: at.opt("thinking_blocks", |b| {
+                    b.list(|block| Ok(block.value.clone()))
+                })?,
+            },
+            "tool" => Message::Tool {
+                content: content()?,
+                tool_call_id: at.need("tool_call_id")?.string()?,
+            },
+            "function" => Message::Function {
+                content: at.opt("content", At::string)?,
+                name: at.need("name")?.string()?,
+            },
+            _ => {
+                return Err(role.invalid(
+                    "one of `system`, `developer`, `user`, `assistant`, `tool`, `function`",
+                ))
+            }
+        })
+    }
+}
+
+impl Content {
+    fn read(at: &At) -> Result<Self> {
+        match at.value {
+            Value::String(text) => Ok(Content::Text(text.clone())),
+            Value::Array(_) => Ok(Content::Parts(at.list(ContentPart::read)?)),
+            _ => Err(at.invalid("a string or an array of content parts")),
+        }
+    }
+}
+
+impl ContentPart {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        let url = |key: &str| -> Result<(At, String)> {
+            let inner = at.need(key)?;
+            let url = inner.need("url")?.string()?;
+            Ok((inner, url))
+        };
+        Ok(match at.need("type")?.str()? {
+            "text" => ContentPart::Text {
+                text: at.need("text")?.string()?,
+            },
+            "image_url" => {
+                let (inner, url) = url("image_url")?;
+                ContentPart::ImageUrl {
+                    image_url: ImageUrl {
+                        url,
+                        detail: inner.opt("detail", At::string)?,
+                    },
+                }
+            }
+            "input_audio" => {
+                let inner = at.need("input_audio")?;
+                ContentPart::InputAudio {
+                    input_audio: InputAudio {
+                        data: inner.need("data")?.string()?,
+                        format: inner.need("format")?.string()?,
+                    },
+                }
+            }
+            "audio_url" => ContentPart::AudioUrl {
+                audio_url: AudioUrl {
+                    url: url("audio_url")?.1,
+                },
+            },
+            _ => ContentPart::Other,
+        })
+    }
+}
+
+impl FunctionCall {
+    fn read(at: &At) -> Result<Self> {
+        Ok(FunctionCall {
+            name: at.need("name")?.string()?,
+            arguments: at.need("arguments")?.string()?,
+        })
+    }
+}
+
+impl MessageToolCall {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        Ok(MessageToolCall {
+            id: at.need("id")?.string()?,
+            kind: at.need("type")?.string()?,
+            function: at.opt("function", FunctionCall::read)?,
+        })
+    }
+}
+
+impl ResponseFormat {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        let kind = at.need("type")?;
+        Ok(match kind.str()? {
+            "text" => ResponseFormat::Text,
+            "json_object" => ResponseFormat::JsonObject,
+            "json_schema" => {
+                let schema = at.need("json_schema")?;
+                schema.object()?;
+                ResponseFormat::JsonSchema {
+                    json_schema: JsonSchema {
+                        name: schema.need("name")?.string()?,
+                        description: schema.opt("description", At::string)?,
+                        schema: schema.get("schema").map(|s| s.value.clone()),
+                        strict: schema.opt("strict", At::bool)?,
+                    },
+                }
+            }
+            _ => return Err(kind.invalid("one of `text`, `json_object`, `json_schema`")),
+        })
+    }
+}
+
+impl Stop {
+    fn read(at: &At) -> Result<Self> {
+        match at.value {
+            Value::String(one) => Ok(Stop::One(one.clone())),
+            Value::Array(_) => Ok(Stop::Many(at.list(At::string)?)),
+            _ => Err(at.invalid("a string or an array of strings")),
+        }
+    }
+}
+
+impl Tool {
+    fn read(at: &At) -> Result<Self> {
+        at.object()?;
+        Ok(Tool {
+            kind: at.need("type")?.string()?,
+            function: at.opt("function", |f| {
+                f.object()?;
+                Ok(FunctionDef {
+                    name: f.need("name")?.string()?,
+                    description: f.opt("description", At::string)?,
+                    parameters: f.get("parameters").map(|p| p.value.clone()),
+                    strict: f.opt("strict", At::bool)?,
+                })
+            })?,
+        })
+    }
+}
+
+impl ToolChoice {
+    fn read(at: &At) -> Result<Self> {
+        match at.value {
+            Value::String(mode) => match mode.as_str() {
+                "none" => Ok(ToolChoice::Mode(ToolChoiceMode::None)),
+                "auto" => Ok(ToolChoice::Mode(ToolChoiceMode::Auto)),
+                "required" => Ok(ToolChoice::Mode(ToolChoiceMode::Required)),
+                _ => Err(at.invalid("`none`, `auto`, `required` or an object")),
+            },
+            Value::Object(map) => {
+                let named = match (map.get("type"), map.get("function")) {
+                    (Some(Value::String(kind)), Some(function)) => function
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(|name| (kind.clone(), name.to_string())),
+                    _ => None,
+                };
+                Ok(match named {
+                    Some((kind, name)) => ToolChoice::Named(NamedToolChoice {
+                        kind,
+                        function: NamedFunction { name },
+                    }),
+                    None => ToolChoice::Other(map.clone()),
+                })
+            }
+            _ => Err(at.invalid("`none`, `auto`, `required` or an object")),
+        }
+    }
 }
 
 /// A validated request: the caller's JSON object and its typed view.
@@ -252,11 +480,7 @@ impl ChatRequest {
             }
         }
         let view = Value::Object(raw);
-        let params = serde_path_to_error::deserialize::<_, ChatParams>(&view).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            Error::invalid(path.clone(), format!("invalid `{path}`: {inner}"))
-        })?;
+        let params = ChatParams::read(&At::root(&view))?;
         let Value::Object(raw) = view else {
             unreachable!("built as an object above")
         };

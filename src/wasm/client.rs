@@ -51,7 +51,8 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, env: JsValue) -> std::result::Result<Client, JsValue> {
         let build = || -> Result<Client> {
-            let parsed: ClientOptions = options_from_js(&options, "client option")?;
+            let parsed: ClientOptions =
+                options_from_js(&options, "client option", ClientOptions::from_value)?;
             parsed.check_browser(in_browser())?;
             let fetch = if options.is_object() {
                 function_option(&options, "fetch")?
@@ -105,7 +106,7 @@ fn signal_option(options: &JsValue) -> Result<Option<AbortSignal>> {
 
 async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<JsValue> {
     let params = params_from_js(params)?;
-    let call: CallOptions = options_from_js(options, "request option")?;
+    let call: CallOptions = options_from_js(options, "request option", CallOptions::from_value)?;
     let signal = signal_option(options)?;
     let env = |name: &str| -> Option<String> {
         let f = shared.env.as_ref()?;

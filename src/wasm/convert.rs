@@ -1,7 +1,6 @@
 //! Values across the boundary: JS params and options in, completions and errors out.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -33,42 +32,28 @@ pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
 
 /// Reads an options object (`undefined` means all defaults) through JSON, like the
 /// params: functions (`fetch`) and the `signal` are read separately by the caller.
-/// Errors name the option and the type expected, never the value given: an option
+/// `read` names the option and the type expected, never the value given: an option
 /// object is where keys live.
-pub fn options_from_js<T: DeserializeOwned + Default>(
+pub fn options_from_js<T: Default>(
     value: &JsValue,
     what: &str,
+    read: impl FnOnce(&Value) -> Result<T, Error>,
 ) -> Result<T, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    let invalid = |path: &str, expected: &str| {
-        let field = if path.is_empty() || path == "." {
-            what.to_string()
-        } else {
-            format!("{what} `{path}`")
-        };
+    let invalid = || {
         Error::invalid(
-            path.trim_start_matches('.'),
-            format!("invalid {field}: expected {expected}"),
+            "",
+            format!("invalid {what}s: expected a JSON-serialisable object"),
         )
     };
     if !value.is_object() {
-        return Err(invalid("", "an object"));
+        return Err(invalid());
     }
-    let text = stringify(value).ok_or_else(|| invalid("", "a JSON-serialisable object"))?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        // serde's message quotes the value ("invalid type: string \"sk-...\", expected
-        // u32"); only the part after "expected" is kept.
-        let message = e.into_inner().to_string();
-        let expected = message
-            .split_once("expected ")
-            .map(|(_, rest)| rest.split(" at line ").next().unwrap_or(rest).to_string())
-            .unwrap_or_else(|| "a different value".into());
-        invalid(&path, &expected)
-    })
+    let text = stringify(value).ok_or_else(invalid)?;
+    let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid())?;
+    read(&parsed)
 }
 
 /// Serialises out through JSON text and `JSON.parse`: plain objects, every number

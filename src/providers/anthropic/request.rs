@@ -360,7 +360,7 @@ mod tests {
     use crate::config::ClientOptions;
 
     fn endpoint() -> Endpoint {
-        let opts: ClientOptions = serde_json::from_value(json!({
+        let opts: ClientOptions = ClientOptions::from_value(&json!({
             "apiKeys": {"anthropic": "sk-ant-test-0123"},
             "providers": {"anthropic": {"baseURL": "http://127.0.0.1:1/anthropic/v1"}}
         }))

@@ -189,7 +189,8 @@ mod tests {
 
     fn build(params: Value) -> Result<(HttpRequest, Value)> {
         let opts: ClientOptions =
-            serde_json::from_value(json!({"apiKeys": {"cohere": "co-test-0123456789"}})).unwrap();
+            ClientOptions::from_value(&json!({"apiKeys": {"cohere": "co-test-0123456789"}}))
+                .unwrap();
         let endpoint = opts.endpoint("cohere", "model", &|_| None)?;
         let req = ChatRequest::from_json(params)?;
         crate::providers::capabilities::check(

@@ -411,7 +411,7 @@ mod tests {
     use crate::config::ClientOptions;
 
     fn endpoint() -> Endpoint {
-        let opts: ClientOptions = serde_json::from_value(json!({
+        let opts: ClientOptions = ClientOptions::from_value(&json!({
             "apiKeys": {"google": "AIza-test-0123456789"},
             "providers": {"google": {"baseURL": "http://127.0.0.1:1/gemini/v1beta"}}
         }))

@@ -71,8 +71,8 @@ mod tests {
     use serde_json::json;
 
     fn endpoint() -> Endpoint {
-        let opts: ClientOptions = serde_json::from_value(
-            json!({"apiKey": "sk-test", "baseURL": "http://127.0.0.1:1/v1/"}),
+        let opts: ClientOptions = ClientOptions::from_value(
+            &json!({"apiKey": "sk-test", "baseURL": "http://127.0.0.1:1/v1/"}),
         )
         .unwrap();
         opts.endpoint("openai", "model", &|_| None).unwrap()

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::error::message_of;
 use crate::error::{Error, Result};
+use crate::json::field;
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
 use crate::stream::{ChunkSink, Flow};
@@ -32,16 +33,11 @@ impl OpenAiStream {
     /// Usage found under the provider's own field, with the chunk it came in.
     fn hidden_usage(
         &self,
-        data: &str,
+        value: &Value,
         chunk: &ChatCompletionChunk,
     ) -> Option<(ChatCompletionChunk, Usage)> {
-        let field = self.usage_field?;
-        if !data.contains(field) {
-            return None; // cheap: most chunks do not carry it
-        }
-        let value: Value = serde_json::from_str(data).ok()?;
-        let usage = serde_json::from_value(value.get(field)?.get("usage")?.clone()).ok()?;
-        Some((chunk.clone(), usage))
+        let usage = field(field(value, self.usage_field?)?, "usage")?;
+        Some((chunk.clone(), Usage::read(usage)))
     }
 
     /// At the end marker: usage the provider hid in its own field becomes the usage
@@ -70,28 +66,26 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
-        match serde_json::from_str::<ChatCompletionChunk>(data) {
-            Ok(chunk) => {
-                self.saw_usage_chunk |= chunk.usage.is_some();
-                if let Some(found) = self.hidden_usage(data, &chunk) {
-                    self.hidden_usage = Some(found);
-                }
-                sink.push_raw(data, &chunk);
-                Ok(Flow::Continue)
-            }
-            Err(parse_error) => Err(match serde_json::from_str::<Value>(data) {
-                Ok(value) if value.get("error").is_some_and(|e| !e.is_null()) => stream_error(data),
-                _ => Error::api(
-                    None,
-                    format!(
-                        "malformed stream event ({parse_error}): {}",
-                        preview(data, 120)
-                    ),
-                    vec![],
-                    None,
-                ),
-            }),
+        let malformed = |why: &str| {
+            Error::api(
+                None,
+                format!("malformed stream event ({why}): {}", preview(data, 120)),
+                vec![],
+                None,
+            )
+        };
+        let value: Value = serde_json::from_str(data).map_err(|e| malformed(&e.to_string()))?;
+        if field(&value, "error").is_some() {
+            return Err(stream_error(data));
         }
+        let chunk =
+            ChatCompletionChunk::read(&value).ok_or_else(|| malformed("no `choices` array"))?;
+        self.saw_usage_chunk |= chunk.usage.is_some();
+        if let Some(found) = self.hidden_usage(&value, &chunk) {
+            self.hidden_usage = Some(found);
+        }
+        sink.push_raw(data, &chunk);
+        Ok(Flow::Continue)
     }
 }
 

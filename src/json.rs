@@ -1,0 +1,302 @@
+//! Reading JSON by hand. Every JSON text is parsed once into a [`serde_json::Value`]
+//! and read through these accessors rather than through derived `Deserialize` impls:
+//! a derived impl is compiled again for each deserializer it meets, and serde's
+//! internally tagged and untagged enums buffer through its private `Content` type.
+//! Together those were about 40% of the Wasm binary (issue 8); one `Value` parser and
+//! these functions are a few kilobytes.
+//!
+//! Two readers: the free functions read provider responses leniently (a field that is
+//! absent, `null` or of another type reads as absent, as openai-node and the AI SDK
+//! read what servers send); [`At`] reads the caller's request strictly and names the
+//! path of the field it refuses.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// The field `key` of an object; `null` reads as absent.
+pub fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|f| !f.is_null())
+}
+
+pub fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key)?.as_str()
+}
+
+pub fn string_of(v: &Value, key: &str) -> Option<String> {
+    str_of(v, key).map(str::to_string)
+}
+
+/// A string field, or `""`.
+pub fn string_or_empty(v: &Value, key: &str) -> String {
+    str_of(v, key).unwrap_or_default().to_string()
+}
+
+pub fn bool_of(v: &Value, key: &str) -> Option<bool> {
+    v.get(key)?.as_bool()
+}
+
+/// Any JSON number as a non-negative integer: servers send counts as floats now and
+/// then; fractions drop, negatives read as 0 and huge values saturate.
+pub fn u64_of(v: &Value, key: &str) -> Option<u64> {
+    let n = v.get(key)?;
+    // `as` saturates and maps NaN to 0.
+    n.as_u64().or_else(|| n.as_f64().map(|f| f as u64))
+}
+
+/// [`u64_of`] capped at `u32::MAX` (indexes).
+pub fn u32_of(v: &Value, key: &str) -> Option<u32> {
+    u64_of(v, key).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// An array field's items; absent or not an array reads as none.
+pub fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    match v.get(key) {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    }
+}
+
+/// The caller's request, read strictly: a value and the path that led to it
+/// (`messages[1].content`), for the error that names it.
+#[derive(Debug, Clone)]
+pub struct At<'a> {
+    pub value: &'a Value,
+    pub path: String,
+    /// What is read, for messages: `""` for the params, or e.g. `"client option"`.
+    /// Options hold keys, so their errors never show the value that came.
+    label: &'static str,
+}
+
+impl<'a> At<'a> {
+    pub fn root(value: &'a Value) -> Self {
+        Self::labelled(value, "")
+    }
+
+    /// The root of an options object, whose errors name it by `label` and never
+    /// show the value that came.
+    pub fn labelled(value: &'a Value, label: &'static str) -> Self {
+        At {
+            value,
+            path: String::new(),
+            label,
+        }
+    }
+
+    /// The field `key`; absent and `null` are `None`, as OpenAI reads optional params.
+    pub fn get(&self, key: &str) -> Option<At<'a>> {
+        Some(At {
+            value: field(self.value, key)?,
+            path: self.child_path(key),
+            label: self.label,
+        })
+    }
+
+    /// The field `key`, which must be there.
+    pub fn need(&self, key: &str) -> Result<At<'a>> {
+        self.get(key).ok_or_else(|| {
+            Error::invalid(
+                self.path.clone(),
+                format!("invalid {}: missing field `{key}`", self.shown()),
+            )
+        })
+    }
+
+    /// The refusal of this value: what was expected, and what came.
+    pub fn invalid(&self, expected: &str) -> Error {
+        let came = if self.label.is_empty() {
+            format!(", got {}", describe(self.value))
+        } else {
+            String::new()
+        };
+        Error::invalid(
+            self.path.clone(),
+            format!("invalid {}: expected {expected}{came}", self.shown()),
+        )
+    }
+
+    /// How a message names this value: `` `messages[0].content` ``, `client option
+    /// `timeout``, `params`.
+    fn shown(&self) -> String {
+        match (self.label, self.path.as_str()) {
+            ("", "") => "params".into(),
+            ("", path) => format!("`{path}`"),
+            (label, "") => label.into(),
+            (label, path) => format!("{label} `{path}`"),
+        }
+    }
+
+    pub fn str(&self) -> Result<&'a str> {
+        self.value.as_str().ok_or_else(|| self.invalid("a string"))
+    }
+
+    pub fn string(&self) -> Result<String> {
+        self.str().map(str::to_string)
+    }
+
+    pub fn f64(&self) -> Result<f64> {
+        self.value.as_f64().ok_or_else(|| self.invalid("a number"))
+    }
+
+    pub fn i64(&self) -> Result<i64> {
+        self.value
+            .as_i64()
+            .ok_or_else(|| self.invalid("an integer"))
+    }
+
+    pub fn u32(&self) -> Result<u32> {
+        self.value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| self.invalid("a non-negative integer"))
+    }
+
+    pub fn bool(&self) -> Result<bool> {
+        self.value
+            .as_bool()
+            .ok_or_else(|| self.invalid("a boolean"))
+    }
+
+    pub fn object(&self) -> Result<&'a Map<String, Value>> {
+        self.value
+            .as_object()
+            .ok_or_else(|| self.invalid("an object"))
+    }
+
+    /// The items of an array, each with its path.
+    pub fn array(&self) -> Result<Vec<At<'a>>> {
+        let items = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.invalid("an array"))?;
+        Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, value)| At {
+                value,
+                path: format!("{}[{i}]", self.path),
+                label: self.label,
+            })
+            .collect())
+    }
+
+    /// Each item of an array, read by `read`.
+    pub fn list<T>(&self, read: impl Fn(&At<'a>) -> Result<T>) -> Result<Vec<T>> {
+        self.array()?.iter().map(read).collect()
+    }
+
+    /// An object whose values are all read by `read`, keyed as sent.
+    pub fn map<T>(
+        &self,
+        read: impl Fn(&At<'a>) -> Result<T>,
+    ) -> Result<std::collections::BTreeMap<String, T>> {
+        let map = self.object()?;
+        map.iter()
+            .map(|(key, value)| {
+                let at = At {
+                    value,
+                    path: self.child_path(key),
+                    label: self.label,
+                };
+                Ok((key.clone(), read(&at)?))
+            })
+            .collect()
+    }
+
+    /// The field `key` even when it is `null` (absent reads as `null`).
+    pub fn child(&self, key: &str) -> At<'a> {
+        At {
+            value: self.value.get(key).unwrap_or(&Value::Null),
+            path: self.child_path(key),
+            label: self.label,
+        }
+    }
+
+    fn child_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The optional field `key`, read by `read`.
+    pub fn opt<T>(&self, key: &str, read: impl FnOnce(&At<'a>) -> Result<T>) -> Result<Option<T>> {
+        self.get(key).map(|f| read(&f)).transpose()
+    }
+}
+
+/// A value as an error message shows it: its type, and the value itself when short
+/// (never long strings, which may be content the caller would not want echoed).
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) if s.len() <= 40 => format!("the string {v}"),
+        Value::String(_) => "a string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lenient_readers_treat_null_and_wrong_types_as_absent() {
+        let v = json!({"a": null, "n": 3.7, "neg": -2, "s": "x", "b": true, "list": [1, 2], "big": 1e30});
+        assert!(field(&v, "a").is_none());
+        assert_eq!(u64_of(&v, "n"), Some(3));
+        assert_eq!(u64_of(&v, "neg"), Some(0));
+        assert_eq!(u32_of(&v, "big"), Some(u32::MAX));
+        assert_eq!(u64_of(&v, "s"), None);
+        assert_eq!(str_of(&v, "n"), None);
+        assert_eq!(string_or_empty(&v, "missing"), "");
+        assert_eq!(bool_of(&v, "b"), Some(true));
+        assert_eq!(items(&v, "list").len(), 2);
+        assert!(items(&v, "s").is_empty());
+    }
+
+    #[test]
+    fn strict_reader_names_the_path_and_what_came() {
+        let v = json!({"messages": [{"content": "hi"}, {"content": 5}], "t": "hot"});
+        let root = At::root(&v);
+        let e = root.get("t").unwrap().f64().unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("t"));
+        assert!(
+            e.message.contains("`t`") && e.message.contains("\"hot\""),
+            "{}",
+            e.message
+        );
+        let messages = root.get("messages").unwrap().array().unwrap();
+        let e = messages[1].get("content").unwrap().str().unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("messages[1].content"));
+        let e = messages[0].need("role").unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("messages[0]"));
+        assert!(e.message.contains("missing field `role`"), "{}", e.message);
+    }
+
+    #[test]
+    fn options_never_show_the_value() {
+        let v = json!({ "apiKey": 5, "headers": {"x": 1} });
+        let root = At::labelled(&v, "client option");
+        let e = root.get("apiKey").unwrap().str().unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid client option `apiKey`: expected a string"
+        );
+        let e = root.get("headers").unwrap().map(At::string).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("headers.x"));
+    }
+
+    #[test]
+    fn long_strings_are_not_echoed() {
+        let long = "k".repeat(100);
+        let v = json!({ "x": long });
+        let e = At::root(&v).get("x").unwrap().f64().unwrap_err();
+        assert!(!e.message.contains("kkkk"), "{}", e.message);
+    }
+}
