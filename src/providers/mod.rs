@@ -8,6 +8,7 @@ pub mod gemini;
 pub mod openai;
 pub mod presets;
 pub mod translate;
+pub mod wire;
 
 pub use capabilities::Capabilities;
 pub use presets::{preset, Auth, Preset, Quirks, Route, PRESETS};

@@ -1,29 +1,40 @@
 //! Response: an Anthropic `message` as an OpenAI `chat.completion`.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::json::{field, items, str_of, string_of, string_or_empty, u64_of};
+use crate::providers::wire::{body_json, malformed_body};
 use crate::providers::Translation;
-use crate::sse::preview;
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct WireMessage {
-    #[serde(default)]
     pub id: String,
-    #[serde(default)]
     pub model: String,
-    #[serde(default)]
     pub content: Vec<Block>,
     pub stop_reason: Option<String>,
-    #[serde(default)]
     pub usage: WireUsage,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+impl WireMessage {
+    /// `None` when a content block lacks what its type promises.
+    pub fn read(v: &Value) -> Option<Self> {
+        Some(WireMessage {
+            id: string_or_empty(v, "id"),
+            model: string_or_empty(v, "model"),
+            content: items(v, "content")
+                .iter()
+                .map(Block::read)
+                .collect::<Option<_>>()?,
+            stop_reason: string_of(v, "stop_reason"),
+            usage: field(v, "usage").map(WireUsage::read).unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Debug)]
 pub(crate) enum Block {
     Text {
         text: String,
@@ -35,30 +46,57 @@ pub(crate) enum Block {
     },
     Thinking {
         thinking: String,
-        #[serde(default)]
         signature: Option<String>,
     },
     RedactedThinking {
         data: String,
     },
     /// Server tool results and block types yet to come.
-    #[serde(other)]
     Other,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+impl Block {
+    fn read(v: &Value) -> Option<Self> {
+        let text = |key| string_of(v, key);
+        Some(match str_of(v, "type").unwrap_or_default() {
+            "text" => Block::Text {
+                text: text("text")?,
+            },
+            "tool_use" => Block::ToolUse {
+                id: text("id")?,
+                name: text("name")?,
+                input: v.get("input")?.clone(),
+            },
+            "thinking" => Block::Thinking {
+                thinking: text("thinking")?,
+                signature: text("signature"),
+            },
+            "redacted_thinking" => Block::RedactedThinking {
+                data: text("data")?,
+            },
+            _ => Block::Other,
+        })
+    }
+}
+
+#[derive(Debug, Default, Clone)]
 pub(crate) struct WireUsage {
-    #[serde(default)]
     pub input_tokens: Option<u64>,
-    #[serde(default)]
     pub output_tokens: Option<u64>,
-    #[serde(default)]
     pub cache_creation_input_tokens: Option<u64>,
-    #[serde(default)]
     pub cache_read_input_tokens: Option<u64>,
 }
 
 impl WireUsage {
+    pub fn read(v: &Value) -> Self {
+        WireUsage {
+            input_tokens: u64_of(v, "input_tokens"),
+            output_tokens: u64_of(v, "output_tokens"),
+            cache_creation_input_tokens: u64_of(v, "cache_creation_input_tokens"),
+            cache_read_input_tokens: u64_of(v, "cache_read_input_tokens"),
+        }
+    }
+
     /// Later usage (a `message_delta`'s) over earlier (the `message_start`'s).
     pub fn update(&mut self, later: &WireUsage) {
         let pick = |a: &mut Option<u64>, b: Option<u64>| {
@@ -119,12 +157,14 @@ pub fn parse_completion(
     translation: &Translation,
     created: u64,
 ) -> Result<String> {
-    let message: WireMessage = serde_json::from_str(body).map_err(|e| {
-        Error::api(
-            Some(status),
-            format!("malformed anthropic message ({e}): {}", preview(body, 120)),
-            headers.to_vec(),
-            None,
+    let what = "anthropic message";
+    let message = WireMessage::read(&body_json(status, headers, body, what)?).ok_or_else(|| {
+        malformed_body(
+            status,
+            headers,
+            body,
+            what,
+            "a content block lacks its fields",
         )
     })?;
     let mut text: Option<String> = None;

@@ -4,18 +4,18 @@
 //! gives the finish reason; `message_stop` is the end marker. Tool calls are numbered
 //! among tool calls, not among content blocks, as OpenAI numbers them.
 
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::error::stream_error;
 use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::json::{field, str_of, string_of, u32_of};
+use crate::providers::wire::{event_json, malformed_event};
 use crate::providers::Translation;
-use crate::sse::{preview, SseEvent};
+use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
 use crate::types::{ChatCompletionChunk, Delta, FunctionDelta, ToolCallDelta};
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 enum Event {
     MessageStart {
         message: WireMessage,
@@ -29,8 +29,7 @@ enum Event {
         delta: BlockDelta,
     },
     MessageDelta {
-        delta: MessageDeltaBody,
-        #[serde(default)]
+        stop_reason: Option<String>,
         usage: Option<WireUsage>,
     },
     ContentBlockStop {
@@ -39,51 +38,92 @@ enum Event {
     MessageStop,
     Error,
     /// `ping` and event types yet to come.
-    #[serde(other)]
     Ignored,
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 enum StartBlock {
-    Text {
-        #[serde(default)]
-        text: String,
-    },
-    ToolUse {
-        id: String,
-        name: String,
-    },
+    Text { text: String },
+    ToolUse { id: String, name: String },
     Thinking,
-    RedactedThinking {
-        data: String,
-    },
-    #[serde(other)]
+    RedactedThinking { data: String },
     Other,
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 enum BlockDelta {
-    TextDelta {
-        text: String,
-    },
-    InputJsonDelta {
-        partial_json: String,
-    },
-    ThinkingDelta {
-        thinking: String,
-    },
-    SignatureDelta {
-        signature: String,
-    },
-    #[serde(other)]
+    TextDelta { text: String },
+    InputJsonDelta { partial_json: String },
+    ThinkingDelta { thinking: String },
+    SignatureDelta { signature: String },
     Other,
 }
 
-#[derive(Deserialize)]
-struct MessageDeltaBody {
-    stop_reason: Option<String>,
+impl Event {
+    /// `None` when the event lacks what its type promises.
+    fn read(v: &Value) -> Option<Self> {
+        let index = || u32_of(v, "index");
+        Some(match str_of(v, "type")? {
+            "message_start" => Event::MessageStart {
+                message: WireMessage::read(field(v, "message")?)?,
+            },
+            "content_block_start" => Event::ContentBlockStart {
+                index: index()?,
+                content_block: StartBlock::read(field(v, "content_block")?)?,
+            },
+            "content_block_delta" => Event::ContentBlockDelta {
+                index: index()?,
+                delta: BlockDelta::read(field(v, "delta")?)?,
+            },
+            "message_delta" => Event::MessageDelta {
+                stop_reason: string_of(field(v, "delta")?, "stop_reason"),
+                usage: field(v, "usage").map(WireUsage::read),
+            },
+            "content_block_stop" => Event::ContentBlockStop { index: index()? },
+            "message_stop" => Event::MessageStop,
+            "error" => Event::Error,
+            _ => Event::Ignored,
+        })
+    }
+}
+
+impl StartBlock {
+    fn read(v: &Value) -> Option<Self> {
+        let text = |key| string_of(v, key);
+        Some(match str_of(v, "type")? {
+            "text" => StartBlock::Text {
+                text: text("text").unwrap_or_default(),
+            },
+            "tool_use" => StartBlock::ToolUse {
+                id: text("id")?,
+                name: text("name")?,
+            },
+            "thinking" => StartBlock::Thinking,
+            "redacted_thinking" => StartBlock::RedactedThinking {
+                data: text("data")?,
+            },
+            _ => StartBlock::Other,
+        })
+    }
+}
+
+impl BlockDelta {
+    fn read(v: &Value) -> Option<Self> {
+        let text = |key| string_of(v, key);
+        Some(match str_of(v, "type")? {
+            "text_delta" => BlockDelta::TextDelta {
+                text: text("text")?,
+            },
+            "input_json_delta" => BlockDelta::InputJsonDelta {
+                partial_json: text("partial_json")?,
+            },
+            "thinking_delta" => BlockDelta::ThinkingDelta {
+                thinking: text("thinking")?,
+            },
+            "signature_delta" => BlockDelta::SignatureDelta {
+                signature: text("signature")?,
+            },
+            _ => BlockDelta::Other,
+        })
+    }
 }
 
 /// What a content block's deltas become.
@@ -136,14 +176,8 @@ impl AnthropicStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let parsed: Event = serde_json::from_str(data).map_err(|e| {
-            Error::api(
-                None,
-                format!("malformed stream event ({e}): {}", preview(data, 120)),
-                vec![],
-                None,
-            )
-        })?;
+        let parsed = Event::read(&event_json(data)?)
+            .ok_or_else(|| malformed_event(data, "an event lacks its fields"))?;
         match parsed {
             // A repeated message_start (seen in recorded traffic) starts nothing new.
             Event::MessageStart { .. } if self.started => {}
@@ -238,11 +272,11 @@ impl AnthropicStream {
                 }
                 BlockDelta::Other => {}
             },
-            Event::MessageDelta { delta, usage } => {
+            Event::MessageDelta { stop_reason, usage } => {
                 if let Some(usage) = usage {
                     self.usage.update(&usage);
                 }
-                if let Some(reason) = delta.stop_reason {
+                if let Some(reason) = stop_reason {
                     let finish = map_stop_reason(&reason, &self.translation).to_string();
                     sink.push(&self.chunk(Delta::default(), Some(finish)));
                 }

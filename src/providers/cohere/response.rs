@@ -1,76 +1,69 @@
 //! Response: a Cohere v2 chat response as an OpenAI `chat.completion`.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::json::{field, items, str_of, string_of, string_or_empty, u64_of};
+use crate::providers::wire::{body_json, malformed_body};
 use crate::providers::Translation;
-use crate::sse::preview;
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
 
-#[derive(Debug, Deserialize)]
-struct WireResponse {
-    #[serde(default)]
-    id: String,
-    message: WireMessage,
-    finish_reason: Option<String>,
-    usage: Option<WireUsage>,
-}
-
-#[derive(Debug, Deserialize)]
-struct WireMessage {
-    #[serde(default)]
-    content: Vec<WireContent>,
-    tool_plan: Option<String>,
-    #[serde(default)]
-    tool_calls: Vec<WireToolCall>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum WireContent {
-    Text {
-        text: String,
-    },
-    #[serde(other)]
-    Other,
-}
-
-#[derive(Debug, Deserialize)]
 pub(crate) struct WireToolCall {
-    #[serde(default)]
     pub id: String,
-    pub function: WireFunction,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct WireFunction {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub arguments: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+impl WireToolCall {
+    /// `None` without a `function` object.
+    pub fn read(v: &Value) -> Option<Self> {
+        let function = field(v, "function")?;
+        Some(WireToolCall {
+            id: string_or_empty(v, "id"),
+            name: string_or_empty(function, "name"),
+            arguments: string_or_empty(function, "arguments"),
+        })
+    }
+}
+
+/// Cohere's `usage`: token counts, billed units and cached tokens.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct WireUsage {
     tokens: Option<Tokens>,
     billed_units: Option<Tokens>,
     cached_tokens: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 struct Tokens {
-    input_tokens: Option<f64>,
-    output_tokens: Option<f64>,
+    input_tokens: Option<u64>,
+    output_tokens: Option<u64>,
+}
+
+impl Tokens {
+    fn read(v: &Value) -> Self {
+        Tokens {
+            input_tokens: u64_of(v, "input_tokens"),
+            output_tokens: u64_of(v, "output_tokens"),
+        }
+    }
 }
 
 impl WireUsage {
+    pub fn read(v: &Value) -> Self {
+        WireUsage {
+            tokens: field(v, "tokens").map(Tokens::read),
+            billed_units: field(v, "billed_units").map(Tokens::read),
+            cached_tokens: u64_of(v, "cached_tokens"),
+        }
+    }
+
     /// Token counts (`tokens`) when Cohere sends them, else the billed units.
     pub fn to_openai(&self) -> Usage {
         let counts = self.tokens.as_ref().or(self.billed_units.as_ref());
-        let prompt = counts.and_then(|t| t.input_tokens).unwrap_or(0.0) as u64;
-        let completion = counts.and_then(|t| t.output_tokens).unwrap_or(0.0) as u64;
+        let prompt = counts.and_then(|t| t.input_tokens).unwrap_or(0);
+        let completion = counts.and_then(|t| t.output_tokens).unwrap_or(0);
         Usage {
             prompt_tokens: prompt,
             completion_tokens: completion,
@@ -101,38 +94,33 @@ pub fn parse_completion(
 ) -> Result<String> {
     // Cohere's response names no model: it is the one asked for.
     let model = translation.model.as_str();
-    let response: WireResponse = serde_json::from_str(body).map_err(|e| {
-        Error::api(
-            Some(status),
-            format!("malformed cohere response ({e}): {}", preview(body, 120)),
-            headers.to_vec(),
-            None,
-        )
-    })?;
-    let text: String = response
-        .message
-        .content
+    let what = "cohere response";
+    let response = body_json(status, headers, body, what)?;
+    let message = field(&response, "message")
+        .ok_or_else(|| malformed_body(status, headers, body, what, "no `message`"))?;
+    let text: String = items(message, "content")
         .iter()
-        .filter_map(|c| match c {
-            WireContent::Text { text } => Some(text.as_str()),
-            WireContent::Other => None,
-        })
+        .filter(|c| str_of(c, "type") == Some("text"))
+        .filter_map(|c| str_of(c, "text"))
         .collect();
-    let calls: Vec<ToolCall> = response
-        .message
-        .tool_calls
-        .into_iter()
-        .map(|c| ToolCall {
-            id: c.id,
-            kind: "function".into(),
-            function: FunctionCall {
-                name: c.function.name,
-                arguments: c.function.arguments,
-            },
+    let calls: Vec<ToolCall> = items(message, "tool_calls")
+        .iter()
+        .map(|c| {
+            let c = WireToolCall::read(c).ok_or_else(|| {
+                malformed_body(status, headers, body, what, "a tool call has no `function`")
+            })?;
+            Ok(ToolCall {
+                id: c.id,
+                kind: "function".into(),
+                function: FunctionCall {
+                    name: c.name,
+                    arguments: c.arguments,
+                },
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let completion = ChatCompletion {
-        id: response.id,
+        id: string_or_empty(&response, "id"),
         object: "chat.completion".into(),
         created,
         model: model.to_string(),
@@ -144,16 +132,14 @@ pub fn parse_completion(
                 refusal: None,
                 tool_calls: (!calls.is_empty()).then_some(calls),
                 // The plan Cohere states before calling tools is its reasoning.
-                reasoning_content: response.message.tool_plan.filter(|p| !p.is_empty()),
+                reasoning_content: string_of(message, "tool_plan").filter(|p| !p.is_empty()),
                 thinking_blocks: None,
             },
             logprobs: None,
-            finish_reason: response
-                .finish_reason
-                .as_deref()
+            finish_reason: str_of(&response, "finish_reason")
                 .map(|r| map_finish_reason(r).to_string()),
         }],
-        usage: response.usage.as_ref().map(WireUsage::to_openai),
+        usage: field(&response, "usage").map(|u| WireUsage::read(u).to_openai()),
         system_fingerprint: None,
     };
     Ok(serde_json::to_string(&completion).expect("completions always serialise"))

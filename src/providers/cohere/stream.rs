@@ -2,21 +2,19 @@
 //! `tool-plan-delta`, `tool-call-start` / `-delta` / `-end`, `message-end`, the end
 //! marker) as OpenAI chunks. A `message-end` carrying an `error` is an `APIError`.
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::response::{map_finish_reason, WireToolCall, WireUsage};
 use crate::error::{Error, Result};
+use crate::json::{field, str_of, string_of, string_or_empty, u32_of};
+use crate::providers::wire::{event_json, malformed_event};
 use crate::providers::Translation;
-use crate::sse::{preview, SseEvent};
+use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
 use crate::types::{ChatCompletionChunk, Delta, FunctionDelta, ToolCallDelta};
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
 enum Event {
     MessageStart {
-        #[serde(default)]
         id: String,
     },
     ContentDelta {
@@ -27,35 +25,54 @@ enum Event {
     },
     ToolCallStart {
         index: Option<u32>,
-        delta: ToolCallStartDelta,
+        call: WireToolCall,
     },
     ToolCallDelta {
         index: Option<u32>,
         delta: Value,
     },
     MessageEnd {
-        delta: MessageEndDelta,
+        finish_reason: Option<String>,
+        usage: Option<WireUsage>,
+        error: Option<String>,
     },
     /// content-start, content-end, tool-call-end, citations, ...
-    #[serde(other)]
     Ignored,
 }
 
-#[derive(Deserialize)]
-struct ToolCallStartDelta {
-    message: ToolCallStartMessage,
-}
-
-#[derive(Deserialize)]
-struct ToolCallStartMessage {
-    tool_calls: WireToolCall,
-}
-
-#[derive(Deserialize)]
-struct MessageEndDelta {
-    finish_reason: Option<String>,
-    usage: Option<WireUsage>,
-    error: Option<String>,
+impl Event {
+    /// `None` when the event lacks what its type promises.
+    fn read(mut v: Value) -> Option<Self> {
+        let index = u32_of(&v, "index");
+        let delta = v.get_mut("delta").map(Value::take);
+        Some(match str_of(&v, "type")? {
+            "message-start" => Event::MessageStart {
+                id: string_or_empty(&v, "id"),
+            },
+            "content-delta" => Event::ContentDelta { delta: delta? },
+            "tool-plan-delta" => Event::ToolPlanDelta { delta: delta? },
+            "tool-call-start" => {
+                let message = field(delta.as_ref()?, "message")?;
+                Event::ToolCallStart {
+                    index,
+                    call: WireToolCall::read(field(message, "tool_calls")?)?,
+                }
+            }
+            "tool-call-delta" => Event::ToolCallDelta {
+                index,
+                delta: delta?,
+            },
+            "message-end" => {
+                let delta = delta?;
+                Event::MessageEnd {
+                    finish_reason: string_of(&delta, "finish_reason"),
+                    usage: field(&delta, "usage").map(WireUsage::read),
+                    error: string_of(&delta, "error"),
+                }
+            }
+            _ => Event::Ignored,
+        })
+    }
 }
 
 /// `delta.message.<path>` as text.
@@ -93,14 +110,8 @@ impl CohereStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let parsed: Event = serde_json::from_str(data).map_err(|e| {
-            Error::api(
-                None,
-                format!("malformed stream event ({e}): {}", preview(data, 120)),
-                vec![],
-                None,
-            )
-        })?;
+        let parsed = Event::read(event_json(data)?)
+            .ok_or_else(|| malformed_event(data, "an event lacks its fields"))?;
         match parsed {
             Event::MessageStart { id } => {
                 self.id = id;
@@ -129,8 +140,7 @@ impl CohereStream {
                     sink.push(&self.chunk(delta, None));
                 }
             }
-            Event::ToolCallStart { index, delta } => {
-                let call = delta.message.tool_calls;
+            Event::ToolCallStart { index, call } => {
                 let n = index.unwrap_or(self.tool_calls);
                 self.tool_calls = self.tool_calls.max(n.saturating_add(1));
                 let delta = tool_delta(ToolCallDelta {
@@ -138,8 +148,8 @@ impl CohereStream {
                     id: Some(call.id),
                     kind: Some("function".into()),
                     function: Some(FunctionDelta {
-                        name: Some(call.function.name),
-                        arguments: Some(call.function.arguments),
+                        name: Some(call.name),
+                        arguments: Some(call.arguments),
                     }),
                 });
                 sink.push(&self.chunk(delta, None));
@@ -159,8 +169,12 @@ impl CohereStream {
                     sink.push(&self.chunk(delta, None));
                 }
             }
-            Event::MessageEnd { delta } => {
-                if let Some(error) = delta.error {
+            Event::MessageEnd {
+                finish_reason,
+                usage,
+                error,
+            } => {
+                if let Some(error) = error {
                     return Err(Error::api(
                         None,
                         error.clone(),
@@ -168,11 +182,10 @@ impl CohereStream {
                         Some(serde_json::json!({ "message": error, "type": "server_error" })),
                     ));
                 }
-                let finish = delta
-                    .finish_reason
+                let finish = finish_reason
                     .as_deref()
                     .map(|r| map_finish_reason(r).to_string());
-                let usage = delta.usage.as_ref().map(WireUsage::to_openai);
+                let usage = usage.as_ref().map(WireUsage::to_openai);
                 let mut last = self.chunk(Delta::default(), finish);
                 if self.translation.include_usage {
                     sink.push(&last);

@@ -1,20 +1,18 @@
 //! Response: a `GenerateContentResponse` as an OpenAI `chat.completion`; each
 //! candidate is a choice. The same wire types serve the stream's fragments.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::stream_error;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::json::{bool_of, field, items, string_of, string_or_empty, u32_of, u64_of};
+use crate::providers::wire::{body_json, malformed_body};
 use crate::providers::Translation;
-use crate::sse::preview;
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub(crate) struct WireResponse {
-    #[serde(default)]
     pub candidates: Vec<Candidate>,
     pub prompt_feedback: Option<PromptFeedback>,
     pub usage_metadata: Option<UsageMetadata>,
@@ -24,8 +22,7 @@ pub(crate) struct WireResponse {
     pub error: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct Candidate {
     pub content: Option<WireContent>,
     pub finish_reason: Option<String>,
@@ -33,17 +30,14 @@ pub(crate) struct Candidate {
     pub logprobs_result: Option<LogprobsResult>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct WireContent {
-    #[serde(default)]
     pub parts: Vec<Part>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct Part {
     pub text: Option<String>,
-    #[serde(default)]
     pub thought: bool,
     pub function_call: Option<WireFunctionCall>,
     /// Thinking models sign their function calls; the signature must come back with
@@ -51,10 +45,9 @@ pub(crate) struct Part {
     pub thought_signature: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct WireFunctionCall {
     pub name: String,
-    #[serde(default)]
     pub args: Value,
 }
 
@@ -68,14 +61,12 @@ impl WireFunctionCall {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct PromptFeedback {
     pub block_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct UsageMetadata {
     pub prompt_token_count: Option<u64>,
     pub candidates_token_count: Option<u64>,
@@ -84,28 +75,113 @@ pub(crate) struct UsageMetadata {
     pub cached_content_token_count: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct LogprobsResult {
-    #[serde(default)]
     pub top_candidates: Vec<TopCandidates>,
-    #[serde(default)]
     pub chosen_candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct TopCandidates {
-    #[serde(default)]
     pub candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct LogprobCandidate {
-    #[serde(default)]
     pub token: String,
-    #[serde(default)]
     pub log_probability: f64,
+}
+
+// Readers: Gemini's camelCase fields, leniently; `None` where a part lacks what its
+// kind promises (a function call without a name).
+
+impl WireResponse {
+    pub fn read(v: &Value) -> Option<Self> {
+        Some(WireResponse {
+            candidates: items(v, "candidates")
+                .iter()
+                .map(Candidate::read)
+                .collect::<Option<_>>()?,
+            prompt_feedback: field(v, "promptFeedback").map(|f| PromptFeedback {
+                block_reason: string_of(f, "blockReason"),
+            }),
+            usage_metadata: field(v, "usageMetadata").map(UsageMetadata::read),
+            model_version: string_of(v, "modelVersion"),
+            response_id: string_of(v, "responseId"),
+            error: field(v, "error").cloned(),
+        })
+    }
+}
+
+impl Candidate {
+    fn read(v: &Value) -> Option<Self> {
+        let content = match field(v, "content") {
+            Some(c) => Some(WireContent {
+                parts: items(c, "parts")
+                    .iter()
+                    .map(Part::read)
+                    .collect::<Option<_>>()?,
+            }),
+            None => None,
+        };
+        Some(Candidate {
+            content,
+            finish_reason: string_of(v, "finishReason"),
+            index: u32_of(v, "index"),
+            logprobs_result: field(v, "logprobsResult").map(LogprobsResult::read),
+        })
+    }
+}
+
+impl Part {
+    fn read(v: &Value) -> Option<Self> {
+        let function_call = match field(v, "functionCall") {
+            Some(call) => Some(WireFunctionCall {
+                name: string_of(call, "name")?,
+                args: call.get("args").cloned().unwrap_or_default(),
+            }),
+            None => None,
+        };
+        Some(Part {
+            text: string_of(v, "text"),
+            thought: bool_of(v, "thought").unwrap_or(false),
+            function_call,
+            thought_signature: string_of(v, "thoughtSignature"),
+        })
+    }
+}
+
+impl UsageMetadata {
+    fn read(v: &Value) -> Self {
+        UsageMetadata {
+            prompt_token_count: u64_of(v, "promptTokenCount"),
+            candidates_token_count: u64_of(v, "candidatesTokenCount"),
+            total_token_count: u64_of(v, "totalTokenCount"),
+            thoughts_token_count: u64_of(v, "thoughtsTokenCount"),
+            cached_content_token_count: u64_of(v, "cachedContentTokenCount"),
+        }
+    }
+}
+
+impl LogprobsResult {
+    fn read(v: &Value) -> Self {
+        let candidate = |c: &Value| LogprobCandidate {
+            token: string_or_empty(c, "token"),
+            log_probability: c
+                .get("logProbability")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
+        };
+        LogprobsResult {
+            top_candidates: items(v, "topCandidates")
+                .iter()
+                .map(|t| TopCandidates {
+                    candidates: items(t, "candidates").iter().map(candidate).collect(),
+                })
+                .collect(),
+            chosen_candidates: items(v, "chosenCandidates").iter().map(candidate).collect(),
+        }
+    }
 }
 
 impl UsageMetadata {
@@ -199,14 +275,9 @@ pub fn parse_completion(
     _translation: &Translation,
     created: u64,
 ) -> Result<String> {
-    let response: WireResponse = serde_json::from_str(body).map_err(|e| {
-        Error::api(
-            Some(status),
-            format!("malformed gemini response ({e}): {}", preview(body, 120)),
-            headers.to_vec(),
-            None,
-        )
-    })?;
+    let what = "gemini response";
+    let response = WireResponse::read(&body_json(status, headers, body, what)?)
+        .ok_or_else(|| malformed_body(status, headers, body, what, "a part lacks its fields"))?;
     if let Some(error) = &response.error {
         return Err(stream_error(error));
     }

@@ -6,9 +6,10 @@ use super::error::stream_error;
 use super::response::{
     call_id, fallback_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::providers::wire::{event_json, malformed_event};
 use crate::providers::Translation;
-use crate::sse::{preview, SseEvent};
+use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
 use crate::types::{ChatCompletionChunk, ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
 
@@ -65,14 +66,8 @@ impl GeminiStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let fragment: WireResponse = serde_json::from_str(data).map_err(|e| {
-            Error::api(
-                None,
-                format!("malformed stream event ({e}): {}", preview(data, 120)),
-                vec![],
-                None,
-            )
-        })?;
+        let fragment = WireResponse::read(&event_json(data)?)
+            .ok_or_else(|| malformed_event(data, "a part lacks its fields"))?;
         if let Some(error) = &fragment.error {
             return Err(stream_error(error));
         }

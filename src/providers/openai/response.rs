@@ -2,45 +2,27 @@
 //! is handed on as it came (unknown fields such as DeepSeek's `reasoning_content`
 //! kept) once it is known to be one.
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::error::message_of;
 use crate::error::{Error, Result};
-use crate::sse::preview;
-
-#[derive(Deserialize)]
-struct Shape {
-    choices: Option<Vec<IgnoredAny>>,
-    error: Option<Value>,
-}
+use crate::json::field;
+use crate::providers::wire::{body_json, malformed_body};
 
 /// Checks that a 2xx body is a chat completion; an error object in a 2xx body (some
 /// compatible servers send those) becomes an `APIError`.
 pub fn parse_completion(status: u16, headers: &[(String, String)], body: &str) -> Result<()> {
-    let malformed = |why: &str| {
-        Error::api(
+    let what = "chat completion";
+    let value = body_json(status, headers, body, what)?;
+    if let Some(error) = field(&value, "error") {
+        return Err(Error::api(
             Some(status),
-            format!("malformed chat completion ({why}): {}", preview(body, 120)),
+            message_of(error),
             headers.to_vec(),
-            None,
-        )
-    };
-    let shape: Shape = serde_json::from_str(body).map_err(|e| malformed(&e.to_string()))?;
-    match shape {
-        Shape {
-            error: Some(error), ..
-        } if !error.is_null() => Err(Error::api(
-            Some(status),
-            message_of(&error),
-            headers.to_vec(),
-            Some(error),
-        )),
-        Shape {
-            choices: Some(_), ..
-        } => Ok(()),
-        _ => Err(malformed("no `choices`")),
+            Some(error.clone()),
+        ));
+    }
+    match value.get("choices") {
+        Some(serde_json::Value::Array(_)) => Ok(()),
+        _ => Err(malformed_body(status, headers, body, what, "no `choices`")),
     }
 }
 
