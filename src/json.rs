@@ -57,6 +57,39 @@ pub fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     }
 }
 
+/// Why a text is no JSON, with where. Not serde_json's own message: its `Display`
+/// can print floats, and would bring core's float printing into the binary.
+pub fn why_not_json(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "JSON that ends early",
+        Category::Syntax => "invalid JSON",
+        Category::Data | Category::Io => "unexpected JSON",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
+/// A decimal number in text (a header's `1.5`), read by the JSON number parser the
+/// binary has anyway rather than `f64::from_str`, which would add core's own.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    // JSON numbers start with a digit or `-`: refuses `true`, `"1"` and the like.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return None;
+    }
+    serde_json::from_str::<Value>(text).ok()?.as_f64()
+}
+
+/// A number as JSON writes it, whole numbers without `.0`: through serde_json's
+/// formatter rather than `f64`'s `Display`, which would add core's float printing.
+pub fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        (value as i64).to_string()
+    } else {
+        Value::from(value).to_string()
+    }
+}
+
 /// The caller's request, read strictly: a value and the path that led to it
 /// (`messages[1].content`), for the error that names it.
 #[derive(Debug, Clone)]
@@ -190,17 +223,18 @@ impl<'a> At<'a> {
         &self,
         read: impl Fn(&At<'a>) -> Result<T>,
     ) -> Result<std::collections::BTreeMap<String, T>> {
-        let map = self.object()?;
-        map.iter()
-            .map(|(key, value)| {
-                let at = At {
-                    value,
-                    path: self.child_path(key),
-                    label: self.label,
-                };
-                Ok((key.clone(), read(&at)?))
-            })
-            .collect()
+        // Inserted one by one: collecting into a BTreeMap sorts first, and each sort
+        // instance costs kilobytes of Wasm; the keys come sorted already.
+        let mut read_map = std::collections::BTreeMap::new();
+        for (key, value) in self.object()? {
+            let at = At {
+                value,
+                path: self.child_path(key),
+                label: self.label,
+            };
+            read_map.insert(key.clone(), read(&at)?);
+        }
+        Ok(read_map)
     }
 
     /// The field `key` even when it is `null` (absent reads as `null`).
@@ -277,6 +311,25 @@ mod tests {
         let e = messages[0].need("role").unwrap_err();
         assert_eq!(e.param.as_deref(), Some("messages[0]"));
         assert!(e.message.contains("missing field `role`"), "{}", e.message);
+    }
+
+    #[test]
+    fn json_errors_say_where() {
+        let e = serde_json::from_str::<Value>("{\"a\": x}").unwrap_err();
+        assert_eq!(why_not_json(&e), "invalid JSON at line 1 column 7");
+        let e = serde_json::from_str::<Value>("{\"a\": ").unwrap_err();
+        assert_eq!(why_not_json(&e), "JSON that ends early at line 1 column 6");
+    }
+
+    #[test]
+    fn numbers_in_text() {
+        assert_eq!(parse_number(" 1.5 "), Some(1.5));
+        assert_eq!(parse_number("30"), Some(30.0));
+        assert_eq!(parse_number("true"), None);
+        assert_eq!(parse_number("1s"), None);
+        assert_eq!(number_text(2.0), "2");
+        assert_eq!(number_text(-0.5), "-0.5");
+        assert_eq!(number_text(f64::NAN), "null");
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn server_requested_delay_ms(error: &Error, now_ms: f64) -> Option<f64> {
     let number = |name: &str| {
         error
             .header(name)
-            .and_then(|v| v.trim().parse::<f64>().ok())
+            .and_then(crate::json::parse_number)
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
     error

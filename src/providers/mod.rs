@@ -69,7 +69,8 @@ pub fn json_request(
     stream: bool,
 ) -> Result<HttpRequest> {
     let body = serde_json::to_string(body)
-        .map_err(|e| Error::invalid("", format!("params cannot be encoded as JSON: {e}")))?;
+        // Unreachable for a JSON map (string keys, finite numbers), but never a panic.
+        .map_err(|_| Error::invalid("", "params cannot be encoded as JSON"))?;
     let mut http = HttpRequest::post_json(url, body);
     let accept = if stream {
         "text/event-stream"

@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
+use crate::json::{number_text, why_not_json};
 use crate::types::request::{ContentPart, FunctionDef, MessageToolCall, Stop, Tool};
 use crate::types::{ChatParams, ChatRequest, Content, ONELLM_PARAMS};
 
@@ -53,7 +54,12 @@ pub fn in_range(value: f64, (low, high): (f64, f64), param: &str, provider: &str
     } else {
         Err(Error::invalid(
             param,
-            format!("`{param}` {value} is outside {provider}'s range {low} to {high}"),
+            format!(
+                "`{param}` {} is outside {provider}'s range {} to {}",
+                number_text(value),
+                number_text(low),
+                number_text(high)
+            ),
         ))
     }
 }
@@ -113,7 +119,10 @@ pub fn call_arguments<'a>(
         serde_json::from_str(text).map_err(|e| {
             Error::invalid(
                 format!("{param}.function.arguments"),
-                format!("tool call arguments are not valid JSON: {e}"),
+                format!(
+                    "tool call arguments are not valid JSON ({})",
+                    why_not_json(&e)
+                ),
             )
         })?
     };

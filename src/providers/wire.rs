@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::json::why_not_json;
 use crate::sse::preview;
 
 /// The error for a stream event that is not what the format promises.
@@ -19,7 +20,7 @@ pub fn malformed_event(data: &str, why: &str) -> Error {
 
 /// A stream event's JSON.
 pub fn event_json(data: &str) -> Result<Value> {
-    serde_json::from_str(data).map_err(|e| malformed_event(data, &e.to_string()))
+    serde_json::from_str(data).map_err(|e| malformed_event(data, &why_not_json(&e)))
 }
 
 /// The error for a 2xx body that is not what the format promises; `what` names the
@@ -47,5 +48,5 @@ pub fn body_json(
     what: &str,
 ) -> Result<Value> {
     serde_json::from_str(body)
-        .map_err(|e| malformed_body(status, headers, body, what, &e.to_string()))
+        .map_err(|e| malformed_body(status, headers, body, what, &why_not_json(&e)))
 }

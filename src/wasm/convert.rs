@@ -6,6 +6,7 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Error, FailedAttempt};
+use crate::json::why_not_json;
 
 /// JSON text of a JS value, the way the `openai` package sends a body: through
 /// `JSON.stringify`, so `undefined` fields and functions vanish and `toJSON` is
@@ -26,8 +27,12 @@ pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
             "params are not JSON-serialisable (a cycle or a BigInt?)",
         )
     })?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::invalid("", format!("params are not valid JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| {
+        Error::invalid(
+            "",
+            format!("params are not valid JSON ({})", why_not_json(&e)),
+        )
+    })
 }
 
 /// Reads an options object (`undefined` means all defaults) through JSON, like the
@@ -62,7 +67,8 @@ pub fn options_from_js<T: Default>(
 pub fn to_js<T: Serialize>(value: &T) -> JsValue {
     match serde_json::to_string(value) {
         Ok(text) => parse_json(&text),
-        Err(e) => JsValue::from_str(&format!("onellm could not encode a value: {e}")),
+        // Unreachable for the values the core builds (string keys, finite numbers).
+        Err(_) => JsValue::from_str("onellm could not encode a value as JSON"),
     }
 }
 

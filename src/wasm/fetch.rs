@@ -77,7 +77,10 @@ impl Attempt {
         if self.user_aborted() {
             Error::user_abort()
         } else if self.timed_out.get() {
-            Error::timeout(format!("Request timed out after {timeout_ms} ms."))
+            Error::timeout(format!(
+                "Request timed out after {} ms.",
+                crate::json::number_text(timeout_ms)
+            ))
         } else if self.controller.signal().aborted() {
             Error::user_abort()
         } else {

@@ -29,7 +29,7 @@ fn retry_delay_ms(error: Option<&Value>) -> Option<f64> {
             .then(|| d.get("retryDelay")?.as_str())
             .flatten()
     })?;
-    let seconds: f64 = delay.strip_suffix('s')?.parse().ok()?;
+    let seconds = crate::json::parse_number(delay.strip_suffix('s')?)?;
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0)
 }
 

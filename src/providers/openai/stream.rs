@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::error::message_of;
 use crate::error::{Error, Result};
-use crate::json::field;
+use crate::json::{field, why_not_json};
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
 use crate::stream::{ChunkSink, Flow};
@@ -74,7 +74,7 @@ impl OpenAiStream {
                 None,
             )
         };
-        let value: Value = serde_json::from_str(data).map_err(|e| malformed(&e.to_string()))?;
+        let value: Value = serde_json::from_str(data).map_err(|e| malformed(&why_not_json(&e)))?;
         if field(&value, "error").is_some() {
             return Err(stream_error(data));
         }
