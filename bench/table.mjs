@@ -1,0 +1,197 @@
+// Turns the measurements into the markdown printed by `npm run bench` and written into
+// the README: one table per benchmark, then the issue's targets checked against them.
+// Ratios are always between numbers measured in the same run.
+import { readFileSync, writeFileSync } from "node:fs";
+import { CLIENTS, officialFor } from "./clients.mjs";
+
+const FORMAT_LABEL = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
+const int = new Intl.NumberFormat("en-US");
+const thin = (s) => s.replace(/,/g, " "); // 50 000, as the issue writes it
+const count = (n) => thin(int.format(n));
+export const ms = (x) => (x < 10 ? x.toFixed(1) : thin(int.format(Math.round(x))));
+const ratio = (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
+const kB = (bytes) => (bytes / 1000).toFixed(1);
+const MiB = (bytes) => (bytes / 1048576).toFixed(1);
+const row = (cells) => `| ${cells.join(" | ")} |`;
+const head = (cells) => `${row(cells)}\n${row(cells.map(() => "---"))}`;
+
+function streamsTable(rows, plan) {
+  const find = (runtime, format, n, client) => rows.find((r) => r.runtime === runtime && r.format === format && r.n === n && r.client === client);
+  const keys = [...new Set(rows.map((r) => `${r.runtime}|${r.format}|${r.n}`))];
+  const lines = keys.map((key) => {
+    const [runtime, format, nStr] = key.split("|");
+    const n = Number(nStr);
+    const floor = find(runtime, format, n, "floor");
+    const one = find(runtime, format, n, "onellm");
+    const cell = (client, against, label) => {
+      const r = find(runtime, format, n, client);
+      if (!r) {
+        const skipped = plan.slow.includes(client) || (runtime === "deno" && !plan.deno.clients.includes(client));
+        return skipped ? "not run (see above)" : "—";
+      }
+      return `${label ?? ""}${ms(r.ms)}${against ? ` (${ratio(r.ms / against.ms)})` : ""}`;
+    };
+    const official = officialFor(format);
+    return row([
+      `${FORMAT_LABEL[format]}, ${count(n)} chunks, ${runtime === "node" ? "Node" : "Deno"}`,
+      cell("floor"),
+      one ? `${ms(one.ms)} (${ratio(one.ms / floor.ms)} floor)` : "—",
+      cell(official, one, `${CLIENTS[official].label}: `),
+      cell("aisdk", one),
+    ]);
+  });
+  const rounds = plan.sizes.map((n) => `${plan.rounds[n]} at ${count(n)}`).join(", ");
+  const slow = plan.slow.map((c) => CLIENTS[c].label).join(" and ");
+  return `### Stream consumption
+
+Milliseconds from the request to the last chunk consumed, median of ${rounds} chunks (after a warm-up round);
+each client in its own process, rounds interleaved. onellm's ratio is to the JS floor; the others' ratios are
+to onellm (above 1×: onellm is faster). ${slow} are run at ${count(plan.sizes[0])} chunks only: one round at
+${count(plan.sizes.at(-1))} would take longer than the rest of the bench. Deno runs the ${plan.deno.formats.map((f) => FORMAT_LABEL[f]).join(", ")} format for ${plan.deno.clients.map((c) => CLIENTS[c].label).join(", ")}.
+
+${head(["stream", "JS floor", "onellm", "provider's SDK", "AI SDK"])}
+${lines.join("\n")}`;
+}
+
+function overheadTable(rows, plan) {
+  const keys = [...new Set(rows.map((r) => `${r.runtime}|${r.op}`))];
+  const clients = ["floor", "onellm", "openai", "aisdk"];
+  const lines = keys.map((key) => {
+    const [runtime, op] = key.split("|");
+    const get = (c) => rows.find((r) => r.runtime === runtime && r.op === op && r.client === c);
+    const one = get("onellm"), floor = get("floor");
+    const each = (r) => (op === "sequential" ? `, ${(r.ms / r.count * 1000).toFixed(0)} µs each` : "");
+    return row([
+      `${count(plan[op])} ${op}, ${runtime === "node" ? "Node" : "Deno"}`,
+      ...clients.map((c) => {
+        const r = get(c);
+        if (!r) return "—";
+        const against = c === "floor" ? null : c === "onellm" ? floor : one;
+        return `${ms(r.ms)}${each(r)}${against ? ` (${ratio(r.ms / against.ms)}${c === "onellm" ? " floor" : ""})` : ""}`;
+      }),
+    ]);
+  });
+  return `### Request overhead
+
+Small non-streamed completions (OpenAI format, a 600-byte recorded answer): total milliseconds, median of
+${plan.rounds.sequential} rounds (sequential) and ${plan.rounds.concurrent} rounds (concurrent) after a warm-up. Ratios as above:
+onellm to the floor, the others to onellm. The floor is \`fetch\` + \`res.json()\`; the AI SDK is \`generateText\`.
+
+${head(["requests", "JS floor", "onellm", "openai", "AI SDK"])}
+${lines.join("\n")}`;
+}
+
+function coldStartTable(r) {
+  const node = r.node.map((x) => row([x.name, ms(x.import), ms(x.construct), ms(x.ready), ms(x.first), ms(x.wall)]));
+  const empty = r.workerd.find((x) => x.name.startsWith("empty"));
+  const workerd = r.workerd.map((x) => row([x.name, ms(x.ready), ms(x.first), ms(x.total), x === empty ? "—" : `+${ms(x.total - empty.total)}`]));
+  return `### Cold start
+
+Node: a fresh \`node\` per run (median of ${r.plan.nodeRuns}), timed inside the process: \`import\`, \`new\` client, one small
+completion; "process" is spawn to exit, timed by the parent. Compiling and instantiating onellm's .wasm alone
+(\`initSync\` on the bytes, part of its import) takes **${ms(r.wasmInit)} ms**.
+
+${head(["Node, ms", "import", "new client", "import + new", "first answer", "process"])}
+${node.join("\n")}
+
+workerd through miniflare (median of ${r.plan.workerdRuns}): \`new Miniflare()\` until \`ready\` (workerd started, the
+Worker's modules loaded), then the first request, whose handler constructs the client and makes one completion.
+workerd freezes timers inside a Worker, so these are timed from outside and include workerd's own start: compare
+with the empty Worker.
+
+${head(["workerd, ms", "to ready", "first answer", "total", "over the empty Worker"])}
+${workerd.join("\n")}`;
+}
+
+function payloadTable(rows) {
+  const one = rows.find((r) => r.name === "onellm");
+  const lines = rows.map((r) => row([r.name, kB(r.js), kB(r.jsGz), r.wasm ? kB(r.wasm) : "—", r.wasm ? kB(r.wasmGz) : "—", `**${kB(r.totalGz)}**`, r === one ? "—" : ratio(r.totalGz / one.totalGz)]));
+  return `### Payload
+
+What a browser app downloads: an entry that constructs the client and streams one answer, bundled with
+\`esbuild --bundle --minify --format=esm --platform=browser\`, gzip level 9, plus the .wasm files the bundle loads.
+kB = 1000 bytes.
+
+${head(["browser bundle", "JS, kB", "JS gzipped", ".wasm", ".wasm gzipped", "total gzipped", "÷ onellm"])}
+${lines.join("\n")}`;
+}
+
+function memoryTable(rows, plan) {
+  const lines = rows.map((r) => row([
+    CLIENTS[r.client].label,
+    MiB(r.at[10].rss), MiB(r.at[50].rss), MiB(r.at[100].rss), MiB(r.maxRss),
+    `${r.growth >= 0 ? "+" : ""}${MiB(r.growth)}`,
+    `${r.heapGrowth >= 0 ? "+" : ""}${MiB(r.heapGrowth)}`,
+    r.client === "onellm" ? `${MiB(r.at[10].wasm)} → ${MiB(r.at[100].wasm)}` : "—",
+    ms(r.ms),
+    r.flat ? "flat" : "**growing**",
+  ]));
+  return `### Memory
+
+One ${count(plan.n)}-chunk OpenAI stream per client in a fresh Node process, memory sampled every 1% of the chunks
+after a full GC (\`--expose-gc\`), MiB. "Flat" means RSS grew less than ${plan.flatMiB} MiB from 10% to 100% of the stream.
+The Wasm column is onellm's linear memory, which can grow but never shrink.
+
+${head(["client", "RSS at 10%", "at 50%", "at 100%", "max", "RSS 10%→100%", "JS heap 10%→100%", "Wasm memory 10% → 100%", "time, ms", ""])}
+${lines.join("\n")}`;
+}
+
+/** The issue's targets, each with the measurement it is judged on. */
+function targetsTable(r) {
+  const lines = [];
+  const mark = (ok) => (ok ? "met" : "**not met**");
+  if (r.streams) {
+    const get = (format, n, client) => r.streams.find((x) => x.runtime === "node" && x.format === format && x.n === n && x.client === client);
+    const sizes = [...new Set(r.streams.map((x) => x.n))];
+    const each = (f) => sizes.map((n) => ({ n, v: f(n) })).filter((x) => x.v !== undefined);
+    const show = (xs) => xs.map((x) => `${count(x.n)}: ${ratio(x.v)}`).join(", ");
+    const vsOpenai = each((n) => get("openai", n, "openai") && get("openai", n, "openai").ms / get("openai", n, "onellm").ms);
+    lines.push(row(["OpenAI stream at least 2× faster than `openai` (openai ÷ onellm)", show(vsOpenai), mark(vsOpenai.every((x) => x.v >= 2))]));
+    const vsFloor = each((n) => get("openai", n, "floor") && get("openai", n, "onellm").ms / get("openai", n, "floor").ms);
+    lines.push(row(["OpenAI stream within 1.5× of the JS floor (onellm ÷ floor)", show(vsFloor), mark(vsFloor.every((x) => x.v <= 1.5))]));
+    for (const format of ["anthropic", "gemini"]) {
+      const off = officialFor(format);
+      const xs = each((n) => get(format, n, off) && get(format, n, off).ms / get(format, n, "onellm").ms);
+      lines.push(row([`${FORMAT_LABEL[format]} stream faster than \`${CLIENTS[off].label}\` (SDK ÷ onellm)`, show(xs), mark(xs.every((x) => x.v > 1))]));
+    }
+  }
+  if (r.payload) {
+    const one = r.payload.find((x) => x.name === "onellm");
+    lines.push(row(["payload ≤ 100 kB gzipped (JS + .wasm)", `${kB(one.totalGz)} kB`, mark(one.totalGz <= 100_000)]));
+  }
+  if (r.coldstart) {
+    const one = r.coldstart.node.find((x) => x.name === "onellm");
+    lines.push(row(["instantiate < 15 ms in Node (import + new client)", `${ms(one.ready)} ms (.wasm initSync alone: ${ms(r.coldstart.wasmInit)} ms)`, mark(one.ready < 15)]));
+  }
+  if (r.memory) {
+    const one = r.memory.find((x) => x.client === "onellm");
+    lines.push(row([`memory flat over ${count(one.n)} chunks (RSS 10%→100% < ${r.memoryPlan.flatMiB} MiB)`, `${one.growth >= 0 ? "+" : ""}${MiB(one.growth)} MiB RSS, Wasm ${MiB(one.at[10].wasm)} → ${MiB(one.at[100].wasm)} MiB`, mark(one.flat)]));
+  }
+  if (!lines.length) return "";
+  return `### Targets (issue 8)
+
+${head(["target", "measured", ""])}
+${lines.join("\n")}`;
+}
+
+/** All tables for the parts that ran, targets first. */
+export function benchTables(r) {
+  return [
+    targetsTable(r),
+    r.streams && streamsTable(r.streams, r.streamPlan),
+    r.overhead && overheadTable(r.overhead, r.overheadPlan),
+    r.coldstart && coldStartTable(r.coldstart),
+    r.payload && payloadTable(r.payload),
+    r.memory && memoryTable(r.memory, r.memoryPlan),
+  ].filter(Boolean).join("\n\n");
+}
+
+/** Replaces what is between `<!-- name:start -->` and `<!-- name:end -->`; false if the markers are missing. */
+export function writeBetweenMarkers(file, name, content) {
+  const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
+  const text = readFileSync(file, "utf8");
+  const a = text.indexOf(start), b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`);
+  return true;
+}
