@@ -89,8 +89,9 @@ async function main() {
   cargo(["clippy", "--all-targets", "--", "-D", "warnings"]);
   cargo(["clippy", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
   cargo(["test", "--quiet"]);
-  log("index.d.ts under strict TypeScript (tsc, and deno check)");
+  log("index.d.ts under strict TypeScript (tsc, and deno check); openai-typed code against both packages");
   run(nodeBin("tsc"), ["-p", "tests/types"]);
+  run(nodeBin("tsc"), ["-p", "tests/types/tsconfig.openai.json"]);
   run(nodeBin("deno"), ["check", "--quiet", "tests/types/usage.ts"]);
   log("provider emulator self-test");
   run(process.execPath, [join("tests", "emulator", "selftest.mjs")]);
