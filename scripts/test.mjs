@@ -59,7 +59,10 @@ const runtimes = {
     return (await import("../tests/e2e/run-chromium.mjs")).runChromium(url);
   },
   example: (url) => exampleSuite(url),
-  package: async (url) => (await import("../tests/package/run-pack.mjs")).runPackage(url),
+  package: async (url) => {
+    setupChromium(); // the bundled builds run in Chromium
+    return (await import("../tests/package/run-pack.mjs")).runPackage(url);
+  },
   "demo-page": async (url) => {
     setupChromium();
     return (await import("../tests/demo/run-page.mjs")).runDemoPage(url);

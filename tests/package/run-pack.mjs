@@ -1,13 +1,14 @@
 // The package as published: `npm pack` pkg/, check its package.json against the
 // tarball's files, install the tarball into a fresh project outside the repository,
-// and use it there from Node and from Deno (each through its own export condition)
-// against the emulator, and from TypeScript. Nothing may depend on repository files
-// (tsc is the repository's binary).
+// and use it there from Node and from Deno (each through its own export condition),
+// from TypeScript, and through esbuild and Vite in Chromium, against the emulator.
+// Nothing may depend on repository files (the tools are the repository's binaries).
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runBundlers } from "./bundlers.mjs";
 import { manifestProblems } from "./manifest.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -78,6 +79,7 @@ export async function runPackage(emulator) {
     started = Date.now();
     const typed = await exec(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], project);
     record("typed by its index.d.ts under tsc --strict (nodenext resolution)", typed.ok, `${typed.stdout}\n${typed.stderr}`, started);
+    await runBundlers(project, emulator, exec, record);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
