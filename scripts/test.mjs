@@ -42,8 +42,11 @@ const runtimes = {
     setupChromium();
     return (await import("../tests/e2e/run-chromium.mjs")).runChromium(url);
   },
-  // Every example in examples/.
-  example: async (url) => (await import("../tests/examples/run-examples.mjs")).runExamples(url),
+  // Every example in examples/ (Node, Deno, the Worker, the Vite app in Chromium).
+  example: async (url) => {
+    setupChromium();
+    return (await import("../tests/examples/run-examples.mjs")).runExamples(url);
+  },
   package: async (url) => {
     setupChromium(); // the bundled builds run in Chromium
     return (await import("../tests/package/run-pack.mjs")).runPackage(url);
