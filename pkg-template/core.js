@@ -201,4 +201,7 @@ export class OpenAI {
   }
 }
 
+// As in `openai`, the error classes hang off the client class: `err instanceof OpenAI.APIError`.
+Object.assign(OpenAI, { OpenAI, OpenAIError, ...classes });
+
 export default OpenAI;

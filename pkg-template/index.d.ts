@@ -225,8 +225,57 @@ export declare class Completions {
 export declare class OpenAI {
   constructor(options?: ClientOptions);
   chat: { completions: Completions };
+  // The error classes hang off the client class too, as in `openai`: `err instanceof OpenAI.APIError`.
+  static OpenAI: typeof OpenAI;
+  static OpenAIError: typeof OpenAIError;
+  static APIError: typeof APIError;
+  static BadRequestError: typeof BadRequestError;
+  static AuthenticationError: typeof AuthenticationError;
+  static PermissionDeniedError: typeof PermissionDeniedError;
+  static NotFoundError: typeof NotFoundError;
+  static ConflictError: typeof ConflictError;
+  static UnprocessableEntityError: typeof UnprocessableEntityError;
+  static RateLimitError: typeof RateLimitError;
+  static InternalServerError: typeof InternalServerError;
+  static APIConnectionError: typeof APIConnectionError;
+  static APITimeoutError: typeof APITimeoutError;
+  static APIUserAbortError: typeof APIUserAbortError;
+  static InvalidRequestError: typeof InvalidRequestError;
 }
 export default OpenAI;
+
+/**
+ * The type names `openai` users reach through its client class: `OpenAI.ChatCompletion`,
+ * `OpenAI.Chat.ChatCompletionMessageParam`, `OpenAI.Chat.Completions.ChatCompletionTool`.
+ * They name the same types as the named exports.
+ */
+export declare namespace OpenAI {
+  export {
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionFunctionMessageParam,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionContentPartInputAudio, type ChatCompletionMessageToolCall, type ChatCompletionTool,
+    type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams, type ChatCompletionCreateParamsNonStreaming,
+    type ChatCompletionCreateParamsStreaming, type CompletionUsage,
+    type ClientOptions, type RequestOptions,
+  };
+  export type ChatCompletionRole = Role;
+  export import Chat = ChatNamespace;
+}
+declare namespace ChatNamespace {
+  export {
+    type ChatCompletion, type ChatCompletionChunk, type ChatCompletionMessage, type ChatCompletionMessageParam,
+    type ChatCompletionSystemMessageParam, type ChatCompletionDeveloperMessageParam, type ChatCompletionUserMessageParam,
+    type ChatCompletionAssistantMessageParam, type ChatCompletionToolMessageParam, type ChatCompletionFunctionMessageParam,
+    type ChatCompletionContentPart, type ChatCompletionContentPartText, type ChatCompletionContentPartImage,
+    type ChatCompletionContentPartInputAudio, type ChatCompletionMessageToolCall, type ChatCompletionTool,
+    type ChatCompletionToolChoiceOption, type ChatCompletionCreateParams, type ChatCompletionCreateParamsNonStreaming,
+    type ChatCompletionCreateParamsStreaming, type CompletionUsage,
+  };
+  export type ChatCompletionRole = Role;
+  export import Completions = ChatNamespace;
+}
 
 export declare class OpenAIError extends Error {}
 export declare class APIError extends OpenAIError {

@@ -101,7 +101,7 @@ export function setupChromium() {
   if (chromiumPath()) return;
   if (!isRoot()) {
     throw new Error("Chromium is missing and this is not root: run `sudo apt-get install -y chromium`, " +
-      "or leave it out with e.g. `npm test -- node deno workerd example`");
+      "or leave out the suites that need it with e.g. `npm test -- node deno workerd`");
   }
   log("installing Debian's chromium for the browser tests");
   aptInstall(["chromium"]);

@@ -31,22 +31,6 @@ async function childSuite(runtime, cmd, args) {
   }
 }
 
-/** The demo's example, run as `npm run demo` runs it: it must stream and fall back. */
-async function exampleSuite(url) {
-  const started = Date.now();
-  const { error, stdout, stderr } = await new Promise((resolve) => {
-    execFile(process.execPath, ["examples/node/chat.mjs", "ping"], {
-      cwd: root,
-      env: { ...process.env, OPENAI_BASE_URL: `${url}/openai/v1`, OPENAI_API_KEY: "sk-example", ONELLM_DEMO_FAULTS: "1" },
-    }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
-  });
-  const ok = !error && stdout.includes("Echo: ping") && stdout.includes("fallback answered: Echo:");
-  return {
-    runtime: "example",
-    results: [{ name: "examples/node/chat.mjs streams and falls back", ok, ms: Date.now() - started, error: ok ? undefined : `${stdout}\n${stderr}` }],
-  };
-}
-
 const runtimes = {
   node: (url) => runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env=OPENAI_API_KEY,OPENAI_BASE_URL", "tests/e2e/run-deno.mjs", url]),
@@ -58,8 +42,15 @@ const runtimes = {
     setupChromium();
     return (await import("../tests/e2e/run-chromium.mjs")).runChromium(url);
   },
-  example: (url) => exampleSuite(url),
-  package: async (url) => (await import("../tests/package/run-pack.mjs")).runPackage(url),
+  // Every example in examples/ (Node, Deno, the Worker, the Vite app in Chromium).
+  example: async (url) => {
+    setupChromium();
+    return (await import("../tests/examples/run-examples.mjs")).runExamples(url);
+  },
+  package: async (url) => {
+    setupChromium(); // the bundled builds run in Chromium
+    return (await import("../tests/package/run-pack.mjs")).runPackage(url);
+  },
   "demo-page": async (url) => {
     setupChromium();
     return (await import("../tests/demo/run-page.mjs")).runDemoPage(url);
@@ -89,7 +80,9 @@ async function main() {
   cargo(["clippy", "--all-targets", "--", "-D", "warnings"]);
   cargo(["clippy", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
   cargo(["test", "--quiet"]);
-  log("index.d.ts under strict TypeScript (deno check)");
+  log("index.d.ts under strict TypeScript (tsc, and deno check); openai-typed code against both packages");
+  run(nodeBin("tsc"), ["-p", "tests/types"]);
+  run(nodeBin("tsc"), ["-p", "tests/types/tsconfig.openai.json"]);
   run(nodeBin("deno"), ["check", "--quiet", "tests/types/usage.ts"]);
   log("provider emulator self-test");
   run(process.execPath, [join("tests", "emulator", "selftest.mjs")]);

@@ -196,6 +196,11 @@ export async function runSuite(onellm, { emulator, runtime }) {
       fault("html502")), InternalServerError, "HTML 502");
     equal(html.status, 502, "502 status");
     check(html.message.includes("502 Bad Gateway"), "HTML body shown");
+    // openai's README checks `err instanceof OpenAI.APIError`: the classes hang off the client class too.
+    check(e instanceof OpenAI.APIError && e instanceof OpenAI.BadRequestError, "OpenAI.APIError is the exported APIError");
+    for (const name of ["OpenAIError", "APIConnectionError", "APITimeoutError", "APIUserAbortError", "RateLimitError", "InvalidRequestError"]) {
+      equal(OpenAI[name] === onellm[name], true, `OpenAI.${name} is the exported ${name}`);
+    }
   });
 
   test("a 429 with retry-after is retried, then succeeds", async () => {

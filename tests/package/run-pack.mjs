@@ -1,11 +1,15 @@
-// The package as published: `npm pack` pkg/, install the tarball into a fresh project
-// outside the repository, and use it there from Node and from Deno (each through its
-// own export condition) against the emulator. Nothing may depend on repository files.
+// The package as published: `npm pack` pkg/, check its package.json against the
+// tarball's files, install the tarball into a fresh project outside the repository,
+// and use it there from Node and from Deno (each through its own export condition),
+// from TypeScript, and through esbuild and Vite in Chromium, against the emulator.
+// Nothing may depend on repository files (the tools are the repository's binaries).
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runBundlers } from "./bundlers.mjs";
+import { manifestProblems } from "./manifest.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -28,6 +32,16 @@ try { await client.chat.completions.create({ model: "openai/fault-status=429", m
 console.log(JSON.stringify({ plain: r.choices[0].message.content, streamed, limited }));
 `;
 
+// What a TypeScript user writes; tsc must find the types as Node resolves the package.
+const TYPED = `import OpenAI, { RateLimitError, type ChatCompletion } from "onellm";
+const client = new OpenAI({ maxRetries: 0 });
+export function ask(): Promise<ChatCompletion> {
+  return client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "typed" }] });
+}
+export const limited = (e: unknown): boolean => e instanceof RateLimitError || e instanceof OpenAI.APIError;
+`;
+const TSCONFIG = { compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "dom"] }, files: ["typed.ts"] };
+
 export async function runPackage(emulator) {
   const results = [];
   const record = (name, ok, error, started) => results.push({ name, ok, error: ok ? undefined : error, ms: Date.now() - started });
@@ -38,6 +52,13 @@ export async function runPackage(emulator) {
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     record("npm pack pkg/", packed.ok && !!tarball, packed.stderr, started);
     if (!tarball) return { runtime: "package", results };
+    started = Date.now();
+    const listed = await exec("tar", ["-tzf", tarball], work);
+    const manifest = await exec("tar", ["-xzOf", tarball, "package/package.json"], work);
+    const problems = listed.ok && manifest.ok
+      ? manifestProblems(JSON.parse(manifest.stdout), listed.stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, "")))
+      : [`could not read the tarball: ${listed.stderr}${manifest.stderr}`];
+    record("package.json: every field and runtime condition, every entry point in the tarball", problems.length === 0, problems.join("\n"), started);
     const project = join(work, "app");
     await exec("mkdir", ["-p", project], work);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
@@ -53,6 +74,12 @@ export async function runPackage(emulator) {
     started = Date.now();
     const deno = await exec(join(root, "node_modules", ".bin", "deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "use.mjs"], project, env);
     record("used from Deno by name", deno.stdout.trim() === want, `${deno.stdout}\n${deno.stderr}`, started);
+    writeFileSync(join(project, "typed.ts"), TYPED);
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG));
+    started = Date.now();
+    const typed = await exec(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], project);
+    record("typed by its index.d.ts under tsc --strict (nodenext resolution)", typed.ok, `${typed.stdout}\n${typed.stderr}`, started);
+    await runBundlers(project, emulator, exec, record);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
-// Compiled, never run: `deno check` (strict TypeScript) proves pkg-template/index.d.ts
-// types the calls a user writes, and rejects the misuse marked @ts-expect-error.
+// Compiled, never run: `tsc -p tests/types` (strict) and `deno check` (Deno's own
+// TypeScript) prove pkg-template/index.d.ts types the calls a user writes, and rejects
+// the misuse marked @ts-expect-error (an unneeded @ts-expect-error fails the check too).
 import type {
   APIError,
   ChatCompletion,
