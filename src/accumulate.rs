@@ -59,48 +59,98 @@ fn append(slot: &mut Option<String>, text: Option<&str>) {
     }
 }
 
+/// One choice's part of a chunk, borrowed from whichever chunk type carries it: the
+/// chunks translators build, or the OpenAI chunk text read in place.
+pub struct ChoiceDelta<'a> {
+    pub index: u32,
+    pub content: Option<&'a str>,
+    pub refusal: Option<&'a str>,
+    pub reasoning: Option<&'a str>,
+    pub thinking_blocks: &'a [Value],
+    pub finish_reason: Option<&'a str>,
+    pub logprobs: Option<&'a Value>,
+}
+
+/// One tool call's part of a chunk.
+pub struct ToolDelta<'a> {
+    pub index: u32,
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub arguments: Option<&'a str>,
+}
+
 impl Accumulator {
     pub fn push(&mut self, chunk: &ChatCompletionChunk) {
-        if self.id.is_empty() {
-            self.id.clone_from(&chunk.id);
-            self.created = chunk.created;
-            self.model.clone_from(&chunk.model);
-        }
-        if chunk.system_fingerprint.is_some() {
-            self.system_fingerprint
-                .clone_from(&chunk.system_fingerprint);
-        }
+        self.head(
+            &chunk.id,
+            chunk.created,
+            &chunk.model,
+            chunk.system_fingerprint.as_deref(),
+        );
         if chunk.usage.is_some() {
             self.usage.clone_from(&chunk.usage);
         }
         for c in &chunk.choices {
-            let state = self.choice(c.index);
             let d = &c.delta;
-            append(&mut state.content, d.content.as_deref());
-            append(&mut state.refusal, d.refusal.as_deref());
-            append(&mut state.reasoning, d.reasoning_content.as_deref());
-            state
-                .thinking_blocks
-                .extend(d.thinking_blocks.iter().flatten().cloned());
+            self.choice_delta(ChoiceDelta {
+                index: c.index,
+                content: d.content.as_deref(),
+                refusal: d.refusal.as_deref(),
+                reasoning: d.reasoning_content.as_deref(),
+                thinking_blocks: d.thinking_blocks.as_deref().unwrap_or_default(),
+                finish_reason: c.finish_reason.as_deref(),
+                logprobs: c.logprobs.as_ref(),
+            });
             for t in d.tool_calls.iter().flatten() {
-                let call = state.tool_call(t.index);
-                if let Some(id) = &t.id {
-                    call.id.clone_from(id);
-                }
-                if let Some(f) = &t.function {
-                    // Assigned, not appended: some servers repeat the name in every delta.
-                    if let Some(name) = f.name.as_deref().filter(|n| !n.is_empty()) {
-                        call.function.name = name.to_string();
-                    }
-                    if let Some(args) = &f.arguments {
-                        call.function.arguments.push_str(args);
-                    }
-                }
+                let f = t.function.as_ref();
+                self.tool_delta(
+                    c.index,
+                    ToolDelta {
+                        index: t.index,
+                        id: t.id.as_deref(),
+                        name: f.and_then(|f| f.name.as_deref()),
+                        arguments: f.and_then(|f| f.arguments.as_deref()),
+                    },
+                );
             }
-            if c.finish_reason.is_some() {
-                state.finish_reason.clone_from(&c.finish_reason);
-            }
-            merge_logprobs(&mut state.logprobs, c.logprobs.as_ref());
+        }
+    }
+
+    /// The chunk's identity: the first chunk's id, time and model name the answer.
+    pub fn head(&mut self, id: &str, created: u64, model: &str, fingerprint: Option<&str>) {
+        if self.id.is_empty() {
+            self.id = id.to_string();
+            self.created = created;
+            self.model = model.to_string();
+        }
+        if let Some(fingerprint) = fingerprint {
+            self.system_fingerprint = Some(fingerprint.to_string());
+        }
+    }
+
+    pub fn choice_delta(&mut self, d: ChoiceDelta) {
+        let state = self.choice(d.index);
+        append(&mut state.content, d.content);
+        append(&mut state.refusal, d.refusal);
+        append(&mut state.reasoning, d.reasoning);
+        state.thinking_blocks.extend_from_slice(d.thinking_blocks);
+        if let Some(reason) = d.finish_reason {
+            state.finish_reason = Some(reason.to_string());
+        }
+        merge_logprobs(&mut state.logprobs, d.logprobs);
+    }
+
+    pub fn tool_delta(&mut self, choice: u32, t: ToolDelta) {
+        let call = self.choice(choice).tool_call(t.index);
+        if let Some(id) = t.id {
+            call.id = id.to_string();
+        }
+        // Assigned, not appended: some servers repeat the name in every delta.
+        if let Some(name) = t.name.filter(|n| !n.is_empty()) {
+            call.function.name = name.to_string();
+        }
+        if let Some(args) = t.arguments {
+            call.function.arguments.push_str(args);
         }
     }
 

@@ -23,23 +23,33 @@ pub enum Flow {
 /// running total for `finalChatCompletion()`.
 #[derive(Debug, Default)]
 pub struct ChunkSink {
-    batch: String,
+    /// JSON array text under construction. Bytes, so chunks serialise straight into it.
+    batch: Vec<u8>,
     acc: Accumulator,
 }
 
 impl ChunkSink {
-    /// Adds a chunk whose exact JSON text is already at hand (OpenAI passthrough).
-    pub fn push_raw(&mut self, json: &str, chunk: &ChatCompletionChunk) {
+    fn open_item(&mut self) {
         self.batch
-            .push(if self.batch.is_empty() { '[' } else { ',' });
-        self.batch.push_str(json);
-        self.acc.push(chunk);
+            .push(if self.batch.is_empty() { b'[' } else { b',' });
     }
 
-    /// Adds a chunk a translator built.
+    /// Adds a chunk whose exact JSON text is passed on as it came (OpenAI
+    /// passthrough); `fold` adds it to the running total.
+    pub fn push_text(&mut self, json: &str, fold: impl FnOnce(&mut Accumulator)) {
+        self.open_item();
+        self.batch.extend_from_slice(json.as_bytes());
+        fold(&mut self.acc);
+    }
+
+    /// Adds a chunk a translator built, serialised straight into the batch.
     pub fn push(&mut self, chunk: &ChatCompletionChunk) {
-        let json = serde_json::to_string(chunk).expect("chunks always serialise");
-        self.push_raw(&json, chunk);
+        self.open_item();
+        if serde_json::to_writer(&mut self.batch, chunk).is_err() {
+            // Unreachable (string keys, finite numbers), but never a panic or bad JSON.
+            self.batch.extend_from_slice(b"null");
+        }
+        self.acc.push(chunk);
     }
 
     /// Usage known only at the end, for the final completion alone.
@@ -51,8 +61,11 @@ impl ChunkSink {
         if self.batch.is_empty() {
             return String::new();
         }
-        self.batch.push(']');
-        std::mem::take(&mut self.batch)
+        self.batch.push(b']');
+        let bytes = std::mem::take(&mut self.batch);
+        // Always UTF-8: chunk texts came as `&str` and serde_json writes UTF-8.
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 

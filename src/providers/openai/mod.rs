@@ -1,6 +1,7 @@
 //! OpenAI chat completions, and every provider that speaks its wire format.
 //! Reference: <https://platform.openai.com/docs/api-reference/chat>.
 
+pub mod chunk;
 pub mod error;
 pub mod request;
 pub mod response;

@@ -4,9 +4,11 @@
 
 use serde_json::Value;
 
+use super::chunk::WireChunk;
 use super::error::message_of;
 use crate::error::{Error, Result};
 use crate::json::{field, why_not_json};
+use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
 use crate::stream::{ChunkSink, Flow};
@@ -31,13 +33,14 @@ impl OpenAiStream {
     }
 
     /// Usage found under the provider's own field, with the chunk it came in.
-    fn hidden_usage(
-        &self,
-        value: &Value,
-        chunk: &ChatCompletionChunk,
-    ) -> Option<(ChatCompletionChunk, Usage)> {
-        let usage = field(field(value, self.usage_field?)?, "usage")?;
-        Some((chunk.clone(), Usage::read(usage)))
+    fn hidden_usage(&self, data: &str) -> Option<(ChatCompletionChunk, Usage)> {
+        let field_name = self.usage_field?;
+        if !data.contains(field_name) {
+            return None; // cheap: most chunks do not carry it
+        }
+        let value: Value = serde_json::from_str(data).ok()?;
+        let usage = field(field(&value, field_name)?, "usage")?;
+        Some((ChatCompletionChunk::read(&value)?, Usage::read(usage)))
     }
 
     /// At the end marker: usage the provider hid in its own field becomes the usage
@@ -66,25 +69,30 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
-        let malformed = |why: &str| {
-            Error::api(
-                None,
-                format!("malformed stream event ({why}): {}", preview(data, 120)),
-                vec![],
-                None,
-            )
+        let Some(chunk) = WireChunk::parse(data) else {
+            // Not a chunk: an error payload, or something broken. Read again, slowly.
+            let value: Value =
+                serde_json::from_str(data).map_err(|e| malformed_event(data, &why_not_json(&e)))?;
+            return Err(if field(&value, "error").is_some() {
+                stream_error(data)
+            } else {
+                malformed_event(data, "not a chat.completion.chunk")
+            });
         };
-        let value: Value = serde_json::from_str(data).map_err(|e| malformed(&why_not_json(&e)))?;
-        if field(&value, "error").is_some() {
-            return Err(stream_error(data));
+        if let Some(usage) = &chunk.usage {
+            if !usage.is_null() {
+                self.saw_usage_chunk = true;
+            }
         }
-        let chunk =
-            ChatCompletionChunk::read(&value).ok_or_else(|| malformed("no `choices` array"))?;
-        self.saw_usage_chunk |= chunk.usage.is_some();
-        if let Some(found) = self.hidden_usage(&value, &chunk) {
+        if let Some(found) = self.hidden_usage(data) {
             self.hidden_usage = Some(found);
         }
-        sink.push_raw(data, &chunk);
+        sink.push_text(data, |acc| {
+            chunk.fold_into(acc);
+            if let Some(usage) = chunk.usage.as_ref().filter(|u| !u.is_null()) {
+                acc.set_usage(Usage::read(usage));
+            }
+        });
         Ok(Flow::Continue)
     }
 }
