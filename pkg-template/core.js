@@ -90,6 +90,22 @@ async function wasmCall(promise) {
   }
 }
 
+/**
+ * A text delta that the Rust side sent as its text alone, rebuilt as the whole chunk:
+ * same `id`, `object`, `created` and `model` as the chunk before it that came whole,
+ * one choice with `delta.content` (see `ChunkSink::push` in src/stream.rs). The keys
+ * are in the order the Rust side writes them.
+ */
+function textChunk(head, content) {
+  return {
+    id: head.id,
+    object: head.object,
+    created: head.created,
+    model: head.model,
+    choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }],
+  };
+}
+
 /** A streamed answer: `for await` its chunks, abort it, or await the whole completion. */
 export class Stream {
   #reader;
@@ -108,14 +124,20 @@ export class Stream {
     if (this.#consumed) throw new OpenAIError("Cannot iterate over a consumed stream.");
     this.#consumed = true;
     const reader = this.#reader;
+    let head; // the last chunk that came whole
     try {
       for (;;) {
         const batch = await wasmCall(reader.next());
         if (batch === undefined) break;
-        for (const chunk of batch) {
+        for (const item of batch) {
           // One read can complete several chunks; none is handed out after an abort.
           if (this.controller.signal.aborted) throw abortError(reader);
-          yield chunk;
+          if (typeof item === "string") {
+            yield textChunk(head, item);
+          } else {
+            head = item;
+            yield item;
+          }
         }
       }
       this.#final = reader.finalCompletion();

@@ -26,6 +26,9 @@ pub struct ChunkSink {
     /// JSON array text under construction. Bytes, so chunks serialise straight into it.
     batch: Vec<u8>,
     acc: Accumulator,
+    /// `id`, `created` and `model` of the last chunk sent whole, which a text delta
+    /// may refer to instead of repeating them (see [`ChunkSink::push`]).
+    head: Option<(String, u64, String)>,
 }
 
 impl ChunkSink {
@@ -43,9 +46,31 @@ impl ChunkSink {
     }
 
     /// Adds a chunk a translator built, serialised straight into the batch.
+    ///
+    /// Most chunks of a translated stream are a bare text delta of the same answer.
+    /// Such a chunk goes into the batch as its text alone, a JSON string, when the
+    /// chunk sent whole before it has the same `id`, `created` and `model`: the JS
+    /// side (`pkg-template/core.js`, `textChunk`) rebuilds it as exactly the object
+    /// this serialisation gives. Each chunk's bytes then cross the boundary and pass
+    /// through `JSON.parse` once, as the text, not as 200 bytes of repeated fields.
     pub fn push(&mut self, chunk: &ChatCompletionChunk) {
         self.open_item();
-        if serde_json::to_writer(&mut self.batch, chunk).is_err() {
+        let short = match (&self.head, text_delta(chunk)) {
+            (Some((id, created, model)), Some(text))
+                if *id == chunk.id && *created == chunk.created && *model == chunk.model =>
+            {
+                Some(text)
+            }
+            _ => None,
+        };
+        let written = match short {
+            Some(text) => serde_json::to_writer(&mut self.batch, text),
+            None => {
+                self.head = Some((chunk.id.clone(), chunk.created, chunk.model.clone()));
+                serde_json::to_writer(&mut self.batch, chunk)
+            }
+        };
+        if written.is_err() {
             // Unreachable (string keys, finite numbers), but never a panic or bad JSON.
             self.batch.extend_from_slice(b"null");
         }
@@ -67,6 +92,27 @@ impl ChunkSink {
         String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
+}
+
+/// The text of a chunk that is nothing but a text delta of choice 0: what
+/// `textChunk` in `pkg-template/core.js` rebuilds from the text alone.
+fn text_delta(chunk: &ChatCompletionChunk) -> Option<&str> {
+    let [choice] = chunk.choices.as_slice() else {
+        return None;
+    };
+    let d = &choice.delta;
+    let bare = chunk.object == "chat.completion.chunk"
+        && chunk.usage.is_none()
+        && chunk.system_fingerprint.is_none()
+        && choice.index == 0
+        && choice.logprobs.is_none()
+        && choice.finish_reason.is_none()
+        && d.role.is_none()
+        && d.refusal.is_none()
+        && d.tool_calls.is_none()
+        && d.reasoning_content.is_none()
+        && d.thinking_blocks.is_none();
+    d.content.as_deref().filter(|_| bare)
 }
 
 #[derive(Debug)]
@@ -218,5 +264,94 @@ impl ChatStream {
     /// The completion the chunks so far add up to.
     pub fn final_completion(&self) -> ChatCompletion {
         self.sink.acc.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Delta;
+
+    fn text(id: &str, content: &str) -> ChatCompletionChunk {
+        let delta = Delta {
+            content: Some(content.into()),
+            ..Delta::default()
+        };
+        ChatCompletionChunk::single(id, 5, "m", delta, None)
+    }
+
+    #[test]
+    fn text_deltas_after_a_whole_chunk_go_short_and_read_back_the_same() {
+        let mut sink = ChunkSink::default();
+        let first = Delta {
+            role: Some("assistant".into()),
+            content: Some(String::new()),
+            ..Delta::default()
+        };
+        let chunks = [
+            ChatCompletionChunk::single("a", 5, "m", first, None),
+            text("a", "Hel"),
+            text("a", "lo \"x\""),
+            text("b", "other answer"),
+            text("b", "!"),
+        ];
+        for c in &chunks {
+            sink.push(c);
+        }
+        let batch = sink.take_batch();
+        let items: Vec<serde_json::Value> = serde_json::from_str(&batch).unwrap();
+        let short: Vec<bool> = items.iter().map(|i| i.is_string()).collect();
+        assert_eq!(short, [false, true, true, false, true]);
+        let whole: Vec<serde_json::Value> = chunks
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap())
+            .collect();
+        assert_eq!(as_js::chunks(&batch, &mut None), whole);
+    }
+}
+
+/// Test support: what the chunks of a stream look like from JS.
+#[cfg(test)]
+pub(crate) mod as_js {
+    use super::ChatStream;
+    use serde_json::{json, Value};
+
+    /// A batch's chunks as `pkg-template/core.js` hands them out: a string item is
+    /// the text delta `textChunk` rebuilds after the last whole chunk (`head`).
+    pub fn chunks(batch: &str, head: &mut Option<Value>) -> Vec<Value> {
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        let items: Vec<Value> = serde_json::from_str(batch).expect("a batch is a JSON array");
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(content) => {
+                    let h = head.as_ref().expect("a text delta follows a whole chunk");
+                    json!({
+                        "id": h["id"], "object": h["object"], "created": h["created"], "model": h["model"],
+                        "choices": [{"index": 0, "delta": {"content": content}, "logprobs": null, "finish_reason": null}]
+                    })
+                }
+                whole => {
+                    *head = Some(whole.clone());
+                    whole
+                }
+            })
+            .collect()
+    }
+
+    /// Feeds the parts in order, then ends the stream (unless `end` is false);
+    /// returns the stream and every chunk it produced, as JS sees them.
+    pub fn run(mut s: ChatStream, parts: &[&[u8]], end: bool) -> (ChatStream, Vec<Value>) {
+        let mut head = None;
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend(chunks(&s.feed(part).unwrap(), &mut head));
+        }
+        if end {
+            out.extend(chunks(&s.end().unwrap(), &mut head));
+        }
+        (s, out)
     }
 }

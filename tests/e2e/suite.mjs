@@ -443,6 +443,15 @@ export async function runSuite(onellm, { emulator, runtime }) {
     const chunks = await collect(stream);
     equal(chunks[0].choices[0].delta.role, "assistant", "the first chunk carries the role");
     equal(text(chunks), plain.choices[0].message.content, "streamed text");
+    // Text deltas cross the Wasm boundary as their text alone and are rebuilt in JS:
+    // each must still be the whole chunk, keys in OpenAI's order.
+    const head = chunks[0];
+    const deltas = chunks.slice(1).filter((c) => c.choices.length && c.choices[0].delta.content);
+    check(deltas.length > 1, "several text deltas");
+    for (const c of deltas) {
+      equal(JSON.stringify(c), JSON.stringify({ id: head.id, object: "chat.completion.chunk", created: head.created, model: head.model,
+        choices: [{ index: 0, delta: { content: c.choices[0].delta.content }, logprobs: null, finish_reason: null }] }), "a whole text chunk");
+    }
     const last = chunks[chunks.length - 1];
     equal([last.choices, last.usage.completion_tokens], [[], plain.usage.completion_tokens], "usage chunk");
     const final = await stream.finalChatCompletion();

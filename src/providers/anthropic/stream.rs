@@ -363,16 +363,7 @@ mod tests {
 
     /// Feeds the parts in order; returns the stream and every chunk it produced.
     fn run(translation: &Translation, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
-        let mut s = stream(translation);
-        let mut chunks = Vec::new();
-        for part in parts {
-            let batch = s.feed(part).unwrap();
-            if !batch.is_empty() {
-                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
-            }
-        }
-        s.end().unwrap();
-        (s, chunks)
+        crate::stream::as_js::run(stream(translation), parts, true)
     }
 
     fn content(chunks: &[Value]) -> String {

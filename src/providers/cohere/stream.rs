@@ -228,16 +228,7 @@ mod tests {
             model: "command-a-03-2025".into(),
             ..Translation::default()
         };
-        let mut s = ChatStream::new(WireFormat::Cohere, &t, 11);
-        let mut chunks = Vec::new();
-        for part in parts {
-            let batch = s.feed(part).unwrap();
-            if !batch.is_empty() {
-                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
-            }
-        }
-        s.end().unwrap();
-        (s, chunks)
+        crate::stream::as_js::run(ChatStream::new(WireFormat::Cohere, &t, 11), parts, true)
     }
 
     #[test]

@@ -189,18 +189,8 @@ mod tests {
     const SAFETY: &str = include_str!("../../../tests/fixtures/gemini/stream_safety.sse");
 
     fn run(translation: &Translation, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
-        let mut s = ChatStream::new(WireFormat::Gemini, translation, 1_700_000_000);
-        let mut chunks = Vec::new();
-        let mut take = |batch: String| {
-            if !batch.is_empty() {
-                chunks.extend(serde_json::from_str::<Vec<Value>>(&batch).unwrap());
-            }
-        };
-        for part in parts {
-            take(s.feed(part).unwrap());
-        }
-        take(s.end().unwrap());
-        (s, chunks)
+        let s = ChatStream::new(WireFormat::Gemini, translation, 1_700_000_000);
+        crate::stream::as_js::run(s, parts, true)
     }
 
     fn content(chunks: &[Value]) -> String {

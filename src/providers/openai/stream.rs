@@ -129,16 +129,8 @@ mod tests {
     );
 
     fn run(parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
-        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
-        let mut chunks = Vec::new();
-        for p in parts {
-            let batch = s.feed(p).unwrap();
-            if !batch.is_empty() {
-                let v: Vec<Value> = serde_json::from_str(&batch).unwrap();
-                chunks.extend(v);
-            }
-        }
-        (s, chunks)
+        let s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
+        crate::stream::as_js::run(s, parts, false)
     }
 
     #[test]
