@@ -4,13 +4,14 @@
 //! gives the finish reason; `message_stop` is the end marker. Tool calls are numbered
 //! among tool calls, not among content blocks, as OpenAI numbers them.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::stream_error;
 use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
 use crate::error::Result;
-use crate::json::{field, str_of, string_of, u32_of};
-use crate::providers::wire::{event_json, malformed_event};
+use crate::json::{str_of, string_of};
+use crate::providers::wire::{event_json, malformed_event, owned, text, Text};
 use crate::providers::Translation;
 use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
@@ -57,25 +58,62 @@ enum BlockDelta {
     Other,
 }
 
+/// An event as it comes, read in place: the hot `content_block_delta` borrows its
+/// text from the event; the rarer events' objects are read as JSON.
+#[derive(Deserialize)]
+struct WireEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Text<'a>,
+    index: Option<f64>,
+    #[serde(borrow)]
+    delta: Option<WireDelta<'a>>,
+    message: Option<Value>,
+    content_block: Option<Value>,
+    usage: Option<Value>,
+}
+
+/// A `content_block_delta`'s or a `message_delta`'s `delta`.
+#[derive(Deserialize)]
+struct WireDelta<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    text: Option<Text<'a>>,
+    #[serde(borrow)]
+    partial_json: Option<Text<'a>>,
+    #[serde(borrow)]
+    thinking: Option<Text<'a>>,
+    #[serde(borrow)]
+    signature: Option<Text<'a>>,
+    #[serde(borrow)]
+    stop_reason: Option<Text<'a>>,
+}
+
 impl Event {
-    /// `None` when the event lacks what its type promises.
-    fn read(v: &Value) -> Option<Self> {
-        let index = || u32_of(v, "index");
-        Some(match str_of(v, "type")? {
+    /// `None` when the text is no event or the event lacks what its type promises.
+    fn parse(data: &str) -> Option<Self> {
+        let w: WireEvent = serde_json::from_str(data).ok()?;
+        // Indexes are small counts; any number reads, as elsewhere.
+        let index = || w.index.map(|n| n as u32);
+        Some(match w.kind.0.as_ref() {
             "message_start" => Event::MessageStart {
-                message: WireMessage::read(field(v, "message")?)?,
+                message: WireMessage::read(w.message.as_ref()?)?,
             },
             "content_block_start" => Event::ContentBlockStart {
                 index: index()?,
-                content_block: StartBlock::read(field(v, "content_block")?)?,
+                content_block: StartBlock::read(w.content_block.as_ref()?)?,
             },
             "content_block_delta" => Event::ContentBlockDelta {
                 index: index()?,
-                delta: BlockDelta::read(field(v, "delta")?)?,
+                delta: BlockDelta::from_wire(w.delta?)?,
             },
             "message_delta" => Event::MessageDelta {
-                stop_reason: string_of(field(v, "delta")?, "stop_reason"),
-                usage: field(v, "usage").map(WireUsage::read),
+                stop_reason: owned(w.delta?.stop_reason),
+                usage: w
+                    .usage
+                    .as_ref()
+                    .filter(|u| !u.is_null())
+                    .map(WireUsage::read),
             },
             "content_block_stop" => Event::ContentBlockStop { index: index()? },
             "message_stop" => Event::MessageStop,
@@ -106,20 +144,19 @@ impl StartBlock {
 }
 
 impl BlockDelta {
-    fn read(v: &Value) -> Option<Self> {
-        let text = |key| string_of(v, key);
-        Some(match str_of(v, "type")? {
+    fn from_wire(d: WireDelta) -> Option<Self> {
+        Some(match text(&d.kind)? {
             "text_delta" => BlockDelta::TextDelta {
-                text: text("text")?,
+                text: owned(d.text)?,
             },
             "input_json_delta" => BlockDelta::InputJsonDelta {
-                partial_json: text("partial_json")?,
+                partial_json: owned(d.partial_json)?,
             },
             "thinking_delta" => BlockDelta::ThinkingDelta {
-                thinking: text("thinking")?,
+                thinking: owned(d.thinking)?,
             },
             "signature_delta" => BlockDelta::SignatureDelta {
-                signature: text("signature")?,
+                signature: owned(d.signature)?,
             },
             _ => BlockDelta::Other,
         })
@@ -176,8 +213,14 @@ impl AnthropicStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let parsed = Event::read(&event_json(data)?)
-            .ok_or_else(|| malformed_event(data, "an event lacks its fields"))?;
+        let parsed = match Event::parse(data) {
+            Some(event) => event,
+            // Not an event: say why, reading again slowly (this happens once).
+            None => {
+                event_json(data)?;
+                return Err(malformed_event(data, "an event lacks its fields"));
+            }
+        };
         match parsed {
             // A repeated message_start (seen in recorded traffic) starts nothing new.
             Event::MessageStart { .. } if self.started => {}

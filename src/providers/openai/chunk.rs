@@ -9,44 +9,11 @@
 //! compatible servers omit or null fields OpenAI always sends, or send `created` as a
 //! float. Only `choices` is required, which tells a chunk from an `{"error": ...}`.
 
-use std::borrow::Cow;
-
-use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::accumulate::{Accumulator, ChoiceDelta, ToolDelta};
-
-/// A string borrowed from the chunk text, or unescaped into its own when it has
-/// escapes. (serde borrows a `Cow` only as a direct field, never inside `Option`.)
-#[derive(Debug)]
-pub struct Text<'a>(pub Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(TextVisitor)
-    }
-}
-
-fn text<'b>(t: &'b Option<Text>) -> Option<&'b str> {
-    t.as_ref().map(|t| t.0.as_ref())
-}
+use crate::providers::wire::{text, Text};
 
 /// Any JSON number as a count: fractions drop, negatives and NaN read as 0.
 fn count(n: Option<f64>) -> u64 {
