@@ -1,18 +1,25 @@
 //! Response: a `GenerateContentResponse` as an OpenAI `chat.completion`; each
 //! candidate is a choice. The same wire types serve the stream's fragments.
 
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 use super::error::stream_error;
 use crate::error::Result;
-use crate::json::{bool_of, field, items, string_of, string_or_empty, u32_of, u64_of};
-use crate::providers::wire::{body_json, malformed_body};
+use crate::json::why_not_json;
+use crate::providers::wire::malformed_body;
 use crate::providers::Translation;
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
 
-#[derive(Debug, Default)]
+// The wire types, read by a derived Deserialize: every stream fragment is a whole
+// response, so this is a hot path (a `Value` tree per fragment cost twice as much).
+// Counts read leniently (any number), fields absent or `null` as empty.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct WireResponse {
+    #[serde(default, deserialize_with = "null_default")]
     pub candidates: Vec<Candidate>,
     pub prompt_feedback: Option<PromptFeedback>,
     pub usage_metadata: Option<UsageMetadata>,
@@ -22,22 +29,27 @@ pub(crate) struct WireResponse {
     pub error: Option<Value>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Candidate {
     pub content: Option<WireContent>,
     pub finish_reason: Option<String>,
+    #[serde(default, deserialize_with = "count")]
     pub index: Option<u32>,
     pub logprobs_result: Option<LogprobsResult>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireContent {
+    #[serde(default, deserialize_with = "null_default")]
     pub parts: Vec<Part>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Part {
     pub text: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
     pub thought: bool,
     pub function_call: Option<WireFunctionCall>,
     /// Thinking models sign their function calls; the signature must come back with
@@ -45,9 +57,10 @@ pub(crate) struct Part {
     pub thought_signature: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct WireFunctionCall {
     pub name: String,
+    #[serde(default)]
     pub args: Value,
 }
 
@@ -61,126 +74,70 @@ impl WireFunctionCall {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PromptFeedback {
     pub block_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct UsageMetadata {
+    #[serde(default, deserialize_with = "count")]
     pub prompt_token_count: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
     pub candidates_token_count: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
     pub total_token_count: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
     pub thoughts_token_count: Option<u64>,
+    #[serde(default, deserialize_with = "count")]
     pub cached_content_token_count: Option<u64>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct LogprobsResult {
+    #[serde(default, deserialize_with = "null_default")]
     pub top_candidates: Vec<TopCandidates>,
+    #[serde(default, deserialize_with = "null_default")]
     pub chosen_candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
 pub(crate) struct TopCandidates {
+    #[serde(default, deserialize_with = "null_default")]
     pub candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct LogprobCandidate {
+    #[serde(default, deserialize_with = "null_default")]
     pub token: String,
+    #[serde(default, deserialize_with = "null_default")]
     pub log_probability: f64,
 }
 
-// Readers: Gemini's camelCase fields, leniently; `None` where a part lacks what its
-// kind promises (a function call without a name).
+/// `null` reads as the type's default, as absence does.
+fn null_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Any JSON number as a count: fractions drop, negatives read as 0, huge values
+/// saturate.
+fn count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
+    let n = Option::<f64>::deserialize(d)?;
+    // `as` saturates and maps NaN to 0; `try_from` then caps at the target's range.
+    Ok(n.map(|n| n as u64).and_then(|n| T::try_from(n).ok()))
+}
 
 impl WireResponse {
-    pub fn read(v: &Value) -> Option<Self> {
-        Some(WireResponse {
-            candidates: items(v, "candidates")
-                .iter()
-                .map(Candidate::read)
-                .collect::<Option<_>>()?,
-            prompt_feedback: field(v, "promptFeedback").map(|f| PromptFeedback {
-                block_reason: string_of(f, "blockReason"),
-            }),
-            usage_metadata: field(v, "usageMetadata").map(UsageMetadata::read),
-            model_version: string_of(v, "modelVersion"),
-            response_id: string_of(v, "responseId"),
-            error: field(v, "error").cloned(),
-        })
-    }
-}
-
-impl Candidate {
-    fn read(v: &Value) -> Option<Self> {
-        let content = match field(v, "content") {
-            Some(c) => Some(WireContent {
-                parts: items(c, "parts")
-                    .iter()
-                    .map(Part::read)
-                    .collect::<Option<_>>()?,
-            }),
-            None => None,
-        };
-        Some(Candidate {
-            content,
-            finish_reason: string_of(v, "finishReason"),
-            index: u32_of(v, "index"),
-            logprobs_result: field(v, "logprobsResult").map(LogprobsResult::read),
-        })
-    }
-}
-
-impl Part {
-    fn read(v: &Value) -> Option<Self> {
-        let function_call = match field(v, "functionCall") {
-            Some(call) => Some(WireFunctionCall {
-                name: string_of(call, "name")?,
-                args: call.get("args").cloned().unwrap_or_default(),
-            }),
-            None => None,
-        };
-        Some(Part {
-            text: string_of(v, "text"),
-            thought: bool_of(v, "thought").unwrap_or(false),
-            function_call,
-            thought_signature: string_of(v, "thoughtSignature"),
-        })
-    }
-}
-
-impl UsageMetadata {
-    fn read(v: &Value) -> Self {
-        UsageMetadata {
-            prompt_token_count: u64_of(v, "promptTokenCount"),
-            candidates_token_count: u64_of(v, "candidatesTokenCount"),
-            total_token_count: u64_of(v, "totalTokenCount"),
-            thoughts_token_count: u64_of(v, "thoughtsTokenCount"),
-            cached_content_token_count: u64_of(v, "cachedContentTokenCount"),
-        }
-    }
-}
-
-impl LogprobsResult {
-    fn read(v: &Value) -> Self {
-        let candidate = |c: &Value| LogprobCandidate {
-            token: string_or_empty(c, "token"),
-            log_probability: c
-                .get("logProbability")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0),
-        };
-        LogprobsResult {
-            top_candidates: items(v, "topCandidates")
-                .iter()
-                .map(|t| TopCandidates {
-                    candidates: items(t, "candidates").iter().map(candidate).collect(),
-                })
-                .collect(),
-            chosen_candidates: items(v, "chosenCandidates").iter().map(candidate).collect(),
-        }
+    /// A response or stream fragment from its JSON text.
+    pub fn parse(text: &str) -> serde_json::Result<Self> {
+        serde_json::from_str(text)
     }
 }
 
@@ -276,8 +233,8 @@ pub fn parse_completion(
     created: u64,
 ) -> Result<String> {
     let what = "gemini response";
-    let response = WireResponse::read(&body_json(status, headers, body, what)?)
-        .ok_or_else(|| malformed_body(status, headers, body, what, "a part lacks its fields"))?;
+    let response = WireResponse::parse(body)
+        .map_err(|e| malformed_body(status, headers, body, what, &why_not_json(&e)))?;
     if let Some(error) = &response.error {
         return Err(stream_error(error));
     }

@@ -7,7 +7,8 @@ use super::response::{
     call_id, fallback_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse,
 };
 use crate::error::Result;
-use crate::providers::wire::{event_json, malformed_event};
+use crate::json::why_not_json;
+use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
 use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
@@ -66,8 +67,8 @@ impl GeminiStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let fragment = WireResponse::read(&event_json(data)?)
-            .ok_or_else(|| malformed_event(data, "a part lacks its fields"))?;
+        let fragment =
+            WireResponse::parse(data).map_err(|e| malformed_event(data, &why_not_json(&e)))?;
         if let Some(error) = &fragment.error {
             return Err(stream_error(error));
         }
