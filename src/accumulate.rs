@@ -21,9 +21,9 @@ pub struct Accumulator {
 #[derive(Debug, Default)]
 struct ChoiceState {
     index: u32,
-    content: Option<String>,
-    refusal: Option<String>,
-    reasoning: Option<String>,
+    content: Option<GrowingText>,
+    refusal: Option<GrowingText>,
+    reasoning: Option<GrowingText>,
     /// Keyed by the stream's `index`, in order of first appearance. Not a Vec indexed
     /// by it: a hostile `index: 4000000000` must not allocate four billion slots.
     tool_calls: Vec<(u32, ToolCall)>,
@@ -53,9 +53,42 @@ impl ChoiceState {
     }
 }
 
-fn append(slot: &mut Option<String>, text: Option<&str>) {
+fn append(slot: &mut Option<GrowingText>, text: Option<&str>) {
     if let Some(text) = text {
-        slot.get_or_insert_with(String::new).push_str(text);
+        slot.get_or_insert_with(GrowingText::default).push(text);
+    }
+}
+
+/// Beyond this, text grows in new segments rather than by moving what it holds.
+const SEGMENT: usize = 64 * 1024;
+
+/// Text that grows by appends without moving what it already holds. A `String` would
+/// double its buffer (copying it) as a long answer grows, and Wasm memory, once grown,
+/// never shrinks: a million-token answer would keep several times its size. Here it
+/// costs its size, in segments of about [`SEGMENT`] bytes, joined once at the end.
+#[derive(Debug, Default)]
+struct GrowingText {
+    full: Vec<String>,
+    current: String,
+}
+
+impl GrowingText {
+    fn push(&mut self, text: &str) {
+        if self.current.len() + text.len() > SEGMENT && !self.current.is_empty() {
+            let next = String::with_capacity(SEGMENT.max(text.len()));
+            self.full.push(std::mem::replace(&mut self.current, next));
+        }
+        self.current.push_str(text);
+    }
+
+    fn joined(&self) -> String {
+        let len = self.full.iter().map(String::len).sum::<usize>() + self.current.len();
+        let mut out = String::with_capacity(len);
+        for segment in &self.full {
+            out.push_str(segment);
+        }
+        out.push_str(&self.current);
+        out
     }
 }
 
@@ -180,14 +213,14 @@ impl Accumulator {
                 index: c.index,
                 message: CompletionMessage {
                     role: "assistant".into(),
-                    content: c.content.clone(),
-                    refusal: c.refusal.clone(),
+                    content: c.content.as_ref().map(GrowingText::joined),
+                    refusal: c.refusal.as_ref().map(GrowingText::joined),
                     tool_calls: (!c.tool_calls.is_empty()).then(|| {
                         let mut calls = c.tool_calls.clone();
                         calls.sort_unstable_by_key(|(index, _)| *index);
                         calls.into_iter().map(|(_, call)| call).collect()
                     }),
-                    reasoning_content: c.reasoning.clone(),
+                    reasoning_content: c.reasoning.as_ref().map(GrowingText::joined),
                     thinking_blocks: (!c.thinking_blocks.is_empty())
                         .then(|| c.thinking_blocks.clone()),
                 },
@@ -235,6 +268,18 @@ fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_grows_in_segments_and_joins_whole() {
+        let mut t = GrowingText::default();
+        let piece = "héllo wörld ".repeat(100);
+        for _ in 0..200 {
+            t.push(&piece);
+        }
+        assert!(t.full.len() > 1, "segments: {}", t.full.len());
+        assert!(t.full.iter().all(|s| s.len() <= SEGMENT));
+        assert_eq!(t.joined(), piece.repeat(200));
+    }
     use serde_json::json;
 
     fn chunk(v: Value) -> ChatCompletionChunk {
