@@ -18,6 +18,7 @@ pub mod json;
 pub mod model;
 pub mod providers;
 pub mod retry;
+pub mod scan;
 pub mod sse;
 pub mod stream;
 pub mod types;

@@ -4,15 +4,17 @@
 //! gives the finish reason; `message_stop` is the end marker. Tool calls are numbered
 //! among tool calls, not among content blocks, as OpenAI numbers them.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::error::stream_error;
 use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
 use crate::error::Result;
 use crate::json::{str_of, string_of};
-use crate::providers::wire::{event_json, malformed_event, owned, text, Text};
+use crate::providers::wire::{event_json, malformed_event};
 use crate::providers::Translation;
+use crate::scan::{Scan, Scanner};
 use crate::sse::SseEvent;
 use crate::stream::{ChunkSink, Flow};
 use crate::types::{ChatCompletionChunk, Delta, FunctionDelta, ToolCallDelta};
@@ -58,14 +60,13 @@ enum BlockDelta {
     Other,
 }
 
-/// An event as it comes, read in place: the hot `content_block_delta` borrows its
-/// text from the event; the rarer events' objects are read as JSON.
-#[derive(Deserialize)]
+/// An event as it comes, read in place by the pull scanner: the hot
+/// `content_block_delta` borrows its text from the event; the rarer events' objects
+/// are read as JSON.
+#[derive(Default)]
 struct WireEvent<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Text<'a>,
+    kind: Option<Cow<'a, str>>,
     index: Option<f64>,
-    #[serde(borrow)]
     delta: Option<WireDelta<'a>>,
     message: Option<Value>,
     content_block: Option<Value>,
@@ -73,29 +74,65 @@ struct WireEvent<'a> {
 }
 
 /// A `content_block_delta`'s or a `message_delta`'s `delta`.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct WireDelta<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<Text<'a>>,
-    #[serde(borrow)]
-    text: Option<Text<'a>>,
-    #[serde(borrow)]
-    partial_json: Option<Text<'a>>,
-    #[serde(borrow)]
-    thinking: Option<Text<'a>>,
-    #[serde(borrow)]
-    signature: Option<Text<'a>>,
-    #[serde(borrow)]
-    stop_reason: Option<Text<'a>>,
+    kind: Option<Cow<'a, str>>,
+    text: Option<Cow<'a, str>>,
+    partial_json: Option<Cow<'a, str>>,
+    thinking: Option<Cow<'a, str>>,
+    signature: Option<Cow<'a, str>>,
+    stop_reason: Option<Cow<'a, str>>,
+}
+
+impl<'a> WireEvent<'a> {
+    fn scan(data: &'a str) -> Scan<Self> {
+        let mut s = Scanner::new(data);
+        let mut w = WireEvent::default();
+        s.object(|s, key| {
+            match key {
+                "type" => w.kind = s.string()?,
+                "index" => w.index = s.number()?,
+                "delta" if s.null()? => {}
+                "delta" => w.delta = Some(WireDelta::scan(s)?),
+                "message" => w.message = Some(s.value()?),
+                "content_block" => w.content_block = Some(s.value()?),
+                "usage" => w.usage = Some(s.value()?),
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        s.finish()?;
+        Ok(w)
+    }
+}
+
+impl<'a> WireDelta<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
+        let mut d = WireDelta::default();
+        s.object(|s, key| {
+            let slot = match key {
+                "type" => &mut d.kind,
+                "text" => &mut d.text,
+                "partial_json" => &mut d.partial_json,
+                "thinking" => &mut d.thinking,
+                "signature" => &mut d.signature,
+                "stop_reason" => &mut d.stop_reason,
+                _ => return s.skip(),
+            };
+            *slot = s.string()?;
+            Ok(())
+        })?;
+        Ok(d)
+    }
 }
 
 impl Event {
     /// `None` when the text is no event or the event lacks what its type promises.
     fn parse(data: &str) -> Option<Self> {
-        let w: WireEvent = serde_json::from_str(data).ok()?;
+        let w = WireEvent::scan(data).ok()?;
         // Indexes are small counts; any number reads, as elsewhere.
         let index = || w.index.map(|n| n as u32);
-        Some(match w.kind.0.as_ref() {
+        Some(match w.kind.as_deref()? {
             "message_start" => Event::MessageStart {
                 message: WireMessage::read(w.message.as_ref()?)?,
             },
@@ -108,7 +145,7 @@ impl Event {
                 delta: BlockDelta::from_wire(w.delta?)?,
             },
             "message_delta" => Event::MessageDelta {
-                stop_reason: owned(w.delta?.stop_reason),
+                stop_reason: w.delta?.stop_reason.map(Cow::into_owned),
                 usage: w
                     .usage
                     .as_ref()
@@ -145,18 +182,18 @@ impl StartBlock {
 
 impl BlockDelta {
     fn from_wire(d: WireDelta) -> Option<Self> {
-        Some(match text(&d.kind)? {
+        Some(match d.kind.as_deref()? {
             "text_delta" => BlockDelta::TextDelta {
-                text: owned(d.text)?,
+                text: d.text?.into_owned(),
             },
             "input_json_delta" => BlockDelta::InputJsonDelta {
-                partial_json: owned(d.partial_json)?,
+                partial_json: d.partial_json?.into_owned(),
             },
             "thinking_delta" => BlockDelta::ThinkingDelta {
-                thinking: owned(d.thinking)?,
+                thinking: d.thinking?.into_owned(),
             },
             "signature_delta" => BlockDelta::SignatureDelta {
-                signature: owned(d.signature)?,
+                signature: d.signature?.into_owned(),
             },
             _ => BlockDelta::Other,
         })

@@ -1,25 +1,23 @@
 //! Response: a `GenerateContentResponse` as an OpenAI `chat.completion`; each
 //! candidate is a choice. The same wire types serve the stream's fragments.
 
-use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 use super::error::stream_error;
 use crate::error::Result;
-use crate::json::why_not_json;
+use crate::json::{items, string_or_empty};
 use crate::providers::wire::malformed_body;
 use crate::providers::Translation;
+use crate::scan::{Malformed, Scan, Scanner};
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, Choice, CompletionMessage, Usage};
 
-// The wire types, read by a derived Deserialize: every stream fragment is a whole
-// response, so this is a hot path (a `Value` tree per fragment cost twice as much).
-// Counts read leniently (any number), fields absent or `null` as empty.
+// The wire types, read by the pull scanner (crate::scan): every stream fragment is a
+// whole response, so this is a hot path (a `Value` tree per fragment cost twice as
+// much). Counts read leniently (any number), fields absent or `null` as empty.
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub(crate) struct WireResponse {
-    #[serde(default, deserialize_with = "null_default")]
     pub candidates: Vec<Candidate>,
     pub prompt_feedback: Option<PromptFeedback>,
     pub usage_metadata: Option<UsageMetadata>,
@@ -29,27 +27,22 @@ pub(crate) struct WireResponse {
     pub error: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct Candidate {
     pub content: Option<WireContent>,
     pub finish_reason: Option<String>,
-    #[serde(default, deserialize_with = "count")]
     pub index: Option<u32>,
     pub logprobs_result: Option<LogprobsResult>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct WireContent {
-    #[serde(default, deserialize_with = "null_default")]
     pub parts: Vec<Part>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct Part {
     pub text: Option<String>,
-    #[serde(default, deserialize_with = "null_default")]
     pub thought: bool,
     pub function_call: Option<WireFunctionCall>,
     /// Thinking models sign their function calls; the signature must come back with
@@ -57,10 +50,9 @@ pub(crate) struct Part {
     pub thought_signature: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct WireFunctionCall {
     pub name: String,
-    #[serde(default)]
     pub args: Value,
 }
 
@@ -74,70 +66,210 @@ impl WireFunctionCall {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct PromptFeedback {
     pub block_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct UsageMetadata {
-    #[serde(default, deserialize_with = "count")]
     pub prompt_token_count: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
     pub candidates_token_count: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
     pub total_token_count: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
     pub thoughts_token_count: Option<u64>,
-    #[serde(default, deserialize_with = "count")]
     pub cached_content_token_count: Option<u64>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct LogprobsResult {
-    #[serde(default, deserialize_with = "null_default")]
     pub top_candidates: Vec<TopCandidates>,
-    #[serde(default, deserialize_with = "null_default")]
     pub chosen_candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct TopCandidates {
-    #[serde(default, deserialize_with = "null_default")]
     pub candidates: Vec<LogprobCandidate>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct LogprobCandidate {
-    #[serde(default, deserialize_with = "null_default")]
     pub token: String,
-    #[serde(default, deserialize_with = "null_default")]
     pub log_probability: f64,
-}
-
-/// `null` reads as the type's default, as absence does.
-fn null_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Any JSON number as a count: fractions drop, negatives read as 0, huge values
 /// saturate.
-fn count<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
-    let n = Option::<f64>::deserialize(d)?;
+fn count<T: TryFrom<u64>>(s: &mut Scanner) -> Scan<Option<T>> {
     // `as` saturates and maps NaN to 0; `try_from` then caps at the target's range.
-    Ok(n.map(|n| n as u64).and_then(|n| T::try_from(n).ok()))
+    Ok(s.number()?
+        .map(|n| n as u64)
+        .and_then(|n| T::try_from(n).ok()))
+}
+
+/// A string, `null` read as absent, as an owned value.
+fn string(s: &mut Scanner) -> Scan<Option<String>> {
+    Ok(s.string()?.map(std::borrow::Cow::into_owned))
+}
+
+/// The items of an array (`null` as none), each read by `item`.
+fn list<'a, T>(s: &mut Scanner<'a>, item: fn(&mut Scanner<'a>) -> Scan<T>) -> Scan<Vec<T>> {
+    let mut out = Vec::new();
+    if !s.null()? {
+        s.array(|s| {
+            out.push(item(s)?);
+            Ok(())
+        })?;
+    }
+    Ok(out)
 }
 
 impl WireResponse {
     /// A response or stream fragment from its JSON text.
-    pub fn parse(text: &str) -> serde_json::Result<Self> {
-        serde_json::from_str(text)
+    pub fn parse(text: &str) -> Scan<Self> {
+        let mut s = Scanner::new(text);
+        let mut r = WireResponse::default();
+        s.object(|s, key| {
+            match key {
+                "candidates" => r.candidates = list(s, Candidate::scan)?,
+                "promptFeedback" if s.null()? => {}
+                "promptFeedback" => {
+                    let mut feedback = PromptFeedback { block_reason: None };
+                    s.object(|s, key| match key {
+                        "blockReason" => {
+                            feedback.block_reason = string(s)?;
+                            Ok(())
+                        }
+                        _ => s.skip(),
+                    })?;
+                    r.prompt_feedback = Some(feedback);
+                }
+                "usageMetadata" if s.null()? => {}
+                "usageMetadata" => r.usage_metadata = Some(UsageMetadata::scan(s)?),
+                "modelVersion" => r.model_version = string(s)?,
+                "responseId" => r.response_id = string(s)?,
+                "error" => r.error = Some(s.value()?).filter(|e| !e.is_null()),
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        s.finish()?;
+        Ok(r)
+    }
+}
+
+impl Candidate {
+    fn scan(s: &mut Scanner) -> Scan<Self> {
+        let mut c = Candidate {
+            content: None,
+            finish_reason: None,
+            index: None,
+            logprobs_result: None,
+        };
+        s.object(|s, key| {
+            match key {
+                "content" if s.null()? => {}
+                "content" => {
+                    let mut parts = Vec::new();
+                    s.object(|s, key| match key {
+                        "parts" => {
+                            parts = list(s, Part::scan)?;
+                            Ok(())
+                        }
+                        _ => s.skip(),
+                    })?;
+                    c.content = Some(WireContent { parts });
+                }
+                "finishReason" => c.finish_reason = string(s)?,
+                "index" => c.index = count(s)?,
+                // Rare (asked for with `logprobs`): read as JSON, then by hand.
+                "logprobsResult" => {
+                    let v = s.value()?;
+                    c.logprobs_result = (!v.is_null()).then(|| LogprobsResult::read(&v));
+                }
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+}
+
+impl Part {
+    fn scan(s: &mut Scanner) -> Scan<Self> {
+        let mut p = Part {
+            text: None,
+            thought: false,
+            function_call: None,
+            thought_signature: None,
+        };
+        s.object(|s, key| {
+            match key {
+                "text" => p.text = string(s)?,
+                "thought" => p.thought = s.bool()?.unwrap_or(false),
+                "thoughtSignature" => p.thought_signature = string(s)?,
+                "functionCall" if s.null()? => {}
+                "functionCall" => {
+                    let (mut name, mut args) = (None, Value::Null);
+                    s.object(|s, key| match key {
+                        "name" => {
+                            name = string(s)?;
+                            Ok(())
+                        }
+                        "args" => {
+                            args = s.value()?;
+                            Ok(())
+                        }
+                        _ => s.skip(),
+                    })?;
+                    // A call without a name is no call: the fragment is malformed.
+                    let name = name.ok_or(Malformed { at: 0 })?;
+                    p.function_call = Some(WireFunctionCall { name, args });
+                }
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(p)
+    }
+}
+
+impl UsageMetadata {
+    fn scan(s: &mut Scanner) -> Scan<Self> {
+        let mut u = UsageMetadata::default();
+        s.object(|s, key| {
+            let slot = match key {
+                "promptTokenCount" => &mut u.prompt_token_count,
+                "candidatesTokenCount" => &mut u.candidates_token_count,
+                "totalTokenCount" => &mut u.total_token_count,
+                "thoughtsTokenCount" => &mut u.thoughts_token_count,
+                "cachedContentTokenCount" => &mut u.cached_content_token_count,
+                _ => return s.skip(),
+            };
+            *slot = count(s)?;
+            Ok(())
+        })?;
+        Ok(u)
+    }
+}
+
+impl LogprobsResult {
+    fn read(v: &Value) -> Self {
+        let candidate = |c: &Value| LogprobCandidate {
+            token: string_or_empty(c, "token"),
+            log_probability: c
+                .get("logProbability")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0),
+        };
+        LogprobsResult {
+            top_candidates: items(v, "topCandidates")
+                .iter()
+                .map(|t| TopCandidates {
+                    candidates: items(t, "candidates").iter().map(candidate).collect(),
+                })
+                .collect(),
+            chosen_candidates: items(v, "chosenCandidates").iter().map(candidate).collect(),
+        }
     }
 }
 
@@ -233,8 +365,10 @@ pub fn parse_completion(
     created: u64,
 ) -> Result<String> {
     let what = "gemini response";
-    let response = WireResponse::parse(body)
-        .map_err(|e| malformed_body(status, headers, body, what, &why_not_json(&e)))?;
+    let response = WireResponse::parse(body).map_err(|e| {
+        let why = format!("not a response, at byte {}", e.at);
+        malformed_body(status, headers, body, what, &why)
+    })?;
     if let Some(error) = &response.error {
         return Err(stream_error(error));
     }

@@ -7,7 +7,6 @@ use super::response::{
     call_id, fallback_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse,
 };
 use crate::error::Result;
-use crate::json::why_not_json;
 use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
 use crate::sse::SseEvent;
@@ -67,8 +66,8 @@ impl GeminiStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
-        let fragment =
-            WireResponse::parse(data).map_err(|e| malformed_event(data, &why_not_json(&e)))?;
+        let fragment = WireResponse::parse(data)
+            .map_err(|e| malformed_event(data, &format!("not a fragment, at byte {}", e.at)))?;
         if let Some(error) = &fragment.error {
             return Err(stream_error(error));
         }

@@ -1,125 +1,204 @@
 //! The hot path of OpenAI-format streams: a `chat.completion.chunk` read in place.
 //!
 //! The chunk text goes on to JS as it came; Rust reads it only to keep the running
-//! total for `finalChatCompletion()`. So it is read into borrowed views of the fields
-//! that total needs, skipping the rest without building it: no `Value` tree, and no
-//! string copied unless it has escapes. This is the one derived `Deserialize` in the
-//! crate (a single instance, for `&str` input): hand-reading a `Value` here cost three
-//! times as much per chunk (issue 8). Read leniently, as openai-node reads chunks:
-//! compatible servers omit or null fields OpenAI always sends, or send `created` as a
-//! float. Only `choices` is required, which tells a chunk from an `{"error": ...}`.
+//! total for `finalChatCompletion()`. So it is read by the pull scanner
+//! ([`crate::scan`]) into borrowed views of the fields that total needs, skipping the
+//! rest without building it: hand-reading a `Value` here cost three times as much per
+//! chunk (issue 8). Read leniently, as openai-node reads chunks: compatible servers
+//! omit or null fields OpenAI always sends, or send `created` as a float. Only
+//! `choices` is required, which tells a chunk from an `{"error": ...}` payload.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::accumulate::{Accumulator, ChoiceDelta, ToolDelta};
-use crate::providers::wire::{text, Text};
+use crate::scan::{Scan, Scanner};
 
 /// Any JSON number as a count: fractions drop, negatives and NaN read as 0.
 fn count(n: Option<f64>) -> u64 {
     n.map_or(0, |n| n as u64)
 }
 
-#[derive(Debug, Deserialize)]
+fn index(n: Option<f64>) -> u32 {
+    u32::try_from(count(n)).unwrap_or(u32::MAX)
+}
+
+/// A `Value` for a field that may be `null` (read as absent).
+fn nullable(s: &mut Scanner) -> Scan<Option<Value>> {
+    Ok(Some(s.value()?).filter(|v| !v.is_null()))
+}
+
+#[derive(Debug, Default)]
 pub struct WireChunk<'a> {
-    #[serde(borrow)]
-    id: Option<Text<'a>>,
+    id: Option<Cow<'a, str>>,
     created: Option<f64>,
-    #[serde(borrow)]
-    model: Option<Text<'a>>,
-    #[serde(borrow)]
-    system_fingerprint: Option<Text<'a>>,
-    #[serde(borrow)]
+    model: Option<Cow<'a, str>>,
+    system_fingerprint: Option<Cow<'a, str>>,
     choices: Vec<WireChoice<'a>>,
     /// Kept as JSON: at most one per stream, read by `Usage::read`.
     pub usage: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 struct WireChoice<'a> {
     index: Option<f64>,
-    #[serde(borrow)]
     delta: Option<WireDelta<'a>>,
     logprobs: Option<Value>,
-    #[serde(borrow)]
-    finish_reason: Option<Text<'a>>,
+    finish_reason: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 struct WireDelta<'a> {
-    #[serde(borrow)]
-    content: Option<Text<'a>>,
-    #[serde(borrow)]
-    refusal: Option<Text<'a>>,
-    #[serde(borrow)]
-    reasoning_content: Option<Text<'a>>,
+    content: Option<Cow<'a, str>>,
+    refusal: Option<Cow<'a, str>>,
+    reasoning_content: Option<Cow<'a, str>>,
     thinking_blocks: Option<Vec<Value>>,
-    #[serde(borrow)]
-    tool_calls: Option<Vec<WireToolCall<'a>>>,
+    tool_calls: Vec<WireToolCall<'a>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 struct WireToolCall<'a> {
     index: Option<f64>,
-    #[serde(borrow)]
-    id: Option<Text<'a>>,
-    #[serde(borrow)]
-    function: Option<WireFunction<'a>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct WireFunction<'a> {
-    #[serde(borrow)]
-    name: Option<Text<'a>>,
-    #[serde(borrow)]
-    arguments: Option<Text<'a>>,
+    id: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    arguments: Option<Cow<'a, str>>,
 }
 
 impl<'a> WireChunk<'a> {
-    /// `None` when the text is no chunk: not JSON, or no `choices` array.
+    /// `None` when the text is no chunk: not JSON, no `choices` array, or a field of
+    /// the wrong type.
     pub fn parse(data: &'a str) -> Option<Self> {
-        serde_json::from_str(data).ok()
+        let mut s = Scanner::new(data);
+        let mut chunk = WireChunk::default();
+        let mut has_choices = false;
+        s.object(|s, key| {
+            match key {
+                "id" => chunk.id = s.string()?,
+                "created" => chunk.created = s.number()?,
+                "model" => chunk.model = s.string()?,
+                "system_fingerprint" => chunk.system_fingerprint = s.string()?,
+                "choices" => {
+                    has_choices = true;
+                    s.array(|s| {
+                        chunk.choices.push(WireChoice::scan(s)?);
+                        Ok(())
+                    })?;
+                }
+                "usage" => chunk.usage = nullable(s)?,
+                _ => s.skip()?,
+            }
+            Ok(())
+        })
+        .ok()?;
+        s.finish().ok()?;
+        has_choices.then_some(chunk)
     }
 
     /// Adds this chunk to the running total.
     pub fn fold_into(&self, acc: &mut Accumulator) {
         acc.head(
-            text(&self.id).unwrap_or_default(),
+            self.id.as_deref().unwrap_or_default(),
             count(self.created),
-            text(&self.model).unwrap_or_default(),
-            text(&self.system_fingerprint),
+            self.model.as_deref().unwrap_or_default(),
+            self.system_fingerprint.as_deref(),
         );
         for c in &self.choices {
-            let index = u32::try_from(count(c.index)).unwrap_or(u32::MAX);
+            let choice = index(c.index);
             let delta = c.delta.as_ref();
             acc.choice_delta(ChoiceDelta {
-                index,
-                content: delta.and_then(|d| text(&d.content)),
-                refusal: delta.and_then(|d| text(&d.refusal)),
-                reasoning: delta.and_then(|d| text(&d.reasoning_content)),
+                index: choice,
+                content: delta.and_then(|d| d.content.as_deref()),
+                refusal: delta.and_then(|d| d.refusal.as_deref()),
+                reasoning: delta.and_then(|d| d.reasoning_content.as_deref()),
                 thinking_blocks: delta
                     .and_then(|d| d.thinking_blocks.as_deref())
                     .unwrap_or_default(),
-                finish_reason: text(&c.finish_reason),
+                finish_reason: c.finish_reason.as_deref(),
                 logprobs: c.logprobs.as_ref(),
             });
-            for t in delta
-                .and_then(|d| d.tool_calls.as_ref())
-                .into_iter()
-                .flatten()
-            {
-                let f = t.function.as_ref();
+            for t in delta.map(|d| d.tool_calls.as_slice()).unwrap_or_default() {
                 acc.tool_delta(
-                    index,
+                    choice,
                     ToolDelta {
-                        index: u32::try_from(count(t.index)).unwrap_or(u32::MAX),
-                        id: text(&t.id),
-                        name: f.and_then(|f| text(&f.name)),
-                        arguments: f.and_then(|f| text(&f.arguments)),
+                        index: index(t.index),
+                        id: t.id.as_deref(),
+                        name: t.name.as_deref(),
+                        arguments: t.arguments.as_deref(),
                     },
                 );
             }
         }
+    }
+}
+
+impl<'a> WireChoice<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
+        let mut choice = WireChoice::default();
+        s.object(|s, key| {
+            match key {
+                "index" => choice.index = s.number()?,
+                "delta" if s.null()? => {}
+                "delta" => choice.delta = Some(WireDelta::scan(s)?),
+                "logprobs" => choice.logprobs = nullable(s)?,
+                "finish_reason" => choice.finish_reason = s.string()?,
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(choice)
+    }
+}
+
+impl<'a> WireDelta<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
+        let mut delta = WireDelta::default();
+        s.object(|s, key| {
+            match key {
+                "content" => delta.content = s.string()?,
+                "refusal" => delta.refusal = s.string()?,
+                "reasoning_content" => delta.reasoning_content = s.string()?,
+                "thinking_blocks" => {
+                    delta.thinking_blocks = match nullable(s)? {
+                        Some(Value::Array(blocks)) => Some(blocks),
+                        Some(_) => return Err(crate::scan::Malformed { at: 0 }),
+                        None => None,
+                    }
+                }
+                "tool_calls" if s.null()? => {}
+                "tool_calls" => s.array(|s| {
+                    delta.tool_calls.push(WireToolCall::scan(s)?);
+                    Ok(())
+                })?,
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(delta)
+    }
+}
+
+impl<'a> WireToolCall<'a> {
+    fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
+        let mut call = WireToolCall::default();
+        s.object(|s, key| {
+            match key {
+                "index" => call.index = s.number()?,
+                "id" => call.id = s.string()?,
+                "function" if s.null()? => {}
+                "function" => s.object(|s, key| {
+                    match key {
+                        "name" => call.name = s.string()?,
+                        "arguments" => call.arguments = s.string()?,
+                        _ => s.skip()?,
+                    }
+                    Ok(())
+                })?,
+                _ => s.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(call)
     }
 }
 
@@ -133,16 +212,15 @@ mod tests {
         let data = r#"{"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"plain"}},{"index":1,"delta":{"content":"a\nb"}}]}"#;
         let chunk = WireChunk::parse(data).unwrap();
         let content = |i: usize| {
-            &chunk.choices[i]
+            chunk.choices[i]
                 .delta
                 .as_ref()
                 .unwrap()
                 .content
                 .as_ref()
                 .unwrap()
-                .0
         };
-        assert!(matches!(content(0), Cow::Borrowed("plain")));
+        assert!(matches!(content(0), &Cow::Borrowed("plain")));
         assert_eq!(content(1).as_ref(), "a\nb");
     }
 

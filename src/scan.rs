@@ -1,0 +1,530 @@
+//! A pull reader over JSON text, for the readers that run once per streamed token:
+//! an OpenAI chunk, an Anthropic event, a Gemini fragment. The reader asks for the
+//! fields it wants as the keys come and skips the rest without building them; strings
+//! are borrowed from the text unless they hold escapes.
+//!
+//! Why not serde's derive, which did this before: each derived reader is its own
+//! visitor code, monomorphised, and serde's error path prints floats, which brings
+//! core's float formatting into the Wasm. One small scanner serves every hot path,
+//! and the rare, large parts of an event (a usage object, logprobs) are handed to
+//! `serde_json` as a `Value`. It accepts exactly JSON (RFC 8259): anything else is
+//! [`Malformed`], never a panic, and nesting deeper than serde_json's limit is refused.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// JSON that is not, or not the shape asked for; `at` is the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed {
+    pub at: usize,
+}
+
+pub type Scan<T> = Result<T, Malformed>;
+
+/// serde_json's recursion limit: deeper input is refused rather than overflowing
+/// the stack (a trap in Wasm).
+const MAX_DEPTH: u32 = 128;
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: u32,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Scanner {
+            text,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn fail<T>(&self) -> Scan<T> {
+        Err(Malformed { at: self.pos })
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes().get(self.pos) {
+            self.pos += 1;
+        }
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Scan<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.fail()
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Scan<()> {
+        if self.bytes()[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            self.fail()
+        }
+    }
+
+    /// Consumes a `null` if one comes next.
+    pub fn null(&mut self) -> Scan<bool> {
+        if self.peek() == Some(b'n') {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// The whole input has been read: only whitespace may follow the value.
+    pub fn finish(&mut self) -> Scan<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => self.fail(),
+        }
+    }
+
+    /// An object; `field` is called with each key and must consume its value (call
+    /// [`Scanner::skip`] for keys it does not want). `null` is refused: callers that
+    /// accept it check [`Scanner::null`] first.
+    pub fn object(&mut self, mut field: impl FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return self.fail();
+            }
+            let key = self.string_body()?;
+            self.eat(b':')?;
+            field(self, &key)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return self.fail(),
+            }
+        }
+    }
+
+    /// An array; `item` is called for each element and must consume it.
+    pub fn array(&mut self, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.eat(b'[')?;
+        self.enter()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(());
+                }
+                _ => return self.fail(),
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Scan<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.fail();
+        }
+        Ok(())
+    }
+
+    /// A string or `null`.
+    pub fn string(&mut self) -> Scan<Option<Cow<'a, str>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        if self.peek() != Some(b'"') {
+            return self.fail();
+        }
+        self.string_body().map(Some)
+    }
+
+    /// A string, the cursor on its opening quote.
+    fn string_body(&mut self) -> Scan<Cow<'a, str>> {
+        let bytes = self.bytes();
+        self.pos += 1;
+        let start = self.pos;
+        // Most strings have no escape: borrowed whole.
+        loop {
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    let s = &self.text[start..self.pos];
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(&c) if c >= 0x20 => self.pos += 1,
+                _ => return self.fail(), // the end, or a raw control character
+            }
+        }
+        // Every cut below is at an ASCII byte (a quote, a backslash, the end of an
+        // escape), so each slice falls on character boundaries.
+        let mut out = String::from(&self.text[start..self.pos]);
+        loop {
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = match bytes.get(self.pos) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.pos += 1;
+                            out.push(self.unicode_escape()?);
+                            continue;
+                        }
+                        _ => return self.fail(),
+                    };
+                    self.pos += 1;
+                    out.push(c);
+                }
+                Some(&c) if c >= 0x20 => {
+                    let run = self.pos;
+                    while matches!(bytes.get(self.pos), Some(&c) if c >= 0x20 && c != b'"' && c != b'\\')
+                    {
+                        self.pos += 1;
+                    }
+                    out.push_str(&self.text[run..self.pos]);
+                }
+                _ => return self.fail(),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Scan<u32> {
+        let digits = self.bytes().get(self.pos..self.pos + 4);
+        let Some(digits) = digits else {
+            return self.fail();
+        };
+        let mut n = 0;
+        for &d in digits {
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return self.fail(),
+            };
+            n = n * 16 + u32::from(v);
+        }
+        self.pos += 4;
+        Ok(n)
+    }
+
+    /// The character of a `\uXXXX` escape (the cursor after the `u`), a surrogate
+    /// pair joined. A lone surrogate, which JSON allows and a Rust string cannot
+    /// hold, reads as U+FFFD.
+    fn unicode_escape(&mut self) -> Scan<char> {
+        let first = self.hex4()?;
+        if (0xD800..0xDC00).contains(&first) && self.bytes()[self.pos..].starts_with(b"\\u") {
+            let save = self.pos;
+            self.pos += 2;
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                return Ok(char::from_u32(c).unwrap_or('\u{FFFD}'));
+            }
+            self.pos = save; // not a pair: the second escape is read on its own
+        }
+        Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
+    }
+
+    /// A number or `null`. Integers are read here; fractions and exponents by
+    /// serde_json's parser, which the binary has anyway.
+    pub fn number(&mut self) -> Scan<Option<f64>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        let start = self.pos;
+        self.skip_number()?;
+        let text = &self.text[start..self.pos];
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let n = digits
+                .bytes()
+                .fold(0.0, |n, d| n * 10.0 + f64::from(d - b'0'));
+            return Ok(Some(if text.starts_with('-') { -n } else { n }));
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => Ok(v.as_f64()),
+            Err(_) => Err(Malformed { at: start }),
+        }
+    }
+
+    fn skip_number(&mut self) -> Scan<()> {
+        let bytes = self.bytes();
+        let digits = |pos: &mut usize| {
+            let from = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            *pos > from
+        };
+        let mut pos = self.pos;
+        if bytes.get(pos) == Some(&b'-') {
+            pos += 1;
+        }
+        match bytes.get(pos) {
+            Some(b'0') => pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(&mut pos);
+            }
+            _ => return self.fail(),
+        }
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            if !digits(&mut pos) {
+                self.pos = pos;
+                return self.fail();
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(pos) {
+            pos += 1;
+            if let Some(b'+' | b'-') = bytes.get(pos) {
+                pos += 1;
+            }
+            if !digits(&mut pos) {
+                self.pos = pos;
+                return self.fail();
+            }
+        }
+        self.pos = pos;
+        Ok(())
+    }
+
+    /// A boolean or `null`.
+    pub fn bool(&mut self) -> Scan<Option<bool>> {
+        match self.peek() {
+            Some(b't') => self.literal(b"true").map(|()| Some(true)),
+            Some(b'f') => self.literal(b"false").map(|()| Some(false)),
+            Some(b'n') => self.literal(b"null").map(|()| None),
+            _ => self.fail(),
+        }
+    }
+
+    /// Any value, passed over.
+    pub fn skip(&mut self) -> Scan<()> {
+        match self.peek() {
+            Some(b'{') => self.object(|s, _| s.skip()),
+            Some(b'[') => self.array(Self::skip),
+            Some(b'"') => self.string_body().map(drop),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.skip_number(),
+            _ => self.fail(),
+        }
+    }
+
+    /// Any value, as a `serde_json::Value` (for the rare, nested parts of an event).
+    pub fn value(&mut self) -> Scan<Value> {
+        self.peek();
+        let start = self.pos;
+        self.skip()?;
+        serde_json::from_str(&self.text[start..self.pos]).map_err(|_| Malformed { at: start })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads any JSON value through the scanner alone, for comparison with serde_json.
+    fn read(s: &mut Scanner) -> Scan<Value> {
+        Ok(match s.peek() {
+            Some(b'{') => {
+                let mut map = serde_json::Map::new();
+                s.object(|s, key| {
+                    let v = read(s)?;
+                    map.insert(key.to_string(), v);
+                    Ok(())
+                })?;
+                Value::Object(map)
+            }
+            Some(b'[') => {
+                let mut items = Vec::new();
+                s.array(|s| {
+                    items.push(read(s)?);
+                    Ok(())
+                })?;
+                Value::Array(items)
+            }
+            Some(b'"') => Value::String(s.string()?.unwrap_or_default().into_owned()),
+            Some(b't' | b'f') => Value::Bool(s.bool()?.unwrap_or_default()),
+            Some(b'n') => {
+                s.null()?;
+                Value::Null
+            }
+            _ => {
+                let n = s.number()?.ok_or(Malformed { at: 0 })?;
+                serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+            }
+        })
+    }
+
+    fn scan_all(text: &str) -> Scan<Value> {
+        let mut s = Scanner::new(text);
+        let v = read(&mut s)?;
+        s.finish()?;
+        Ok(v)
+    }
+
+    /// Numbers compared as f64, as the scanner reads them.
+    fn as_f64s(v: Value) -> Value {
+        match v {
+            Value::Number(n) => serde_json::Number::from_f64(n.as_f64().unwrap_or(0.0))
+                .map_or(Value::Null, Value::Number),
+            Value::Array(a) => Value::Array(a.into_iter().map(as_f64s).collect()),
+            Value::Object(o) => {
+                Value::Object(o.into_iter().map(|(k, v)| (k, as_f64s(v))).collect())
+            }
+            v => v,
+        }
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped_and_unescape_like_json() {
+        let mut s = Scanner::new(r#""plain""#);
+        assert!(matches!(s.string(), Ok(Some(Cow::Borrowed("plain")))));
+        let v = scan_all(
+            r#"["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20AC", "\ud83e\udd80", "\ud83e", "café 🦀"]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!([
+                "a\"b\\c/d\u{8}\u{c}\n\r\t",
+                "é€",
+                "🦀",
+                "\u{FFFD}",
+                "café 🦀"
+            ])
+        );
+    }
+
+    #[test]
+    fn what_json_refuses_is_refused() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "{a:1}",
+            "\"\u{1}\"",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "[1 2]",
+            "{\"a\" 1}",
+            "nul",
+            "\"abc",
+            "1 2",
+        ] {
+            assert!(scan_all(bad).is_err(), "accepted {bad:?}");
+            assert!(
+                serde_json::from_str::<Value>(bad).is_err(),
+                "serde accepts {bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = "[".repeat(100_000);
+        assert!(scan_all(&deep).is_err());
+        let mut s = Scanner::new(&deep);
+        assert!(s.skip().is_err());
+    }
+
+    #[test]
+    fn numbers_read_as_json_defines_them() {
+        let v = scan_all("[0, -0, 12, -7, 1.5, 2e3, -1.25E-2, 12345678901234567890]").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!([
+                0.0,
+                -0.0,
+                12.0,
+                -7.0,
+                1.5,
+                2000.0,
+                -0.0125,
+                12345678901234567890.0
+            ])
+        );
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e12f64..1e12).prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn reads_what_serde_json_reads(v in arb_json(), pretty in any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+            // Compared with serde_json's reading of the same text: without its
+            // float_roundtrip feature, neither reads every float back bit for bit.
+            let theirs: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(scan_all(&text).unwrap(), as_f64s(theirs));
+        }
+
+        #[test]
+        fn never_panics_and_agrees_with_serde_on_validity(text in "[\\[\\]{}\",:0-9a-tv-z\\\\. -]{0,40}") {
+            let ours = scan_all(&text).is_ok();
+            let theirs = serde_json::from_str::<Value>(&text).is_ok();
+            prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
+    }
+}
