@@ -73,6 +73,16 @@ impl Default for SseDecoder {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A field's text; invalid bytes become U+FFFD, as the WHATWG decoder makes them.
+/// `from_utf8` first: it checks ASCII a word at a time, where the lossy decoder goes
+/// byte by byte, and every token's data line passes here.
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 impl SseDecoder {
     pub fn new() -> Self {
         Self::default()
@@ -192,7 +202,7 @@ impl SseDecoder {
         match field {
             b"data" => {
                 // Counted decoded: each invalid byte grows to a 3-byte U+FFFD.
-                let text = String::from_utf8_lossy(value);
+                let text = utf8(value);
                 if self.data.len() + text.len() + 1 > self.max_event_bytes {
                     return Err(self.fail());
                 }
@@ -202,7 +212,7 @@ impl SseDecoder {
                 self.data.push_str(&text);
                 self.has_data = true;
             }
-            b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+            b"event" => self.event = utf8(value).into_owned(),
             b"id" if !value.contains(&0) => {
                 self.last_id = Some(Rc::from(String::from_utf8_lossy(value)));
             }
