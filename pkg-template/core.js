@@ -135,7 +135,8 @@ export class Stream {
           if (typeof item === "string") {
             yield textChunk(head, item);
           } else {
-            head = item;
+            // Copied: the chunk handed out is the caller's to change.
+            head = { id: item.id, object: item.object, created: item.created, model: item.model };
             yield item;
           }
         }

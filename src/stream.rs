@@ -63,6 +63,7 @@ impl ChunkSink {
             }
             _ => None,
         };
+        let start = self.batch.len();
         let written = match short {
             Some(text) => serde_json::to_writer(&mut self.batch, text),
             None => {
@@ -71,7 +72,9 @@ impl ChunkSink {
             }
         };
         if written.is_err() {
-            // Unreachable (string keys, finite numbers), but never a panic or bad JSON.
+            // Unreachable (string keys, finite numbers), but never a panic or bad JSON:
+            // whatever was half written goes.
+            self.batch.truncate(start);
             self.batch.extend_from_slice(b"null");
         }
         self.acc.push(chunk);

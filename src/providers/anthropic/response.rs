@@ -21,6 +21,7 @@ pub(crate) struct WireMessage {
 impl WireMessage {
     /// `None` when a content block lacks what its type promises.
     pub fn read(v: &Value) -> Option<Self> {
+        v.as_object()?;
         Some(WireMessage {
             id: string_or_empty(v, "id"),
             model: string_or_empty(v, "model"),
@@ -240,6 +241,14 @@ mod tests {
 
     /// Recorded: claude-haiku-4-5 calling a tool.
     const TOOL_USE: &str = r#"{"model":"claude-haiku-4-5-20251001","id":"msg_01M4x4hiFuUdHzu44ih9eCGh","type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","name":"get_weather","input":{"location":"SF","units":"c"},"caller":{"type":"direct"}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":597,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},"output_tokens":71,"service_tier":"standard","inference_geo":"not_available"}}"#;
+
+    #[test]
+    fn a_body_that_is_no_message_object_is_an_api_error() {
+        for body in ["null", "[]", "\"x\"", "5"] {
+            let e = parse_completion(200, &[], body, &Translation::default(), 7).unwrap_err();
+            assert!(e.message.contains("malformed"), "{body}: {}", e.message);
+        }
+    }
 
     #[test]
     fn tool_use_becomes_tool_calls() {

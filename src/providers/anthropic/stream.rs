@@ -91,7 +91,9 @@ impl<'a> WireEvent<'a> {
         s.object(|s, key| {
             match key {
                 "type" => w.kind = s.string()?,
-                "index" => w.index = s.number()?,
+                // Lenient until the type is known: only the types that need an index
+                // (or a delta's text) refuse an event without one.
+                "index" => w.index = s.number_if()?,
                 "delta" if s.null()? => {}
                 "delta" => w.delta = Some(WireDelta::scan(s)?),
                 "message" => w.message = Some(s.value()?),
@@ -119,7 +121,7 @@ impl<'a> WireDelta<'a> {
                 "stop_reason" => &mut d.stop_reason,
                 _ => return s.skip(),
             };
-            *slot = s.string()?;
+            *slot = s.string_if()?;
             Ok(())
         })?;
         Ok(d)
@@ -436,6 +438,20 @@ mod tests {
     const THINKING: &str = include_str!("../../../tests/fixtures/anthropic/stream_thinking.sse");
     const OVERLOADED: &str =
         include_str!("../../../tests/fixtures/anthropic/stream_overloaded.sse");
+
+    #[test]
+    fn unknown_events_are_ignored_whatever_their_fields() {
+        let mut s = stream(&Translation::default());
+        let ping =
+            "event: ping\ndata: {\"type\":\"ping\",\"index\":\"x\",\"delta\":{\"text\":5}}\n\n";
+        assert_eq!(s.feed(ping.as_bytes()).unwrap(), "");
+        let bad = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":\"x\",\"delta\":{\"type\":\"text_delta\",\"text\":\"a\"}}\n\n";
+        assert!(s
+            .feed(bad.as_bytes())
+            .unwrap_err()
+            .message
+            .contains("malformed"));
+    }
 
     fn stream(translation: &Translation) -> ChatStream {
         ChatStream::new(WireFormat::Anthropic, translation, 1_700_000_000)

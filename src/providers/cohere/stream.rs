@@ -63,11 +63,17 @@ impl Event {
                 delta: delta?,
             },
             "message-end" => {
-                let delta = delta?;
+                let delta = delta.filter(Value::is_object)?;
+                // An error of another shape than a string is still an error, never a
+                // quiet end: its JSON becomes the message.
+                let error = field(&delta, "error").map(|e| match e {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                });
                 Event::MessageEnd {
                     finish_reason: string_of(&delta, "finish_reason"),
                     usage: field(&delta, "usage").map(WireUsage::read),
-                    error: string_of(&delta, "error"),
+                    error,
                 }
             }
             _ => Event::Ignored,
@@ -221,6 +227,16 @@ mod tests {
 
     const TEXT: &str = include_str!("../../../tests/fixtures/cohere/stream_text.sse");
     const TOOLS: &str = include_str!("../../../tests/fixtures/cohere/stream_tool_call.sse");
+
+    #[test]
+    fn an_error_of_any_shape_at_message_end_is_an_api_error() {
+        let t = Translation::default();
+        let mut s = ChatStream::new(WireFormat::Cohere, &t, 0);
+        let end = "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"ERROR\",\"error\":{\"message\":\"boom\"}}}\n\n";
+        let e = s.feed(end.as_bytes()).unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert!(e.message.contains("boom"), "{}", e.message);
+    }
 
     fn run(include_usage: bool, parts: &[&[u8]]) -> (ChatStream, Vec<Value>) {
         let t = Translation {

@@ -99,11 +99,9 @@ pub(crate) struct LogprobCandidate {
 
 /// Any JSON number as a count: fractions drop, negatives read as 0, huge values
 /// saturate.
-fn count<T: TryFrom<u64>>(s: &mut Scanner) -> Scan<Option<T>> {
-    // `as` saturates and maps NaN to 0; `try_from` then caps at the target's range.
-    Ok(s.number()?
-        .map(|n| n as u64)
-        .and_then(|n| T::try_from(n).ok()))
+fn count(s: &mut Scanner) -> Scan<Option<u64>> {
+    // `as` saturates and maps NaN to 0.
+    Ok(s.number()?.map(|n| n as u64))
 }
 
 /// A string, `null` read as absent, as an owned value.
@@ -180,7 +178,7 @@ impl Candidate {
                     c.content = Some(WireContent { parts });
                 }
                 "finishReason" => c.finish_reason = string(s)?,
-                "index" => c.index = count(s)?,
+                "index" => c.index = count(s)?.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
                 // Rare (asked for with `logprobs`): read as JSON, then by hand.
                 "logprobsResult" => {
                     let v = s.value()?;

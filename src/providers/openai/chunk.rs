@@ -24,6 +24,14 @@ fn index(n: Option<f64>) -> u32 {
     u32::try_from(count(n)).unwrap_or(u32::MAX)
 }
 
+/// An object, or `null` (read as absent); anything else makes the chunk no chunk.
+fn object(s: &mut Scanner) -> Scan<Option<Value>> {
+    match nullable(s)? {
+        Some(v) if !v.is_object() => Err(crate::scan::Malformed { at: 0 }),
+        v => Ok(v),
+    }
+}
+
 /// A `Value` for a field that may be `null` (read as absent).
 fn nullable(s: &mut Scanner) -> Scan<Option<Value>> {
     Ok(Some(s.value()?).filter(|v| !v.is_null()))
@@ -80,12 +88,14 @@ impl<'a> WireChunk<'a> {
                 "system_fingerprint" => chunk.system_fingerprint = s.string()?,
                 "choices" => {
                     has_choices = true;
+                    // A repeated key: the last wins, as in JS's `JSON.parse`.
+                    chunk.choices.clear();
                     s.array(|s| {
                         chunk.choices.push(WireChoice::scan(s)?);
                         Ok(())
                     })?;
                 }
-                "usage" => chunk.usage = nullable(s)?,
+                "usage" => chunk.usage = object(s)?,
                 _ => s.skip()?,
             }
             Ok(())
@@ -166,10 +176,13 @@ impl<'a> WireDelta<'a> {
                     }
                 }
                 "tool_calls" if s.null()? => {}
-                "tool_calls" => s.array(|s| {
-                    delta.tool_calls.push(WireToolCall::scan(s)?);
-                    Ok(())
-                })?,
+                "tool_calls" => {
+                    delta.tool_calls.clear(); // a repeated key: the last wins
+                    s.array(|s| {
+                        delta.tool_calls.push(WireToolCall::scan(s)?);
+                        Ok(())
+                    })?
+                }
                 _ => s.skip()?,
             }
             Ok(())
@@ -251,5 +264,20 @@ mod tests {
         assert!(WireChunk::parse(r#"{"error":{"message":"x"}}"#).is_none());
         assert!(WireChunk::parse("{\"choices\": [").is_none());
         assert!(WireChunk::parse(r#"{"choices":[{"index":"zero"}]}"#).is_none());
+        // usage must be an object (or null): a number is no usage chunk.
+        assert!(WireChunk::parse(r#"{"choices":[],"usage":5}"#).is_none());
+        assert!(WireChunk::parse(r#"{"choices":[],"usage":null}"#).is_some());
+    }
+
+    #[test]
+    fn a_repeated_key_reads_as_json_parse_reads_it_the_last() {
+        let data =
+            r#"{"choices":[{"delta":{"content":"A"}}],"choices":[{"delta":{"content":"B"}}]}"#;
+        let mut acc = Accumulator::default();
+        WireChunk::parse(data).unwrap().fold_into(&mut acc);
+        assert_eq!(
+            acc.finish().choices[0].message.content.as_deref(),
+            Some("B")
+        );
     }
 }
