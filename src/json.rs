@@ -32,10 +32,6 @@ pub fn string_or_empty(v: &Value, key: &str) -> String {
     str_of(v, key).unwrap_or_default().to_string()
 }
 
-pub fn bool_of(v: &Value, key: &str) -> Option<bool> {
-    v.get(key)?.as_bool()
-}
-
 /// Any JSON number as a non-negative integer: servers send counts as floats now and
 /// then; fractions drop, negatives read as 0 and huge values saturate.
 pub fn u64_of(v: &Value, key: &str) -> Option<u64> {
@@ -289,7 +285,6 @@ mod tests {
         assert_eq!(u64_of(&v, "s"), None);
         assert_eq!(str_of(&v, "n"), None);
         assert_eq!(string_or_empty(&v, "missing"), "");
-        assert_eq!(bool_of(&v, "b"), Some(true));
         assert_eq!(items(&v, "list").len(), 2);
         assert!(items(&v, "s").is_empty());
     }

@@ -154,12 +154,8 @@ pub struct FunctionDelta {
 // `created` may come as a float.
 
 impl ChatCompletionChunk {
-    /// A chunk from its JSON text; `None` when the text is no chunk (not JSON, or no
-    /// `choices` array, which tells a chunk from an `{"error": ...}` payload).
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::read(&serde_json::from_str(text).ok()?)
-    }
-
+    /// A chunk from its JSON; `None` when it is no chunk (no `choices` array, which
+    /// tells a chunk from an `{"error": ...}` payload).
     pub fn read(v: &Value) -> Option<Self> {
         let Some(Value::Array(choices)) = v.get("choices") else {
             return None;
@@ -238,9 +234,13 @@ impl Usage {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Option<ChatCompletionChunk> {
+        ChatCompletionChunk::read(&serde_json::from_str(text).unwrap())
+    }
+
     #[test]
     fn chunks_from_compatible_servers_are_read_leniently() {
-        let chunk = ChatCompletionChunk::parse(
+        let chunk = parse(
             r#"{"id":null,"created":1.7e9,"model":"m","choices":[{"delta":null},{"index":1,"delta":{"tool_calls":[{"function":{"name":"f"}}]}}],
                 "usage":{"prompt_tokens":3,"completion_tokens":null}}"#,
         )
@@ -265,6 +265,6 @@ mod tests {
 
     #[test]
     fn an_error_payload_is_no_chunk() {
-        assert!(ChatCompletionChunk::parse(r#"{"error":{"message":"x"}}"#).is_none());
+        assert!(parse(r#"{"error":{"message":"x"}}"#).is_none());
     }
 }
