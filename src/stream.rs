@@ -344,6 +344,14 @@ pub(crate) mod as_js {
             .collect()
     }
 
+    /// The text of choice 0's content deltas, in order.
+    pub fn content(chunks: &[Value]) -> String {
+        chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+            .collect()
+    }
+
     /// Feeds the parts in order, then ends the stream (unless `end` is false);
     /// returns the stream and every chunk it produced, as JS sees them.
     pub fn run(mut s: ChatStream, parts: &[&[u8]], end: bool) -> (ChatStream, Vec<Value>) {

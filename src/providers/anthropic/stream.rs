@@ -462,12 +462,7 @@ mod tests {
         crate::stream::as_js::run(stream(translation), parts, true)
     }
 
-    fn content(chunks: &[Value]) -> String {
-        chunks
-            .iter()
-            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
-            .collect()
-    }
+    use crate::stream::as_js::content;
 
     #[test]
     fn text_stream_becomes_openai_chunks() {

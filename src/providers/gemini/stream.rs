@@ -193,12 +193,7 @@ mod tests {
         crate::stream::as_js::run(s, parts, true)
     }
 
-    fn content(chunks: &[Value]) -> String {
-        chunks
-            .iter()
-            .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
-            .collect()
-    }
+    use crate::stream::as_js::content;
 
     #[test]
     fn crlf_fragments_become_chunks_and_the_end_of_body_ends_it() {
