@@ -130,6 +130,16 @@ pub struct Delta {
     pub thinking_blocks: Option<Vec<Value>>,
 }
 
+impl Delta {
+    /// A delta carrying one tool-call fragment, as the translating streams send them.
+    pub fn tool_call(call: ToolCallDelta) -> Self {
+        Delta {
+            tool_calls: Some(vec![call]),
+            ..Delta::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolCallDelta {
     pub index: u32,

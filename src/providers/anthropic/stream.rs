@@ -303,7 +303,7 @@ impl AnthropicStream {
                             arguments: Some(String::new()),
                         }),
                     };
-                    self.emit(sink, tool_delta(call));
+                    self.emit(sink, Delta::tool_call(call));
                 }
                 _ => {}
             },
@@ -347,7 +347,7 @@ impl AnthropicStream {
                                     arguments: Some(partial_json),
                                 }),
                             };
-                            self.emit(sink, tool_delta(call));
+                            self.emit(sink, Delta::tool_call(call));
                         }
                         None => {}
                     }
@@ -387,7 +387,7 @@ impl AnthropicStream {
                 if let Some(&(_, role, _)) = empty {
                     let delta = match role {
                         BlockRole::Answer => text_delta("{}".into()),
-                        BlockRole::Tool(n) => tool_delta(ToolCallDelta {
+                        BlockRole::Tool(n) => Delta::tool_call(ToolCallDelta {
                             index: n,
                             id: None,
                             kind: None,
@@ -416,13 +416,6 @@ fn text_delta(text: String) -> Delta {
 fn blocks_delta(block: serde_json::Value) -> Delta {
     Delta {
         thinking_blocks: Some(vec![block]),
-        ..Delta::default()
-    }
-}
-
-fn tool_delta(call: ToolCallDelta) -> Delta {
-    Delta {
-        tool_calls: Some(vec![call]),
         ..Delta::default()
     }
 }

@@ -149,7 +149,7 @@ impl CohereStream {
             Event::ToolCallStart { index, call } => {
                 let n = index.unwrap_or(self.tool_calls);
                 self.tool_calls = self.tool_calls.max(n.saturating_add(1));
-                let delta = tool_delta(ToolCallDelta {
+                let delta = Delta::tool_call(ToolCallDelta {
                     index: n,
                     id: Some(call.id),
                     kind: Some("function".into()),
@@ -163,7 +163,7 @@ impl CohereStream {
             Event::ToolCallDelta { index, delta } => {
                 let fragment = text_at(&delta, &["tool_calls", "function", "arguments"]);
                 if let Some(arguments) = fragment {
-                    let delta = tool_delta(ToolCallDelta {
+                    let delta = Delta::tool_call(ToolCallDelta {
                         index: index.unwrap_or(self.tool_calls.saturating_sub(1)),
                         id: None,
                         kind: None,
@@ -209,13 +209,6 @@ impl CohereStream {
             Event::Ignored => {}
         }
         Ok(Flow::Continue)
-    }
-}
-
-fn tool_delta(call: ToolCallDelta) -> Delta {
-    Delta {
-        tool_calls: Some(vec![call]),
-        ..Delta::default()
     }
 }
 
