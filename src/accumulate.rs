@@ -3,7 +3,7 @@
 //! text is concatenated, tool calls are keyed by their `index`, the last non-null
 //! finish reason and usage win.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::types::request::{FunctionCall, ToolCall};
 use crate::types::{ChatCompletion, ChatCompletionChunk, Choice, CompletionMessage, Usage};
@@ -254,10 +254,7 @@ fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
     };
     for (key, list) in next {
         if let Value::Array(items) = list {
-            match target
-                .entry(key.clone())
-                .or_insert_with(|| Value::Array(vec![]))
-            {
+            match target.get_or_insert_with(key, || Value::Array(vec![])) {
                 Value::Array(existing) => existing.extend(items.iter().cloned()),
                 other => *other = list.clone(),
             }
@@ -280,7 +277,7 @@ mod tests {
         assert!(t.full.iter().all(|s| s.len() <= SEGMENT));
         assert_eq!(t.joined(), piece.repeat(200));
     }
-    use serde_json::json;
+    use crate::json;
 
     fn chunk(v: Value) -> ChatCompletionChunk {
         ChatCompletionChunk::read(&v).unwrap()
@@ -329,7 +326,7 @@ mod tests {
             json!([]),
             json!({"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}),
         ));
-        let done = serde_json::to_value(acc.finish()).unwrap();
+        let done = crate::json::to_value(&acc.finish());
         assert_eq!(
             done,
             json!({

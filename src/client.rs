@@ -3,7 +3,7 @@
 //! [`Transport`] and a [`Pause`], so the same code runs on fetch in Wasm and on a
 //! scripted transport in native tests.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::config::{
     CallOptions, ClientOptions, Env, Secret, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
@@ -375,7 +375,7 @@ pub async fn next_batch<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
     use std::cell::RefCell;
     use std::future::Future;
     use std::pin::pin;
@@ -611,7 +611,7 @@ mod tests {
                 "http://b/v1/chat/completions"
             ]
         );
-        let body: Value = serde_json::from_str(&s.sent.borrow()[2].body).unwrap();
+        let body: Value = crate::json::parse(&s.sent.borrow()[2].body).unwrap();
         assert_eq!(body["model"], "y");
         assert_eq!(s.sent.borrow()[2].header("authorization"), None);
     }

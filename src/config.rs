@@ -2,7 +2,7 @@
 //! base URL, key and headers. Names follow the `openai` package (`apiKey`, `baseURL`,
 //! `maxRetries`, `defaultHeaders`, ...).
 
-use serde_json::Value;
+use crate::json::Value;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
@@ -337,9 +337,9 @@ fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
-    fn opts(v: serde_json::Value) -> ClientOptions {
+    fn opts(v: crate::json::Value) -> ClientOptions {
         ClientOptions::from_value(&v).unwrap()
     }
     fn no_env(_: &str) -> Option<String> {

@@ -1,7 +1,7 @@
 //! The one error type of the core. The Wasm shell turns it into the JS class named by
 //! [`ErrorKind::class_name`], so the kinds mirror the `openai` package's error classes.
 
-use serde_json::Value;
+use crate::json::Value;
 use std::fmt;
 
 /// What went wrong, in the vocabulary of the `openai` package's error classes.
@@ -279,7 +279,7 @@ mod tests {
                 ("www-authenticate".into(), format!("Bearer {key}")),
                 ("authorization".into(), "Bearer other".into()),
             ],
-            Some(serde_json::json!({"message": format!("key {key}"), "list": [key]})),
+            Some(crate::json!({"message": format!("key {key}"), "list": [key]})),
         );
         e.attempts.push(FailedAttempt {
             provider: "openai".into(),

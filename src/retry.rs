@@ -107,14 +107,12 @@ mod tests {
     #[test]
     fn stream_errors_retry_unless_they_blame_the_request() {
         let event = |body| Error::api(None, "x", vec![], Some(body));
+        assert!(should_retry(&event(crate::json!({"type": "server_error"}))));
         assert!(should_retry(&event(
-            serde_json::json!({"type": "server_error"})
-        )));
-        assert!(should_retry(&event(
-            serde_json::json!({"type": "overloaded_error"})
+            crate::json!({"type": "overloaded_error"})
         )));
         assert!(!should_retry(&event(
-            serde_json::json!({"type": "invalid_request_error"})
+            crate::json!({"type": "invalid_request_error"})
         )));
         assert!(!should_retry(&Error::api(None, "malformed", vec![], None)));
     }

@@ -4,6 +4,7 @@
 
 use crate::accumulate::Accumulator;
 use crate::error::{Error, Result};
+use crate::json::{write_string, ToJson};
 use crate::providers::anthropic::AnthropicStream;
 use crate::providers::cohere::CohereStream;
 use crate::providers::gemini::GeminiStream;
@@ -23,8 +24,8 @@ pub enum Flow {
 /// running total for `finalChatCompletion()`.
 #[derive(Debug, Default)]
 pub struct ChunkSink {
-    /// JSON array text under construction. Bytes, so chunks serialise straight into it.
-    batch: Vec<u8>,
+    /// JSON array text under construction; chunks serialise straight into it.
+    batch: String,
     acc: Accumulator,
     /// `id`, `created` and `model` of the last chunk sent whole, which a text delta
     /// may refer to instead of repeating them (see [`ChunkSink::push`]).
@@ -34,14 +35,14 @@ pub struct ChunkSink {
 impl ChunkSink {
     fn open_item(&mut self) {
         self.batch
-            .push(if self.batch.is_empty() { b'[' } else { b',' });
+            .push(if self.batch.is_empty() { '[' } else { ',' });
     }
 
     /// Adds a chunk whose exact JSON text is passed on as it came (OpenAI
     /// passthrough); `fold` adds it to the running total.
     pub fn push_text(&mut self, json: &str, fold: impl FnOnce(&mut Accumulator)) {
         self.open_item();
-        self.batch.extend_from_slice(json.as_bytes());
+        self.batch.push_str(json);
         fold(&mut self.acc);
     }
 
@@ -63,19 +64,12 @@ impl ChunkSink {
             }
             _ => None,
         };
-        let start = self.batch.len();
-        let written = match short {
-            Some(text) => serde_json::to_writer(&mut self.batch, text),
+        match short {
+            Some(text) => write_string(text, &mut self.batch),
             None => {
                 self.head = Some((chunk.id.clone(), chunk.created, chunk.model.clone()));
-                serde_json::to_writer(&mut self.batch, chunk)
+                chunk.write_json(&mut self.batch);
             }
-        };
-        if written.is_err() {
-            // Unreachable (string keys, finite numbers), but never a panic or bad JSON:
-            // whatever was half written goes.
-            self.batch.truncate(start);
-            self.batch.extend_from_slice(b"null");
         }
         self.acc.push(chunk);
     }
@@ -89,11 +83,8 @@ impl ChunkSink {
         if self.batch.is_empty() {
             return String::new();
         }
-        self.batch.push(b']');
-        let bytes = std::mem::take(&mut self.batch);
-        // Always UTF-8: chunk texts came as `&str` and serde_json writes UTF-8.
-        String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.batch.push(']');
+        std::mem::take(&mut self.batch)
     }
 }
 
@@ -302,13 +293,15 @@ mod tests {
             sink.push(c);
         }
         let batch = sink.take_batch();
-        let items: Vec<serde_json::Value> = serde_json::from_str(&batch).unwrap();
+        let items = crate::json::parse(&batch)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
         let short: Vec<bool> = items.iter().map(|i| i.is_string()).collect();
         assert_eq!(short, [false, true, true, false, true]);
-        let whole: Vec<serde_json::Value> = chunks
-            .iter()
-            .map(|c| serde_json::to_value(c).unwrap())
-            .collect();
+        let whole: Vec<crate::json::Value> =
+            chunks.iter().map(|c| crate::json::to_value(&c)).collect();
         assert_eq!(as_js::chunks(&batch, &mut None), whole);
     }
 }
@@ -317,7 +310,8 @@ mod tests {
 #[cfg(test)]
 pub(crate) mod as_js {
     use super::ChatStream;
-    use serde_json::{json, Value};
+    use crate::json;
+    use crate::json::Value;
 
     /// A batch's chunks as `pkg-template/core.js` hands them out: a string item is
     /// the text delta `textChunk` rebuilds after the last whole chunk (`head`).
@@ -325,7 +319,10 @@ pub(crate) mod as_js {
         if batch.is_empty() {
             return Vec::new();
         }
-        let items: Vec<Value> = serde_json::from_str(batch).expect("a batch is a JSON array");
+        let items = match crate::json::parse(batch) {
+            Ok(Value::Array(items)) => items,
+            _ => panic!("a batch is a JSON array"),
+        };
         items
             .into_iter()
             .map(|item| match item {

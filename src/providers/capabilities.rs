@@ -144,8 +144,8 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::types::ChatRequest;
-    use serde_json::json;
 
     const NONE: Capabilities = Capabilities {
         tools: false,
@@ -159,7 +159,7 @@ mod tests {
         seed: false,
     };
 
-    fn check_json(caps: &Capabilities, extra: serde_json::Value) -> Result<()> {
+    fn check_json(caps: &Capabilities, extra: crate::json::Value) -> Result<()> {
         let mut p = json!({"model": "x/y", "messages": []});
         p.as_object_mut()
             .unwrap()

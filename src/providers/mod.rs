@@ -63,14 +63,8 @@ pub fn build_request(
 
 /// A JSON POST to `url`, accepting an event stream when the call streams: the
 /// request every adapter sends.
-pub fn json_request(
-    url: String,
-    body: &serde_json::Map<String, serde_json::Value>,
-    stream: bool,
-) -> Result<HttpRequest> {
-    let body = serde_json::to_string(body)
-        // Unreachable for a JSON map (string keys, finite numbers), but never a panic.
-        .map_err(|_| Error::invalid("", "params cannot be encoded as JSON"))?;
+pub fn json_request(url: String, body: &crate::json::Map, stream: bool) -> Result<HttpRequest> {
+    let body = crate::json::to_string(body);
     let mut http = HttpRequest::post_json(url, body);
     let accept = if stream {
         "text/event-stream"

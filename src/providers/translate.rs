@@ -2,7 +2,8 @@
 //! caller's own fields passed through, stop lists, text-only content, tool-call
 //! arguments and `data:` URLs read the same way, with the same errors.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::json::{number_text, why_not_json};
@@ -37,7 +38,7 @@ const OPENAI_PARAMS: &[&str] = &[
 
 /// Copies the caller's provider-specific fields into the body, never over a field
 /// the adapter set.
-pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map<String, Value>) {
+pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map) {
     for (key, value) in &req.raw {
         let ours = OPENAI_PARAMS.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
         if !ours && !body.contains_key(key) {
@@ -116,7 +117,7 @@ pub fn call_arguments<'a>(
     let value: Value = if text.is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(text).map_err(|e| {
+        crate::json::parse(text).map_err(|e| {
             Error::invalid(
                 format!("{param}.function.arguments"),
                 format!(

@@ -2,7 +2,7 @@
 //! that shows the start of it. Shared by the translating adapters, whose readers
 //! (`read` functions beside each wire type) then pick fields out of the JSON.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{Error, Result};
 use crate::json::why_not_json;
@@ -20,7 +20,7 @@ pub fn malformed_event(data: &str, why: &str) -> Error {
 
 /// A stream event's JSON.
 pub fn event_json(data: &str) -> Result<Value> {
-    serde_json::from_str(data).map_err(|e| malformed_event(data, &why_not_json(&e)))
+    crate::json::parse(data).map_err(|e| malformed_event(data, &why_not_json(&e)))
 }
 
 /// The error for a 2xx body that is not what the format promises; `what` names the
@@ -47,6 +47,6 @@ pub fn body_json(
     body: &str,
     what: &str,
 ) -> Result<Value> {
-    serde_json::from_str(body)
+    crate::json::parse(body)
         .map_err(|e| malformed_body(status, headers, body, what, &why_not_json(&e)))
 }

@@ -2,27 +2,24 @@
 //! (<https://platform.openai.com/docs/api-reference/chat/object>): fields OpenAI always
 //! sends as `null` are serialised as `null`, fields it omits are omitted.
 
-use serde::Serialize;
-use serde_json::Value;
+use crate::json::Value;
 
-use crate::json::{field, items, string_of, string_or_empty, u32_of, u64_of};
+use crate::json::{field, items, object, string_of, string_or_empty, u32_of, u64_of, ToJson};
 
 use super::request::ToolCall;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatCompletion {
     pub id: String,
     pub object: String,
     pub created: u64,
     pub model: String,
     pub choices: Vec<Choice>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     pub index: u32,
     pub message: CompletionMessage,
@@ -30,46 +27,39 @@ pub struct Choice {
     pub finish_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CompletionMessage {
     pub role: String,
     pub content: Option<String>,
     pub refusal: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCall>>,
     /// Reasoning text some providers return beside the answer (DeepSeek's field name).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
     /// Anthropic's signed thinking blocks, which must go back with the assistant turn
     /// when it called tools (LiteLLM's field name).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_blocks: Option<Vec<Value>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Usage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub total_tokens: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_tokens_details: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_tokens_details: Option<Value>,
 }
 
 /// Read leniently, as openai-node reads it: OpenAI-compatible servers omit or null
 /// fields OpenAI always sends, or send `created` as a float. Only `choices` is
 /// required, which is what tells a chunk from an `{"error": ...}` payload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatCompletionChunk {
     pub id: String,
     pub object: String,
     pub created: u64,
     pub model: String,
     pub choices: Vec<ChunkChoice>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
 }
 
@@ -105,7 +95,7 @@ impl ChatCompletionChunk {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChunkChoice {
     pub index: u32,
     pub delta: Delta,
@@ -113,20 +103,14 @@ pub struct ChunkChoice {
     pub finish_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Delta {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_calls: Option<Vec<ToolCallDelta>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
     /// Whole thinking blocks, each sent once it is complete.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking_blocks: Option<Vec<Value>>,
 }
 
@@ -140,23 +124,129 @@ impl Delta {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolCallDelta {
     pub index: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionDelta>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionDelta {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
+}
+
+// Writers: OpenAI's JSON, member order as OpenAI sends it; fields OpenAI omits when
+// empty are skipped (`some`), fields it sends as `null` are written (`field`).
+
+impl ToJson for ChatCompletion {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("created", &self.created)
+            .field("model", &self.model)
+            .field("choices", &self.choices)
+            .some("usage", &self.usage)
+            .some("system_fingerprint", &self.system_fingerprint)
+            .end();
+    }
+}
+
+impl ToJson for Choice {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("index", &self.index)
+            .field("message", &self.message)
+            .field("logprobs", &self.logprobs)
+            .field("finish_reason", &self.finish_reason)
+            .end();
+    }
+}
+
+impl ToJson for CompletionMessage {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("role", &self.role)
+            .field("content", &self.content)
+            .field("refusal", &self.refusal)
+            .some("tool_calls", &self.tool_calls)
+            .some("reasoning_content", &self.reasoning_content)
+            .some("thinking_blocks", &self.thinking_blocks)
+            .end();
+    }
+}
+
+impl ToJson for Usage {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("prompt_tokens", &self.prompt_tokens)
+            .field("completion_tokens", &self.completion_tokens)
+            .field("total_tokens", &self.total_tokens)
+            .some("prompt_tokens_details", &self.prompt_tokens_details)
+            .some("completion_tokens_details", &self.completion_tokens_details)
+            .end();
+    }
+}
+
+impl ToJson for ChatCompletionChunk {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("created", &self.created)
+            .field("model", &self.model)
+            .field("choices", &self.choices)
+            .some("usage", &self.usage)
+            .some("system_fingerprint", &self.system_fingerprint)
+            .end();
+    }
+}
+
+impl ToJson for ChunkChoice {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("index", &self.index)
+            .field("delta", &self.delta)
+            .field("logprobs", &self.logprobs)
+            .field("finish_reason", &self.finish_reason)
+            .end();
+    }
+}
+
+impl ToJson for Delta {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .some("role", &self.role)
+            .some("content", &self.content)
+            .some("refusal", &self.refusal)
+            .some("tool_calls", &self.tool_calls)
+            .some("reasoning_content", &self.reasoning_content)
+            .some("thinking_blocks", &self.thinking_blocks)
+            .end();
+    }
+}
+
+impl ToJson for ToolCallDelta {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("index", &self.index)
+            .some("id", &self.id)
+            .some("type", &self.kind)
+            .some("function", &self.function)
+            .end();
+    }
+}
+
+impl ToJson for FunctionDelta {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .some("name", &self.name)
+            .some("arguments", &self.arguments)
+            .end();
+    }
 }
 
 // Readers: chunks and usage as OpenAI-compatible servers send them, leniently, as
@@ -245,7 +335,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Option<ChatCompletionChunk> {
-        ChatCompletionChunk::read(&serde_json::from_str(text).unwrap())
+        ChatCompletionChunk::read(&crate::json::parse(text).unwrap())
     }
 
     #[test]

@@ -5,12 +5,11 @@
 //! [`ChatParams`], the typed view that validates each known field and that translating
 //! adapters read. Reference: <https://platform.openai.com/docs/api-reference/chat/create>.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::json::At;
+use crate::json::{object, At, ToJson};
 
 /// OneLLM's own parameters: they steer the client and are never sent to a provider.
 pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
@@ -133,19 +132,37 @@ pub struct MessageToolCall {
 }
 
 /// A tool call in a response.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolCall {
     pub id: String,
-    #[serde(rename = "type")]
     pub kind: String,
     pub function: FunctionCall,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionCall {
     pub name: String,
     /// JSON text, as OpenAI sends it.
     pub arguments: String,
+}
+
+impl ToJson for ToolCall {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("id", &self.id)
+            .field("type", &self.kind)
+            .field("function", &self.function)
+            .end();
+    }
+}
+
+impl ToJson for FunctionCall {
+    fn write_json(&self, out: &mut String) {
+        object(out)
+            .field("name", &self.name)
+            .field("arguments", &self.arguments)
+            .end();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +212,7 @@ pub enum ToolChoice {
     Mode(ToolChoiceMode),
     Named(NamedToolChoice),
     /// Another object form (OpenAI's `allowed_tools`, `custom`): passed through.
-    Other(Map<String, Value>),
+    Other(Map),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -457,7 +474,7 @@ impl ToolChoice {
 /// A validated request: the caller's JSON object and its typed view.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
-    pub raw: Map<String, Value>,
+    pub raw: Map,
     pub params: ChatParams,
 }
 
@@ -496,7 +513,7 @@ impl ChatRequest {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use serde_json::json;
+    use crate::json;
 
     fn invalid(v: Value) -> Error {
         let e = ChatRequest::from_json(v).unwrap_err();

@@ -1,12 +1,10 @@
 //! Values across the boundary: JS params and options in, completions and errors out.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Error, FailedAttempt};
-use crate::json::why_not_json;
+use crate::json::{object, why_not_json, Map, ToJson, Value};
 
 /// JSON text of a JS value, the way the `openai` package sends a body: through
 /// `JSON.stringify`, so `undefined` fields and functions vanish and `toJSON` is
@@ -27,7 +25,7 @@ pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
             "params are not JSON-serialisable (a cycle or a BigInt?)",
         )
     })?;
-    serde_json::from_str(&text).map_err(|e| {
+    crate::json::parse(&text).map_err(|e| {
         Error::invalid(
             "",
             format!("params are not valid JSON ({})", why_not_json(&e)),
@@ -57,19 +55,15 @@ pub fn options_from_js<T: Default>(
         return Err(invalid());
     }
     let text = stringify(value).ok_or_else(invalid)?;
-    let parsed: Value = serde_json::from_str(&text).map_err(|_| invalid())?;
+    let parsed: Value = crate::json::parse(&text).map_err(|_| invalid())?;
     read(&parsed)
 }
 
 /// Serialises out through JSON text and `JSON.parse`: plain objects, every number
 /// JSON can hold (serde-wasm-bindgen refuses integers above 2^53), and one boundary
 /// crossing.
-pub fn to_js<T: Serialize>(value: &T) -> JsValue {
-    match serde_json::to_string(value) {
-        Ok(text) => parse_json(&text),
-        // Unreachable for the values the core builds (string keys, finite numbers).
-        Err(_) => JsValue::from_str("onellm could not encode a value as JSON"),
-    }
+pub fn to_js<T: ToJson + ?Sized>(value: &T) -> JsValue {
+    parse_json(&crate::json::to_string(value))
 }
 
 /// Parses JSON text produced by the core (always valid) into JS values.
@@ -79,78 +73,67 @@ pub fn parse_json(text: &str) -> JsValue {
 
 /// The description of an error that `pkg-template/core.js` turns into an instance of
 /// the exported class named by `name`.
-#[derive(Serialize)]
-struct ErrorData<'a> {
-    name: &'a str,
-    message: &'a str,
-    status: Option<u16>,
-    headers: Option<serde_json::Map<String, Value>>,
-    error: Option<&'a Value>,
-    provider: Option<&'a str>,
-    model: Option<&'a str>,
-    param: Option<&'a str>,
-    attempts: Vec<AttemptData<'a>>,
-    /// Marks it as ours, so the glue never mistakes a foreign rejection for one.
-    onellm: bool,
-}
+struct ErrorData<'a>(&'a Error);
 
-/// One failed attempt: `model` is the full `provider/model` id.
-#[derive(Serialize)]
-struct AttemptData<'a> {
-    provider: &'a str,
-    model: String,
-    error: ErrorData<'a>,
-}
-
-fn error_data(e: &Error) -> ErrorData<'_> {
-    let headers = (!e.headers.is_empty()).then(|| {
-        e.headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect()
-    });
-    ErrorData {
-        name: e.class_name(),
-        message: &e.message,
-        status: e.status,
-        headers,
-        error: e.body.as_ref(),
-        provider: e.provider.as_deref(),
-        model: e.model.as_deref(),
-        param: e.param.as_deref(),
-        attempts: attempts_data(&e.attempts),
-        onellm: true,
+impl ToJson for ErrorData<'_> {
+    fn write_json(&self, out: &mut String) {
+        let e = self.0;
+        let headers: Option<Map> = (!e.headers.is_empty()).then(|| {
+            e.headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect()
+        });
+        object(out)
+            .field("name", e.class_name())
+            .field("message", &e.message)
+            .field("status", &e.status.map(u32::from))
+            .field("headers", &headers)
+            .field("error", &e.body)
+            .field("provider", &e.provider)
+            .field("model", &e.model)
+            .field("param", &e.param)
+            .field("attempts", &Attempts(&e.attempts))
+            // Marks it as ours, so the glue never mistakes a foreign rejection for one.
+            .field("onellm", &true)
+            .end();
     }
 }
 
-fn attempts_data(failed: &[FailedAttempt]) -> Vec<AttemptData<'_>> {
-    failed
-        .iter()
-        .map(|a| AttemptData {
-            provider: &a.provider,
-            model: format!("{}/{}", a.provider, a.model),
-            error: error_data(&a.error),
-        })
-        .collect()
+/// Failed attempts, each `{ provider, model, error }` with the full
+/// `provider/model` id.
+struct Attempts<'a>(&'a [FailedAttempt]);
+
+impl ToJson for Attempts<'_> {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, a) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            object(out)
+                .field("provider", &a.provider)
+                .field("model", &format!("{}/{}", a.provider, a.model))
+                .field("error", &ErrorData(&a.error))
+                .end();
+        }
+        out.push(']');
+    }
 }
 
 pub fn error_to_js(e: &Error) -> JsValue {
-    to_js(&error_data(e))
+    to_js(&ErrorData(e))
 }
 
 /// `{ provider, model, attempts }`: who answered a successful call, and what failed first.
 pub fn meta_to_js(provider: &str, model: &str, failed: &[FailedAttempt]) -> JsValue {
-    #[derive(Serialize)]
-    struct Meta<'a> {
-        provider: &'a str,
-        model: String,
-        attempts: Vec<AttemptData<'a>>,
-    }
-    to_js(&Meta {
-        provider,
-        model: format!("{provider}/{model}"),
-        attempts: attempts_data(failed),
-    })
+    let mut out = String::new();
+    object(&mut out)
+        .field("provider", provider)
+        .field("model", &format!("{provider}/{model}"))
+        .field("attempts", &Attempts(failed))
+        .end();
+    parse_json(&out)
 }
 
 /// The message of a thrown JS value, for wrapping it into an error of ours.

@@ -3,7 +3,7 @@
 //! HTTP status, so the error type gives the one Anthropic would have used, which
 //! picks the class and the retry rule (`overloaded_error` is a retryable 529).
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::Error;
 use crate::providers::openai;
@@ -33,7 +33,7 @@ pub fn status_of(error_type: &str) -> Option<u16> {
 
 /// An `error` event's payload as the matching `APIError`.
 pub fn stream_error(data: &str) -> Error {
-    let value: Option<Value> = serde_json::from_str(data).ok();
+    let value: Option<Value> = crate::json::parse(data).ok();
     let error = value.as_ref().and_then(|v| v.get("error")).cloned();
     let kind = error
         .as_ref()

@@ -1,7 +1,8 @@
 //! Request: an OpenAI chat request as Anthropic's `POST {baseURL}/messages`.
 //! Reference: <https://docs.anthropic.com/en/api/messages>.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
@@ -379,7 +380,7 @@ mod tests {
         )?;
         let (http, translation) =
             crate::providers::build_request(&endpoint(), "claude-3-5-sonnet-20241022", &req)?;
-        let body = serde_json::from_str(&http.body).unwrap();
+        let body = crate::json::parse(&http.body).unwrap();
         Ok((http, translation, body))
     }
 
@@ -591,7 +592,7 @@ mod tests {
                     "units": {"enum": ["c", "f"], "title": "Units", "type": "string"}}, "required": ["location", "units"], "type": "object"}}}],
             "tool_choice": "required", "parallel_tool_calls": false
         }));
-        let recorded: Value = serde_json::from_str(r#"{"max_tokens":1024,"messages":[{"role":"user","content":"What's the weather in SF in Celsius?"},{"role":"assistant","content":[{"id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","input":{"location":"SF","units":"c"},"name":"get_weather","type":"tool_use","caller":{"type":"direct"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","content":"{\"location\": \"SF\", \"temperature\": \"20\\u00b0C\", \"condition\": \"Sunny\"}"}]}],"model":"claude-haiku-4-5","tools":[{"name":"get_weather","description":"","input_schema":{"additionalProperties":false,"properties":{"location":{"title":"Location","type":"string"},"units":{"enum":["c","f"],"title":"Units","type":"string"}},"required":["location","units"],"type":"object"}}]}"#).unwrap();
+        let recorded: Value = crate::json::parse(r#"{"max_tokens":1024,"messages":[{"role":"user","content":"What's the weather in SF in Celsius?"},{"role":"assistant","content":[{"id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","input":{"location":"SF","units":"c"},"name":"get_weather","type":"tool_use","caller":{"type":"direct"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_013DU6hV4C1M8dJ32ybQFAFi","content":"{\"location\": \"SF\", \"temperature\": \"20\\u00b0C\", \"condition\": \"Sunny\"}"}]}],"model":"claude-haiku-4-5","tools":[{"name":"get_weather","description":"","input_schema":{"additionalProperties":false,"properties":{"location":{"title":"Location","type":"string"},"units":{"enum":["c","f"],"title":"Units","type":"string"}},"required":["location","units"],"type":"object"}}]}"#).unwrap();
         assert_eq!(b["tools"], recorded["tools"]);
         assert_eq!(
             b["messages"][1]["content"][0]["input"],

@@ -1,6 +1,7 @@
 //! Response: an Anthropic `message` as an OpenAI `chat.completion`.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::json::Value;
 
 use crate::error::Result;
 use crate::json::{field, items, str_of, string_of, string_or_empty, u64_of};
@@ -228,7 +229,7 @@ pub fn parse_completion(
         usage: Some(message.usage.to_openai()),
         system_fingerprint: None,
     };
-    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+    Ok(crate::json::to_string(&completion))
 }
 
 #[cfg(test)]
@@ -236,7 +237,7 @@ mod tests {
     use super::*;
 
     fn parse(body: &str, translation: &Translation) -> Value {
-        serde_json::from_str(&parse_completion(200, &[], body, translation, 7).unwrap()).unwrap()
+        crate::json::parse(&parse_completion(200, &[], body, translation, 7).unwrap()).unwrap()
     }
 
     /// Recorded: claude-haiku-4-5 calling a tool.

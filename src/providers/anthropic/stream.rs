@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::error::stream_error;
 use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
@@ -282,7 +282,7 @@ impl AnthropicStream {
                 StartBlock::Text { text } if !text.is_empty() => self.emit(sink, text_delta(text)),
                 StartBlock::Thinking => self.thinking = Some((index, String::new(), String::new())),
                 StartBlock::RedactedThinking { data } => {
-                    let block = serde_json::json!({"type": "redacted_thinking", "data": data});
+                    let block = crate::json!({"type": "redacted_thinking", "data": data});
                     self.emit(sink, blocks_delta(block));
                 }
                 StartBlock::ToolUse { name, .. }
@@ -413,7 +413,7 @@ fn text_delta(text: String) -> Delta {
     }
 }
 
-fn blocks_delta(block: serde_json::Value) -> Delta {
+fn blocks_delta(block: crate::json::Value) -> Delta {
     Delta {
         thinking_blocks: Some(vec![block]),
         ..Delta::default()
@@ -422,9 +422,10 @@ fn blocks_delta(block: serde_json::Value) -> Delta {
 
 #[cfg(test)]
 mod tests {
+    use crate::json;
+    use crate::json::Value;
     use crate::providers::{Translation, WireFormat};
     use crate::stream::ChatStream;
-    use serde_json::{json, Value};
 
     const TEXT: &str = include_str!("../../../tests/fixtures/anthropic/stream_text.sse");
     const TOOL_USE: &str = include_str!("../../../tests/fixtures/anthropic/stream_tool_use.sse");
@@ -513,7 +514,7 @@ mod tests {
         let (s, chunks) = run(&Translation::default(), &[TOOL_USE.as_bytes()]);
         let calls: Vec<&Value> = chunks
             .iter()
-            .filter_map(|c| c["choices"][0]["delta"]["tool_calls"].get(0))
+            .filter_map(|c| c["choices"][0]["delta"]["tool_calls"].as_array()?.first())
             .collect();
         assert_eq!(
             calls[0],

@@ -2,7 +2,8 @@
 //! roles, the same tool-call shape); parameters are renamed (`top_p` → `p`, `stop` →
 //! `stop_sequences`) and `tool_choice` is `REQUIRED` / `NONE`.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
@@ -78,7 +79,7 @@ pub fn build_request(
     Ok((http, translation))
 }
 
-fn sampling(p: &ChatParams, body: &mut Map<String, Value>) -> Result<()> {
+fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
     if let Some(t) = p.temperature {
         let t = in_range(t, (0.0, 1.0), "temperature", "cohere")?;
         body.insert("temperature".into(), json!(t));
@@ -200,7 +201,7 @@ mod tests {
             req.is_stream(),
         )?;
         let (http, _) = crate::providers::build_request(&endpoint, "command-a-03-2025", &req)?;
-        Ok((http.clone(), serde_json::from_str(&http.body).unwrap()))
+        Ok((http.clone(), crate::json::parse(&http.body).unwrap()))
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Response: a Cohere v2 chat response as an OpenAI `chat.completion`.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::json::Value;
 
 use crate::error::Result;
 use crate::json::{field, items, str_of, string_of, string_or_empty, u64_of};
@@ -142,16 +143,16 @@ pub fn parse_completion(
         usage: field(&response, "usage").map(|u| WireUsage::read(u).to_openai()),
         system_fingerprint: None,
     };
-    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+    Ok(crate::json::to_string(&completion))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
+    use crate::json::Value;
 
     fn parse(body: &str) -> Value {
-        serde_json::from_str(
+        crate::json::parse(
             &parse_completion(
                 200,
                 &[],

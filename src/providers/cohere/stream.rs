@@ -2,7 +2,7 @@
 //! `tool-plan-delta`, `tool-call-start` / `-delta` / `-end`, `message-end`, the end
 //! marker) as OpenAI chunks. A `message-end` carrying an `error` is an `APIError`.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::response::{map_finish_reason, WireToolCall, WireUsage};
 use crate::error::{Error, Result};
@@ -185,7 +185,7 @@ impl CohereStream {
                         None,
                         error.clone(),
                         vec![],
-                        Some(serde_json::json!({ "message": error, "type": "server_error" })),
+                        Some(crate::json!({ "message": error, "type": "server_error" })),
                     ));
                 }
                 let finish = finish_reason
@@ -214,9 +214,10 @@ impl CohereStream {
 
 #[cfg(test)]
 mod tests {
+    use crate::json;
+    use crate::json::Value;
     use crate::providers::{Translation, WireFormat};
     use crate::stream::ChatStream;
-    use serde_json::{json, Value};
 
     const TEXT: &str = include_str!("../../../tests/fixtures/cohere/stream_text.sse");
     const TOOLS: &str = include_str!("../../../tests/fixtures/cohere/stream_tool_call.sse");

@@ -1,7 +1,7 @@
 //! Errors: Google's `{"error":{"code","message","status","details"}}`, in a body or
 //! as an event inside a stream (where the `code` stands in for the HTTP status).
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::Error;
 use crate::providers::openai;
@@ -95,7 +95,7 @@ mod tests {
             error_from_response(429, vec![], body).class_name(),
             "RateLimitError"
         );
-        let overloaded = serde_json::json!({"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"});
+        let overloaded = crate::json!({"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"});
         let e = stream_error(&overloaded);
         assert_eq!(
             (e.class_name(), e.status),

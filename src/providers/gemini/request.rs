@@ -1,7 +1,8 @@
 //! Request: an OpenAI chat request as Gemini's `generateContent`
 //! (<https://ai.google.dev/api/generate-content>).
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use super::response::SIGNATURE_SEPARATOR;
 use super::schema;
@@ -108,7 +109,7 @@ fn in_range(value: f64, low: f64, high: f64, param: &str) -> Result<f64> {
     translate::in_range(value, (low, high), param, "gemini")
 }
 
-fn generation_config(p: &ChatParams) -> Result<Map<String, Value>> {
+fn generation_config(p: &ChatParams) -> Result<Map> {
     let mut c = Map::new();
     if let Some(t) = p.temperature {
         c.insert(
@@ -258,7 +259,7 @@ fn tool_name<'a>(earlier: &'a [Message], id: &str) -> Option<&'a str> {
 
 /// Gemini wants an object: JSON objects are used as they are, anything else wrapped.
 fn tool_response(text: &str) -> Value {
-    match serde_json::from_str::<Value>(text) {
+    match crate::json::parse(text) {
         Ok(Value::Object(map)) => Value::Object(map),
         Ok(other) => json!({ "result": other }),
         Err(_) => json!({ "result": text }),
@@ -422,7 +423,7 @@ mod tests {
     fn build(params: Value) -> Result<(HttpRequest, Value)> {
         let req = ChatRequest::from_json(params)?;
         let (http, _) = crate::providers::build_request(&endpoint(), "gemini-1.5-flash", &req)?;
-        let body = serde_json::from_str(&http.body).unwrap();
+        let body = crate::json::parse(&http.body).unwrap();
         Ok((http, body))
     }
 
@@ -582,7 +583,7 @@ mod tests {
             "parameters": {"properties": {"denominator": {"type": "number"}, "numerator": {"type": "number"}}, "type": "object", "additionalProperties": false}}},
             {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}],
         "tool_choice": "auto"}));
-        let recorded: Value = serde_json::from_str(r#"{"contents":[{"parts":[{"text":"Divide 10 by 2 using the customDivide function"}],"role":"user"},{"parts":[{"functionCall":{"args":{"denominator":2,"numerator":10},"name":"customDivide"}}],"role":"model"},{"parts":[{"functionResponse":{"name":"customDivide","response":{"output":42}}}],"role":"user"}],"generationConfig":{},"toolConfig":{"functionCallingConfig":{"mode":"AUTO"}}}"#).unwrap();
+        let recorded: Value = crate::json::parse(r#"{"contents":[{"parts":[{"text":"Divide 10 by 2 using the customDivide function"}],"role":"user"},{"parts":[{"functionCall":{"args":{"denominator":2,"numerator":10},"name":"customDivide"}}],"role":"model"},{"parts":[{"functionResponse":{"name":"customDivide","response":{"output":42}}}],"role":"user"}],"generationConfig":{},"toolConfig":{"functionCallingConfig":{"mode":"AUTO"}}}"#).unwrap();
         assert_eq!(b["contents"], recorded["contents"]);
         assert_eq!(b["toolConfig"], recorded["toolConfig"]);
         assert_eq!(
@@ -627,7 +628,7 @@ mod tests {
             {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "now", "arguments": "{}"}}]}
         ]})).unwrap();
         let (http, _) = crate::providers::build_request(&endpoint(), "gemini-3-pro", &req).unwrap();
-        let b: Value = serde_json::from_str(&http.body).unwrap();
+        let b: Value = crate::json::parse(&http.body).unwrap();
         assert_eq!(
             b["contents"][1]["parts"][0]["thoughtSignature"],
             SKIP_SIGNATURE

@@ -1,7 +1,8 @@
 //! Response: a `GenerateContentResponse` as an OpenAI `chat.completion`; each
 //! candidate is a choice. The same wire types serve the stream's fragments.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::json::Value;
 
 use super::error::stream_error;
 use crate::error::Result;
@@ -449,7 +450,7 @@ pub fn parse_completion(
             .map(UsageMetadata::to_openai),
         system_fingerprint: None,
     };
-    Ok(serde_json::to_string(&completion).expect("completions always serialise"))
+    Ok(crate::json::to_string(&completion))
 }
 
 fn blocked_choice() -> Choice {
@@ -474,7 +475,7 @@ mod tests {
 
     fn parse(body: &str) -> Value {
         let json = parse_completion(200, &[], body, &Translation::default(), 9).unwrap();
-        serde_json::from_str(&json).unwrap()
+        crate::json::parse(&json).unwrap()
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `oneOf` read as `anyOf`, and keywords Gemini rejects (`additionalProperties`,
 //! `$schema`, `$defs`, ...) dropped.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
 
@@ -72,12 +72,7 @@ fn convert_at(node: &Value, root: &Value, param: &str, depth: usize) -> Result<V
     convert_siblings(map, root, param, depth)
 }
 
-fn convert_siblings(
-    map: &Map<String, Value>,
-    root: &Value,
-    param: &str,
-    depth: usize,
-) -> Result<Value> {
+fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Result<Value> {
     let mut out = Map::new();
     for (key, value) in map {
         match key.as_str() {
@@ -94,10 +89,7 @@ fn convert_siblings(
                         }
                         [] => {}
                         many => {
-                            let any = many
-                                .iter()
-                                .map(|t| serde_json::json!({"type": t}))
-                                .collect();
+                            let any = many.iter().map(|t| crate::json!({"type": t})).collect();
                             out.insert("anyOf".into(), Value::Array(any));
                         }
                     }
@@ -147,7 +139,9 @@ fn convert_siblings(
                 if let Some([only]) = value.as_array().map(Vec::as_slice) {
                     if let Value::Object(inner) = convert_at(only, root, param, depth + 1)? {
                         for (k, v) in inner {
-                            out.entry(k).or_insert(v);
+                            if !out.contains_key(&k) {
+                                out.insert(k, v);
+                            }
                         }
                     }
                 }
@@ -165,7 +159,7 @@ fn convert_siblings(
 /// Gemini takes `enum` only on strings and only a few `format`s: an untyped or
 /// non-string enum becomes a string enum of the values' text (`format: "enum"`),
 /// and formats Gemini rejects (`email`, `uri`, `uuid`, ...) are dropped.
-fn fix_enum_and_format(out: &mut Map<String, Value>) {
+fn fix_enum_and_format(out: &mut Map) {
     if let Some(Value::Array(values)) = out.get("enum").cloned() {
         let strings: Vec<Value> = values
             .iter()
@@ -202,7 +196,19 @@ fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
+
+    #[test]
+    fn properties_keep_the_order_the_model_answers_in() {
+        let schema = crate::json::parse(
+            r#"{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number"},"mid":{"type":"boolean"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            convert(&schema, "s").unwrap().to_string(),
+            r#"{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number"},"mid":{"type":"boolean"}}}"#
+        );
+    }
 
     #[test]
     fn refs_nullable_const_and_dropped_keywords() {

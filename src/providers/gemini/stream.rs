@@ -179,9 +179,10 @@ impl GeminiStream {
 
 #[cfg(test)]
 mod tests {
+    use crate::json;
+    use crate::json::Value;
     use crate::providers::{Translation, WireFormat};
     use crate::stream::ChatStream;
-    use serde_json::{json, Value};
 
     const TEXT: &str = include_str!("../../../tests/fixtures/gemini/stream_text.sse");
     const CALLS: &str = include_str!("../../../tests/fixtures/gemini/stream_function_call.sse");

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::accumulate::{Accumulator, ChoiceDelta, ToolDelta};
 use crate::scan::{Scan, Scanner};

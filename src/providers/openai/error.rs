@@ -2,7 +2,7 @@
 //! compatible servers copy. Anything else (an HTML 502 page from a proxy, plain text)
 //! still becomes the class its status calls for, with the start of the body shown.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::Error;
 use crate::sse::preview;
@@ -11,7 +11,7 @@ use crate::sse::preview;
 const BODY_PREVIEW_CHARS: usize = 200;
 
 pub fn error_from_response(status: u16, headers: Vec<(String, String)>, body: &str) -> Error {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let parsed: Option<Value> = crate::json::parse(body).ok();
     let (message, error) = match parsed {
         Some(value) => {
             let error = match value.get("error") {
@@ -46,7 +46,7 @@ pub fn message_of(error: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn openai_error_body_keeps_message_status_and_headers() {

@@ -1,7 +1,7 @@
 //! Request: `POST {baseURL}/chat/completions`, the caller's params passed through
 //! unchanged but for the model prefix and OneLLM's own parameters.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::config::Endpoint;
 use crate::error::Result;
@@ -28,19 +28,19 @@ pub fn build_request(
         .iter()
         .chain((!endpoint.caps.seed).then_some(&"seed"))
     {
-        body.remove(*dropped);
+        body.remove(dropped);
     }
     if let Some(Value::Array(messages)) = body.get_mut("messages") {
         for message in messages.iter_mut().filter_map(Value::as_object_mut) {
             if message.get("role").and_then(Value::as_str) == Some("assistant") {
                 for field in quirks.strip_message_fields {
-                    message.remove(*field);
+                    message.remove(field);
                 }
             }
         }
     }
     for (ours, theirs) in quirks.renames {
-        if let Some(value) = body.remove(*ours) {
+        if let Some(value) = body.remove(ours) {
             body.insert((*theirs).to_string(), value);
         }
     }
@@ -68,7 +68,7 @@ pub fn build_request(
 mod tests {
     use super::*;
     use crate::config::ClientOptions;
-    use serde_json::json;
+    use crate::json;
 
     fn endpoint() -> Endpoint {
         let opts: ClientOptions = ClientOptions::from_value(
@@ -95,13 +95,23 @@ mod tests {
         assert_eq!(http.header("authorization"), Some("Bearer sk-test"));
         assert_eq!(http.header("content-type"), Some("application/json"));
         assert_eq!(http.header("accept"), Some("text/event-stream"));
-        let sent: Value = serde_json::from_str(&http.body).unwrap();
+        let sent: Value = crate::json::parse(&http.body).unwrap();
         let mut want = params;
         for own in ONELLM_PARAMS {
             want.as_object_mut().unwrap().remove(own);
         }
         want["model"] = json!("gpt-4o-mini");
         assert_eq!(sent, want);
+    }
+
+    /// Structured outputs follow the schema's property order, and numbers are the
+    /// caller's: the body keeps both exactly as `JSON.stringify` gave them.
+    #[test]
+    fn the_body_keeps_key_order_and_number_text() {
+        let params = r#"{"model":"openai/m","messages":[{"role":"user","content":"hi"}],"temperature":0.70,"seed":9007199254740993,"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"number"}}}}}}"#;
+        let req = ChatRequest::from_json(crate::json::parse(params).unwrap()).unwrap();
+        let (http, _) = build_request(&endpoint(), "m", &req).unwrap();
+        assert_eq!(http.body, params.replace("openai/m", "m"));
     }
 
     #[test]
@@ -114,7 +124,7 @@ mod tests {
         )
         .unwrap();
         let (http, _) = build_request(&e, "m", &req).unwrap();
-        let body: Value = serde_json::from_str(&http.body).unwrap();
+        let body: Value = crate::json::parse(&http.body).unwrap();
         assert_eq!(
             body,
             json!({"model": "m", "messages": [], "random_seed": 7})
@@ -122,7 +132,7 @@ mod tests {
         e.quirks = Default::default();
         e.caps.seed = false;
         let (http, _) = build_request(&e, "m", &req).unwrap();
-        let body: Value = serde_json::from_str(&http.body).unwrap();
+        let body: Value = crate::json::parse(&http.body).unwrap();
         assert_eq!(
             body,
             json!({"model": "m", "messages": [], "user": "u"}),
@@ -139,14 +149,14 @@ mod tests {
         let mut e = endpoint();
         e.quirks = crate::providers::preset("openai").unwrap().quirks;
         let (http, _) = build_request(&e, "m", &req).unwrap();
-        let body: Value = serde_json::from_str(&http.body).unwrap();
+        let body: Value = crate::json::parse(&http.body).unwrap();
         assert_eq!(
             body["messages"][0],
             json!({"role": "assistant", "content": "hi"})
         );
         e.quirks = crate::providers::preset("deepseek").unwrap().quirks;
         let (http, _) = build_request(&e, "m", &req).unwrap();
-        let body: Value = serde_json::from_str(&http.body).unwrap();
+        let body: Value = crate::json::parse(&http.body).unwrap();
         assert_eq!(
             body["messages"][0]["reasoning_content"], "r",
             "DeepSeek wants its reasoning back"

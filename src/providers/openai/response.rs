@@ -21,7 +21,7 @@ pub fn parse_completion(status: u16, headers: &[(String, String)], body: &str) -
         ));
     }
     match value.get("choices") {
-        Some(serde_json::Value::Array(_)) => Ok(()),
+        Some(crate::json::Value::Array(_)) => Ok(()),
         _ => Err(malformed_body(status, headers, body, what, "no `choices`")),
     }
 }

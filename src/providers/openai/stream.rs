@@ -2,7 +2,7 @@
 //! chunk text is passed on as it came; it is parsed only to check it and to keep the
 //! running total. An `event: error` or an `{"error": ...}` payload is an `APIError`.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::chunk::WireChunk;
 use super::error::message_of;
@@ -38,7 +38,7 @@ impl OpenAiStream {
         if !data.contains(field_name) {
             return None; // cheap: most chunks do not carry it
         }
-        let value: Value = serde_json::from_str(data).ok()?;
+        let value: Value = crate::json::parse(data).ok()?;
         let usage = field(field(&value, field_name)?, "usage")?;
         Some((ChatCompletionChunk::read(&value)?, Usage::read(usage)))
     }
@@ -72,7 +72,7 @@ impl OpenAiStream {
         let Some(chunk) = WireChunk::parse(data) else {
             // Not a chunk: an error payload, or something broken. Read again, slowly.
             let value: Value =
-                serde_json::from_str(data).map_err(|e| malformed_event(data, &why_not_json(&e)))?;
+                crate::json::parse(data).map_err(|e| malformed_event(data, &why_not_json(&e)))?;
             return Err(if field(&value, "error").is_some() {
                 stream_error(data)
             } else {
@@ -99,7 +99,7 @@ impl OpenAiStream {
 
 /// An error sent inside a stream, after a 200 status.
 fn stream_error(data: &str) -> Error {
-    let value: Option<Value> = serde_json::from_str(data).ok();
+    let value: Option<Value> = crate::json::parse(data).ok();
     let error = value.map(|v| match v.get("error") {
         Some(inner) if !inner.is_null() => inner.clone(),
         _ => v,
@@ -113,9 +113,9 @@ fn stream_error(data: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use crate::json::Value;
     use crate::providers::{Translation, WireFormat};
     use crate::stream::ChatStream;
-    use serde_json::Value;
 
     /// A recorded OpenAI stream (gpt-4o, include_usage), as the wire sends it.
     const RECORDED: &str = concat!(
@@ -142,7 +142,7 @@ mod tests {
             .split("\n\n")
             .filter_map(|e| e.strip_prefix("data: "))
             .filter(|d| *d != "[DONE]")
-            .map(|d| serde_json::from_str(d).unwrap())
+            .map(|d| crate::json::parse(d).unwrap())
             .collect();
         assert_eq!(chunks, expected);
         let done = s.final_completion();
@@ -209,7 +209,14 @@ mod tests {
         let first_event = RECORDED.split_inclusive("\n\n").next().unwrap();
         let read = format!("{first_event}data: {{not json\n\n");
         let batch = s.feed(read.as_bytes()).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<Value>>(&batch).unwrap().len(), 1);
+        assert_eq!(
+            crate::json::parse(&batch)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
         let e = s.feed(b"").unwrap_err();
         assert!(
             e.message.contains("malformed stream event"),
@@ -241,9 +248,13 @@ mod tests {
             "data: [DONE]\n\n"
         );
         let mut s = ChatStream::new(WireFormat::OpenAi, &t, 0);
-        let chunks: Vec<Value> = serde_json::from_str(&s.feed(stream.as_bytes()).unwrap()).unwrap();
+        let chunks = crate::json::parse(&s.feed(stream.as_bytes()).unwrap())
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
         let last = chunks.last().unwrap();
-        assert_eq!(last["choices"], serde_json::json!([]));
+        assert_eq!(last["choices"], crate::json!([]));
         assert_eq!(last["usage"]["total_tokens"], 5);
         assert_eq!(s.final_completion().usage.unwrap().prompt_tokens, 4);
         // Without include_usage: no extra chunk, but the final completion has the usage.
@@ -252,7 +263,11 @@ mod tests {
             ..Translation::default()
         };
         let mut s = ChatStream::new(WireFormat::OpenAi, &t, 0);
-        let chunks: Vec<Value> = serde_json::from_str(&s.feed(stream.as_bytes()).unwrap()).unwrap();
+        let chunks = crate::json::parse(&s.feed(stream.as_bytes()).unwrap())
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone();
         assert_eq!(chunks.len(), 2);
         assert_eq!(s.final_completion().usage.unwrap().total_tokens, 5);
     }

@@ -1,4 +1,4 @@
-//! Reading JSON by hand. Every JSON text is parsed once into a [`serde_json::Value`]
+//! Reading JSON by hand. Every JSON text is parsed once into a [`Value`]
 //! and read through these accessors rather than through derived `Deserialize` impls:
 //! a derived impl is compiled again for each deserializer it meets, and serde's
 //! internally tagged and untagged enums buffer through its private `Content` type.
@@ -10,7 +10,7 @@
 //! read what servers send); [`At`] reads the caller's request strictly and names the
 //! path of the field it refuses.
 
-use serde_json::{Map, Value};
+use super::{Map, Number, ParseError, Value};
 
 use crate::error::{Error, Result};
 
@@ -53,37 +53,22 @@ pub fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     }
 }
 
-/// Why a text is no JSON, with where. Not serde_json's own message: its `Display`
-/// can print floats, and would bring core's float printing into the binary.
-pub fn why_not_json(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Eof => "JSON that ends early",
-        Category::Syntax => "invalid JSON",
-        Category::Data | Category::Io => "unexpected JSON",
-    };
-    format!("{what} at line {} column {}", e.line(), e.column())
+/// Why a text is no JSON, with where: `invalid JSON at line 1 column 7`.
+pub fn why_not_json(e: &ParseError) -> String {
+    e.to_string()
 }
 
-/// A decimal number in text (a header's `1.5`), read by the JSON number parser the
-/// binary has anyway rather than `f64::from_str`, which would add core's own.
+/// A decimal number in text (a header's `1.5`), read as JSON reads numbers.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let text = text.trim();
-    // JSON numbers start with a digit or `-`: refuses `true`, `"1"` and the like.
-    if !text.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
-        return None;
+    match super::parse(text.trim()) {
+        Ok(Value::Number(n)) => Some(n.as_f64()),
+        _ => None,
     }
-    serde_json::from_str::<Value>(text).ok()?.as_f64()
 }
 
-/// A number as JSON writes it, whole numbers without `.0`: through serde_json's
-/// formatter rather than `f64`'s `Display`, which would add core's float printing.
+/// A number as JSON writes it (`2`, `0.5`; `null` for NaN and the infinities).
 pub fn number_text(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        (value as i64).to_string()
-    } else {
-        Value::from(value).to_string()
-    }
+    Number::from_f64(value).map_or_else(|| "null".into(), |n| n.to_string())
 }
 
 /// The caller's request, read strictly: a value and the path that led to it
@@ -186,7 +171,7 @@ impl<'a> At<'a> {
             .ok_or_else(|| self.invalid("a boolean"))
     }
 
-    pub fn object(&self) -> Result<&'a Map<String, Value>> {
+    pub fn object(&self) -> Result<&'a Map> {
         self.value
             .as_object()
             .ok_or_else(|| self.invalid("an object"))
@@ -273,7 +258,6 @@ fn describe(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn lenient_readers_treat_null_and_wrong_types_as_absent() {
@@ -306,14 +290,6 @@ mod tests {
         let e = messages[0].need("role").unwrap_err();
         assert_eq!(e.param.as_deref(), Some("messages[0]"));
         assert!(e.message.contains("missing field `role`"), "{}", e.message);
-    }
-
-    #[test]
-    fn json_errors_say_where() {
-        let e = serde_json::from_str::<Value>("{\"a\": x}").unwrap_err();
-        assert_eq!(why_not_json(&e), "invalid JSON at line 1 column 7");
-        let e = serde_json::from_str::<Value>("{\"a\": ").unwrap_err();
-        assert_eq!(why_not_json(&e), "JSON that ends early at line 1 column 6");
     }
 
     #[test]
