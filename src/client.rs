@@ -140,7 +140,7 @@ fn check_headers(request: &HttpRequest) -> Result<()> {
         if name.is_empty() || !name.bytes().all(token) {
             return Err(Error::invalid(
                 "headers",
-                format!("invalid header name {name:?}"),
+                format!("invalid header name {}", crate::json::to_string(name)),
             ));
         }
         if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {

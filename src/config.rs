@@ -3,10 +3,9 @@
 //! `maxRetries`, `defaultHeaders`, ...).
 
 use crate::json::Value;
-use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::json::At;
+use crate::json::{lookup, At, Keyed};
 use crate::providers::presets::AZURE_API_VERSION;
 use crate::providers::{preset, Auth, Capabilities, Preset, Quirks, Route, WireFormat, PRESETS};
 
@@ -43,15 +42,15 @@ pub struct ClientOptions {
     /// API root for `openai/` models, e.g. `https://api.openai.com/v1`.
     pub base_url: Option<String>,
     /// Keys by provider name.
-    pub api_keys: BTreeMap<String, Secret>,
+    pub api_keys: Keyed<Secret>,
     /// OpenAI organization and project, sent as `OpenAI-Organization` /
     /// `OpenAI-Project` (else `OPENAI_ORG_ID` / `OPENAI_PROJECT_ID`).
     pub organization: Option<String>,
     pub project: Option<String>,
     /// Per-provider settings; a name that is no preset defines a custom
     /// OpenAI-compatible provider.
-    pub providers: BTreeMap<String, ProviderOptions>,
-    pub default_headers: BTreeMap<String, Option<String>>,
+    pub providers: Keyed<ProviderOptions>,
+    pub default_headers: Keyed<Option<String>>,
     pub max_retries: Option<u32>,
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
@@ -62,7 +61,7 @@ pub struct ClientOptions {
 pub struct ProviderOptions {
     pub api_key: Option<Secret>,
     pub base_url: Option<String>,
-    pub headers: BTreeMap<String, Option<String>>,
+    pub headers: Keyed<Option<String>>,
     /// Azure: the resource name in `https://{resource}.openai.azure.com`.
     pub resource: Option<String>,
     /// Azure: the `api-version` query parameter.
@@ -75,7 +74,7 @@ pub struct CallOptions {
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
     pub max_retries: Option<u32>,
-    pub headers: BTreeMap<String, Option<String>>,
+    pub headers: Keyed<Option<String>>,
 }
 
 // Readers: options as the `openai` package names them, strictly; a wrong type is
@@ -86,7 +85,7 @@ fn secret(at: &At) -> Result<Secret> {
 }
 
 /// Header values: a string, or `null` to remove a default header.
-fn headers(at: &At) -> Result<BTreeMap<String, Option<String>>> {
+fn headers(at: &At) -> Result<Keyed<Option<String>>> {
     at.map(|value| match value.value {
         Value::Null => Ok(None),
         _ => value.string().map(Some),
@@ -94,10 +93,10 @@ fn headers(at: &At) -> Result<BTreeMap<String, Option<String>>> {
 }
 
 /// `headers` keeps its `null`s, which [`At::get`] would read as absent.
-fn header_option(at: &At, key: &str) -> Result<BTreeMap<String, Option<String>>> {
+fn header_option(at: &At, key: &str) -> Result<Keyed<Option<String>>> {
     match at.value.get(key) {
         Some(Value::Object(_)) => headers(&At::child(at, key)),
-        Some(Value::Null) | None => Ok(BTreeMap::new()),
+        Some(Value::Null) | None => Ok(Vec::new()),
         Some(_) => Err(At::child(at, key).invalid("an object of header strings")),
     }
 }
@@ -178,7 +177,7 @@ impl ClientOptions {
     pub fn check_browser(&self, in_browser: bool) -> Result<()> {
         let holds_key = self.api_key.is_some()
             || !self.api_keys.is_empty()
-            || self.providers.values().any(|p| p.api_key.is_some());
+            || self.providers.iter().any(|(_, p)| p.api_key.is_some());
         if in_browser && holds_key && !self.dangerously_allow_browser {
             return Err(Error::invalid(
                 "dangerouslyAllowBrowser",
@@ -193,7 +192,7 @@ impl ClientOptions {
 
     /// Resolves a provider name (the prefix of a model id) to where and how to call it.
     pub fn endpoint(&self, provider: &str, field: &str, env: Env) -> Result<Endpoint> {
-        let custom = self.providers.get(provider);
+        let custom = lookup(&self.providers, provider);
         let is_openai = provider == "openai";
         let Some(spec) = preset(provider) else {
             return custom_endpoint(provider, custom, field);
@@ -217,7 +216,7 @@ impl ClientOptions {
         });
         let api_key = custom
             .and_then(|c| c.api_key.clone())
-            .or_else(|| self.api_keys.get(provider).cloned())
+            .or_else(|| lookup(&self.api_keys, provider).cloned())
             .or_else(|| self.api_key.clone().filter(|_| is_openai))
             .or_else(|| spec.env_keys.iter().find_map(|k| env(k).map(Secret::new)))
             .filter(|k| !k.expose().is_empty());

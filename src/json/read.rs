@@ -71,6 +71,15 @@ pub fn number_text(value: f64) -> String {
     Number::from_f64(value).map_or_else(|| "null".into(), |n| n.to_string())
 }
 
+/// Values by name, in the order they came: the objects of options (`apiKeys`,
+/// `headers`) and `logit_bias`.
+pub type Keyed<T> = Vec<(String, T)>;
+
+/// The value named `key`.
+pub fn lookup<'a, T>(list: &'a Keyed<T>, key: &str) -> Option<&'a T> {
+    list.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 /// The caller's request, read strictly: a value and the path that led to it
 /// (`messages[1].content`), for the error that names it.
 #[derive(Debug, Clone)]
@@ -199,21 +208,18 @@ impl<'a> At<'a> {
         self.array()?.iter().map(read).collect()
     }
 
-    /// An object whose values are all read by `read`, keyed as sent.
-    pub fn map<T>(
-        &self,
-        read: impl Fn(&At<'a>) -> Result<T>,
-    ) -> Result<std::collections::BTreeMap<String, T>> {
-        // Inserted one by one: collecting into a BTreeMap sorts first, and each sort
-        // instance costs kilobytes of Wasm; the keys come sorted already.
-        let mut read_map = std::collections::BTreeMap::new();
+    /// An object whose values are all read by `read`, keyed as sent, in order (keys
+    /// are unique: the parser settled repeats). A list, not a map: these objects
+    /// hold a few keys, and a `BTreeMap` was 8 KB of Wasm for them.
+    pub fn map<T>(&self, read: impl Fn(&At<'a>) -> Result<T>) -> Result<Keyed<T>> {
+        let mut read_map = Vec::new();
         for (key, value) in self.object()? {
             let at = At {
                 value,
                 path: self.child_path(key),
                 label: self.label,
             };
-            read_map.insert(key.clone(), read(&at)?);
+            read_map.push((key.clone(), read(&at)?));
         }
         Ok(read_map)
     }

@@ -6,7 +6,6 @@
 //! adapters read. Reference: <https://platform.openai.com/docs/api-reference/chat/create>.
 
 use crate::json::{Map, Value};
-use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::json::{object, At, ToJson};
@@ -19,7 +18,7 @@ pub struct ChatParams {
     pub model: String,
     pub messages: Vec<Message>,
     pub frequency_penalty: Option<f64>,
-    pub logit_bias: Option<BTreeMap<String, f64>>,
+    pub logit_bias: Option<crate::json::Keyed<f64>>,
     pub logprobs: Option<bool>,
     pub top_logprobs: Option<u32>,
     pub max_tokens: Option<u32>,
