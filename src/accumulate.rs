@@ -104,6 +104,21 @@ pub struct ChoiceDelta<'a> {
     pub logprobs: Option<&'a Value>,
 }
 
+impl<'a> ChoiceDelta<'a> {
+    /// A delta of text alone.
+    pub fn text(index: u32, content: &'a str) -> Self {
+        ChoiceDelta {
+            index,
+            content: Some(content),
+            refusal: None,
+            reasoning: None,
+            thinking_blocks: &[],
+            finish_reason: None,
+            logprobs: None,
+        }
+    }
+}
+
 /// One tool call's part of a chunk.
 pub struct ToolDelta<'a> {
     pub index: u32,

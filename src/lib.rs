@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod accumulate;
+pub mod bytes;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 
+use crate::bytes::string_run_end;
 use crate::json::{Map, Number, Value};
 
 /// JSON that is not, or not the shape asked for; `at` is the byte offset.
@@ -121,6 +122,45 @@ impl<'a> Scanner<'a> {
             Ok(true)
         } else {
             Ok(false)
+        }
+    }
+
+    /// A reader of `text` from byte `pos` on, inside `depth` open objects or arrays
+    /// (a chunk read again from the point where it differs from the last one).
+    pub fn resume(text: &'a str, pos: usize, depth: u32) -> Self {
+        Scanner { text, pos, depth }
+    }
+
+    /// Where the next value starts (whitespace passed over).
+    pub fn position(&mut self) -> usize {
+        self.peek();
+        self.pos
+    }
+
+    /// A string at the cursor, `None` if anything else is there.
+    pub fn string_here(&mut self) -> Scan<Cow<'a, str>> {
+        if self.peek() != Some(b'"') {
+            return self.fail();
+        }
+        self.string_body()
+    }
+
+    /// The rest of an object whose members so far were read: `(, "key": value)* }`.
+    /// `field` is called as by [`Scanner::object`].
+    pub fn object_rest(&mut self, mut field: impl FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
+        loop {
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(());
+                }
+                Some(b',') => self.pos += 1,
+                _ => return self.fail(),
+            }
+            let key = self.string_here()?;
+            self.eat(b':')?;
+            field(self, &key)?;
         }
     }
 
@@ -237,17 +277,15 @@ impl<'a> Scanner<'a> {
         self.pos += 1;
         let start = self.pos;
         // Most strings have no escape: borrowed whole.
-        loop {
-            match bytes.get(self.pos) {
-                Some(b'"') => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&c) if c >= 0x20 => self.pos += 1,
-                _ => return self.fail(), // the end, or a raw control character
+        self.pos = string_run_end(bytes, self.pos);
+        match bytes.get(self.pos) {
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            _ => return self.fail(), // the end, or a raw control character
         }
         // Every cut below is at an ASCII byte (a quote, a backslash, the end of an
         // escape), so each slice falls on character boundaries.
@@ -281,10 +319,7 @@ impl<'a> Scanner<'a> {
                 }
                 Some(&c) if c >= 0x20 => {
                     let run = self.pos;
-                    while matches!(bytes.get(self.pos), Some(&c) if c >= 0x20 && c != b'"' && c != b'\\')
-                    {
-                        self.pos += 1;
-                    }
+                    self.pos = string_run_end(bytes, run);
                     out.push_str(&self.text[run..self.pos]);
                 }
                 _ => return self.fail(),

@@ -115,7 +115,7 @@ impl SseDecoder {
                 input = rest;
             }
         }
-        while let Some(end) = input.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(end) = crate::bytes::line_end(input, 0) {
             let (head, tail) = input.split_at(end);
             // A CR may be the first half of a CRLF that the next read completes.
             let terminator_len = match tail {

@@ -46,6 +46,8 @@ pub struct WireChunk<'a> {
     choices: Vec<WireChoice<'a>>,
     /// Kept as JSON: at most one per stream, read by `Usage::read`.
     pub usage: Option<Value>,
+    /// Where the `choices` array ends in the text (for [`TextTemplate`]).
+    choices_end: usize,
 }
 
 #[derive(Debug, Default)]
@@ -59,6 +61,8 @@ struct WireChoice<'a> {
 #[derive(Debug, Default)]
 struct WireDelta<'a> {
     content: Option<Cow<'a, str>>,
+    /// Where `content`'s string lies in the text, quotes included.
+    content_span: Option<(usize, usize)>,
     refusal: Option<Cow<'a, str>>,
     reasoning_content: Option<Cow<'a, str>>,
     thinking_blocks: Option<Vec<Value>>,
@@ -94,6 +98,7 @@ impl<'a> WireChunk<'a> {
                         chunk.choices.push(WireChoice::scan(s)?);
                         Ok(())
                     })?;
+                    chunk.choices_end = s.position();
                 }
                 "usage" => chunk.usage = object(s)?,
                 _ => s.skip()?,
@@ -142,6 +147,79 @@ impl<'a> WireChunk<'a> {
     }
 }
 
+/// A chunk that is a bare text delta, less its text: the bytes before the text's
+/// string and those after it to the end of `choices`. Streams send long runs of
+/// chunks that differ only in their text (same `id`, `model`, `index`, nulls); a
+/// chunk that starts and continues with exactly these bytes is that chunk again, so
+/// only its text needs reading. That is a fraction of the work of reading the whole
+/// chunk, which was most of onellm's time per token on OpenAI-format streams.
+#[derive(Debug)]
+pub struct TextTemplate {
+    before: String,
+    after: String,
+    choice: u32,
+}
+
+/// Top-level keys the full reader takes from a chunk: one after `choices` in a chunk
+/// sends it the slow way (but for `"usage": null`, which reads as absent).
+const READ_KEYS: [&str; 6] = [
+    "id",
+    "created",
+    "model",
+    "system_fingerprint",
+    "choices",
+    "usage",
+];
+
+impl TextTemplate {
+    /// The template of `chunk` (read from `data`), when adding it to the running
+    /// total would add its text to one choice and nothing else.
+    pub fn of(data: &str, chunk: &WireChunk) -> Option<TextTemplate> {
+        let [c] = chunk.choices.as_slice() else {
+            return None;
+        };
+        let d = c.delta.as_ref()?;
+        let bare = chunk.usage.is_none()
+            && c.logprobs.is_none()
+            && c.finish_reason.is_none()
+            && d.refusal.is_none()
+            && d.reasoning_content.is_none()
+            && d.thinking_blocks.is_none()
+            && d.tool_calls.is_empty();
+        let (start, end) = d.content_span?;
+        (bare && end <= chunk.choices_end).then(|| TextTemplate {
+            before: data[..start].to_string(),
+            after: data[end..chunk.choices_end].to_string(),
+            choice: index(c.index),
+        })
+    }
+
+    /// The text of `data` and the choice it adds to, when `data` is the template's
+    /// chunk again but for its text; `None` sends it the slow way.
+    pub fn text_of<'a>(&self, data: &'a str) -> Option<(u32, Cow<'a, str>)> {
+        if !data.as_bytes().starts_with(self.before.as_bytes()) {
+            return None;
+        }
+        let mut s = Scanner::resume(data, self.before.len(), 1);
+        let text = s.string_here().ok()?;
+        let end = s.position();
+        if !data.as_bytes()[end..].starts_with(self.after.as_bytes()) {
+            return None;
+        }
+        // The rest of the chunk may hold only what the full reader passes over (as
+        // OpenAI's `obfuscation` padding), and must be JSON to its end.
+        let mut s = Scanner::resume(data, end + self.after.len(), 1);
+        s.object_rest(|s, key| match key {
+            "usage" if s.null()? => Ok(()),
+            key if READ_KEYS.contains(&key) => Err(crate::scan::Malformed { at: 0 }),
+            _ => s.skip(),
+        })
+        .ok()?;
+        s.finish().ok()?;
+        Some((self.choice, text))
+    }
+}
+
 impl<'a> WireChoice<'a> {
     fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
         let mut choice = WireChoice::default();
@@ -165,7 +243,11 @@ impl<'a> WireDelta<'a> {
         let mut delta = WireDelta::default();
         s.object(|s, key| {
             match key {
-                "content" => delta.content = s.string()?,
+                "content" => {
+                    let start = s.position();
+                    delta.content = s.string()?;
+                    delta.content_span = delta.content.as_ref().map(|_| (start, s.position()));
+                }
                 "refusal" => delta.refusal = s.string()?,
                 "reasoning_content" => delta.reasoning_content = s.string()?,
                 "thinking_blocks" => {
@@ -219,6 +301,72 @@ impl<'a> WireToolCall<'a> {
 mod tests {
     use super::*;
     use std::borrow::Cow;
+
+    const HEAD: &str = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","service_tier":"default","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"#;
+    const TAIL: &str = r#"},"logprobs":null,"finish_reason":null}]"#;
+
+    /// A chunk as OpenAI sends it: `text` a JSON string, `end` what follows `choices`.
+    fn chunk(text: &str, end: &str) -> String {
+        format!("{HEAD}{text}{TAIL}{end}")
+    }
+
+    fn template(data: &str) -> Option<TextTemplate> {
+        TextTemplate::of(data, &WireChunk::parse(data).unwrap())
+    }
+
+    #[test]
+    fn a_chunk_like_the_last_but_for_its_text_is_read_by_its_text_alone() {
+        let t = template(&chunk(r#""Hel""#, r#","obfuscation":"x1"}"#)).unwrap();
+        let text = |data: &str| t.text_of(data).map(|(i, text)| (i, text.into_owned()));
+        assert_eq!(text(&chunk(r#""lo""#, "}")), Some((0, "lo".into())));
+        assert_eq!(
+            text(&chunk(
+                r#""a\"b \ud83e\udd80""#,
+                r#","obfuscation":"QmK7s"}"#
+            )),
+            Some((0, "a\"b 🦀".into()))
+        );
+        assert_eq!(
+            text(&chunk(r#""x""#, r#","usage":null,"extra":[1,{"y":2}]} "#)),
+            Some((0, "x".into()))
+        );
+        // Anything the full reader would take more from goes the slow way.
+        for other in [
+            chunk(r#""x""#, r#","model":"other"}"#),
+            chunk(r#""x""#, r#","usage":{"prompt_tokens":1}}"#),
+            chunk(r#""x""#, r#","choices":[]}"#),
+            chunk("null", "}"),
+            chunk(r#""x""#, "} trailing"),
+            chunk(r#""x""#, ""),
+            chunk(r#""unterminated"#, "}"),
+            chunk(r#""x""#, "}").replace(r#""id":"c1""#, r#""id":"c2""#),
+            chunk(r#""x""#, "}").replace(r#""finish_reason":null"#, r#""finish_reason":"stop""#),
+            chunk(r#""x""#, "}").replace(r#"{"content":"#, r#"{"role":"assistant","content":"#),
+        ] {
+            assert!(t.text_of(&other).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn only_bare_text_deltas_make_templates() {
+        assert!(template(&chunk(r#""x""#, "}")).is_some());
+        assert!(template(&chunk(r#""x""#, r#","usage":{"total_tokens":1}}"#)).is_none());
+        assert!(template(&chunk("null", "}")).is_none());
+        for (from, to) in [
+            (r#""finish_reason":null"#, r#""finish_reason":"stop""#),
+            (r#""logprobs":null"#, r#""logprobs":{"content":[]}"#),
+            (r#"{"content":"#, r#"{"refusal":"no","content":"#),
+            (
+                r#"{"content":"#,
+                r#"{"tool_calls":[{"index":0}],"content":"#,
+            ),
+        ] {
+            let data = chunk(r#""x""#, "}").replace(from, to);
+            assert!(template(&data).is_none(), "{data}");
+        }
+        let two = chunk(r#""x""#, "}").replace("}]", r#"},{"index":1,"delta":{"content":"y"}}]"#);
+        assert!(template(&two).is_none());
+    }
 
     #[test]
     fn fields_are_borrowed_unless_escaped() {

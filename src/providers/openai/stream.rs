@@ -4,8 +4,9 @@
 
 use crate::json::Value;
 
-use super::chunk::WireChunk;
+use super::chunk::{TextTemplate, WireChunk};
 use super::error::message_of;
+use crate::accumulate::ChoiceDelta;
 use crate::error::{Error, Result};
 use crate::json::{field, why_not_json};
 use crate::providers::wire::malformed_event;
@@ -21,6 +22,11 @@ pub struct OpenAiStream {
     include_usage: bool,
     saw_usage_chunk: bool,
     hidden_usage: Option<(ChatCompletionChunk, Usage)>,
+    /// The last chunk, when it was a bare text delta: the next one may be the same
+    /// but for its text (see [`TextTemplate`]). Only a run of such chunks in a row
+    /// takes the fast path, so the running total sees exactly what the full reader
+    /// would have given it.
+    template: Option<TextTemplate>,
 }
 
 impl OpenAiStream {
@@ -69,6 +75,15 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
+        if let Some((choice, text)) = self.template.as_ref().and_then(|t| t.text_of(data)) {
+            if let Some(found) = self.hidden_usage(data) {
+                self.hidden_usage = Some(found);
+            }
+            sink.push_text(data, |acc| {
+                acc.choice_delta(ChoiceDelta::text(choice, &text))
+            });
+            return Ok(Flow::Continue);
+        }
         let Some(chunk) = WireChunk::parse(data) else {
             // Not a chunk: an error payload, or something broken. Read again, slowly.
             let value: Value =
@@ -87,6 +102,7 @@ impl OpenAiStream {
         if let Some(found) = self.hidden_usage(data) {
             self.hidden_usage = Some(found);
         }
+        self.template = TextTemplate::of(data, &chunk);
         sink.push_text(data, |acc| {
             chunk.fold_into(acc);
             if let Some(usage) = chunk.usage.as_ref().filter(|u| !u.is_null()) {
@@ -312,5 +328,52 @@ mod tests {
         s.feed(b"data: [DONE]\n\ndata: garbage\n\n").unwrap();
         assert!(s.is_done());
         assert_eq!(s.feed(b"data: more\n\n").unwrap(), "");
+    }
+    mod text_templates {
+        use super::*;
+        use crate::accumulate::Accumulator;
+        use crate::types::ChatCompletionChunk;
+        use proptest::prelude::*;
+
+        const HEAD: &str = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"#;
+        const TAIL: &str = r#"},"logprobs":null,"finish_reason":null}]"#;
+
+        /// Chunks of the kinds a stream mixes: bare text deltas (the fast path's) and
+        /// everything that must leave it.
+        fn event() -> impl Strategy<Value = String> {
+            let text = "[a-z \"\\\\é🦀\n]{0,6}".prop_map(|t| crate::json::to_string(&t));
+            prop_oneof![
+                4 => text.clone().prop_map(|t| format!("{HEAD}{t}{TAIL}}}")),
+                2 => (text.clone(), "[a-zA-Z0-9]{0,8}")
+                    .prop_map(|(t, pad)| format!(r#"{HEAD}{t}{TAIL},"obfuscation":"{pad}"}}"#)),
+                1 => text.clone().prop_map(|t| format!(r#"{HEAD}{t}{TAIL},"usage":null}}"#)),
+                1 => text.clone().prop_map(|t| format!(r#"{HEAD}{t}{TAIL},"model":"late"}}"#)),
+                1 => text.clone().prop_map(|t| format!("{HEAD}{t}{TAIL}}}").replace("fp", "fp2")),
+                1 => text.clone().prop_map(|t| format!("{HEAD}{t}{TAIL}}}").replace(r#""index":0"#, r#""index":1"#)),
+                1 => text.clone().prop_map(|t| format!("{HEAD}{t}{TAIL}}}").replace(r#""finish_reason":null"#, r#""finish_reason":"stop""#)),
+                1 => text.prop_map(|t| format!("{HEAD}{t}{TAIL}}}").replace(r#"{"content":"#, r#"{"role":"assistant","refusal":"r","content":"#)),
+                1 => Just(format!(r#"{HEAD}null{TAIL},"usage":{{"prompt_tokens":2,"total_tokens":3}}}}"#)),
+            ]
+        }
+
+        proptest! {
+            /// The running total is what reading every chunk whole gives, whichever
+            /// chunks took the fast path.
+            #[test]
+            fn fast_path_adds_up_as_reading_every_chunk_whole(events in prop::collection::vec(event(), 1..12)) {
+                let mut wire = String::new();
+                let mut oracle = Accumulator::default();
+                for data in &events {
+                    wire.push_str(&format!("data: {data}\n\n"));
+                    let value = crate::json::parse(data).unwrap();
+                    oracle.push(&ChatCompletionChunk::read(&value).unwrap());
+                }
+                wire.push_str("data: [DONE]\n\n");
+                let mut s = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
+                s.feed(wire.as_bytes()).unwrap();
+                s.end().unwrap();
+                prop_assert_eq!(s.final_completion(), oracle.finish());
+            }
+        }
     }
 }
