@@ -2,7 +2,7 @@
 //! `chat.completion.chunk`s come out as one JSON array text per read, so the Wasm
 //! shell crosses into JS once per read (one `JSON.parse`), not once per token.
 
-use crate::accumulate::Accumulator;
+use crate::accumulate::{Accumulator, ChoiceDelta};
 use crate::error::{Error, Result};
 use crate::json::{write_string, ToJson};
 use crate::providers::anthropic::AnthropicStream;
@@ -11,7 +11,7 @@ use crate::providers::gemini::GeminiStream;
 use crate::providers::openai::OpenAiStream;
 use crate::providers::{Translation, WireFormat};
 use crate::sse::{SseDecoder, SseEvent};
-use crate::types::{ChatCompletion, ChatCompletionChunk};
+use crate::types::{ChatCompletion, ChatCompletionChunk, Delta};
 
 /// Whether the provider's end marker has been seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,27 @@ impl ChunkSink {
             }
         }
         self.acc.push(chunk);
+    }
+
+    /// Adds the chunk `ChatCompletionChunk::single(id, created, model, content, None)`
+    /// with `text` as its content, as [`ChunkSink::push`] would, without building it
+    /// when it goes short (a translated stream's text delta after its first chunk).
+    pub fn push_content(&mut self, id: &str, created: u64, model: &str, text: &str) {
+        let same_head =
+            matches!(&self.head, Some((i, c, m)) if i == id && *c == created && m == model);
+        if !same_head {
+            let delta = Delta {
+                content: Some(text.to_string()),
+                ..Delta::default()
+            };
+            return self.push(&ChatCompletionChunk::single(
+                id, created, model, delta, None,
+            ));
+        }
+        self.open_item();
+        write_string(text, &mut self.batch);
+        self.acc.head(id, created, model, None);
+        self.acc.choice_delta(ChoiceDelta::text(0, text));
     }
 
     /// Usage known only at the end, for the final completion alone.

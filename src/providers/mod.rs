@@ -7,6 +7,7 @@ pub mod cohere;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
+pub mod template;
 pub mod translate;
 pub mod wire;
 

@@ -12,6 +12,7 @@ use super::error::stream_error;
 use super::response::{map_stop_reason, thinking_block, WireMessage, WireUsage};
 use crate::error::Result;
 use crate::json::{str_of, string_of};
+use crate::providers::template::TextTemplate;
 use crate::providers::wire::{event_json, malformed_event};
 use crate::providers::Translation;
 use crate::scan::{Scan, Scanner};
@@ -71,6 +72,10 @@ struct WireEvent<'a> {
     message: Option<Value>,
     content_block: Option<Value>,
     usage: Option<Value>,
+    /// Where the delta's `text` string lies, and where the `delta` member ends (for
+    /// [`TextTemplate`]).
+    text_span: Option<(usize, usize)>,
+    delta_end: usize,
 }
 
 /// A `content_block_delta`'s or a `message_delta`'s `delta`.
@@ -95,7 +100,12 @@ impl<'a> WireEvent<'a> {
                 // (or a delta's text) refuse an event without one.
                 "index" => w.index = s.number_if()?,
                 "delta" if s.null()? => {}
-                "delta" => w.delta = Some(WireDelta::scan(s)?),
+                "delta" => {
+                    let (delta, text_span) = WireDelta::scan(s)?;
+                    w.delta = Some(delta);
+                    w.text_span = text_span;
+                    w.delta_end = s.position();
+                }
                 "message" => w.message = Some(s.value()?),
                 "content_block" => w.content_block = Some(s.value()?),
                 "usage" => w.usage = Some(s.value()?),
@@ -109,12 +119,19 @@ impl<'a> WireEvent<'a> {
 }
 
 impl<'a> WireDelta<'a> {
-    fn scan(s: &mut Scanner<'a>) -> Scan<Self> {
+    /// The delta, and where its `text` string lies when it is one.
+    fn scan(s: &mut Scanner<'a>) -> Scan<(Self, Option<(usize, usize)>)> {
         let mut d = WireDelta::default();
+        let mut text_span = None;
         s.object(|s, key| {
             let slot = match key {
                 "type" => &mut d.kind,
-                "text" => &mut d.text,
+                "text" => {
+                    let start = s.position();
+                    d.text = s.string_if()?;
+                    text_span = d.text.as_ref().map(|_| (start, s.position()));
+                    return Ok(());
+                }
                 "partial_json" => &mut d.partial_json,
                 "thinking" => &mut d.thinking,
                 "signature" => &mut d.signature,
@@ -124,14 +141,30 @@ impl<'a> WireDelta<'a> {
             *slot = s.string_if()?;
             Ok(())
         })?;
-        Ok(d)
+        Ok((d, text_span))
     }
 }
 
+/// Top-level keys the full reader takes from a `content_block_delta` (see
+/// [`TextTemplate`]); `message`, `content_block` and `usage` do not count for one.
+const READ_KEYS: &[&str] = &["type", "index", "delta"];
+
 impl Event {
     /// `None` when the text is no event or the event lacks what its type promises.
-    fn parse(data: &str) -> Option<Self> {
+    /// With it, the template of a text delta, whose successors may then be read by
+    /// their text alone.
+    fn parse(data: &str) -> Option<(Self, Option<TextTemplate>)> {
         let w = WireEvent::scan(data).ok()?;
+        let text_delta = w.kind.as_deref() == Some("content_block_delta")
+            && w.delta.as_ref().and_then(|d| d.kind.as_deref()) == Some("text_delta");
+        let template = w
+            .text_span
+            .filter(|_| text_delta && w.index.is_some())
+            .and_then(|span| TextTemplate::new(data, span, w.delta_end, READ_KEYS, &["delta"]));
+        Some((Self::from_wire(w)?, template))
+    }
+
+    fn from_wire(w: WireEvent) -> Option<Self> {
         // Indexes are small counts; any number reads, as elsewhere.
         let index = || w.index.map(|n| n as u32);
         Some(match w.kind.as_deref()? {
@@ -225,6 +258,9 @@ pub struct AnthropicStream {
     /// The thinking block being streamed: its index, text and signature, sent whole
     /// (as `thinking_blocks`) when it stops, for the caller to send back.
     thinking: Option<(u32, String, String)>,
+    /// The last event, when it was a text delta: the next may be the same but for
+    /// its text (see [`TextTemplate`]).
+    template: Option<TextTemplate>,
 }
 
 impl AnthropicStream {
@@ -239,6 +275,7 @@ impl AnthropicStream {
             tool_calls: 0,
             started: false,
             thinking: None,
+            template: None,
         }
     }
 
@@ -252,8 +289,16 @@ impl AnthropicStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
+        if let Some(text) = self.template.as_ref().and_then(|t| t.text_of(data)) {
+            // What a text delta becomes below, without building the chunk.
+            sink.push_content(&self.id, self.created, &self.model, &text);
+            return Ok(Flow::Continue);
+        }
         let parsed = match Event::parse(data) {
-            Some(event) => event,
+            Some((event, template)) => {
+                self.template = template;
+                event
+            }
             // Not an event: say why, reading again slowly (this happens once).
             None => {
                 event_json(data)?;
@@ -647,5 +692,48 @@ mod tests {
         let mut s = stream(&Translation::default());
         s.feed(&TEXT.as_bytes()[..cut]).unwrap();
         assert_eq!(s.end().unwrap_err().class_name(), "APIConnectionError");
+    }
+
+    mod text_templates {
+        use super::*;
+        use proptest::prelude::*;
+
+        const START: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-x\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n";
+        const PING: &str = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
+
+        /// Events of the kinds a stream mixes: text deltas (the fast path's, with and
+        /// without the padding Anthropic sends) and what must leave it.
+        fn event() -> impl Strategy<Value = String> {
+            let text = "[a-z \"\\\\é🦀\n]{0,6}".prop_map(|t| crate::json::to_string(&t));
+            let delta = |index: u32, text: String, tail: &str| {
+                format!("event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{index},\"delta\":{{\"type\":\"text_delta\",\"text\":{text}}}{tail}}}\n\n")
+            };
+            prop_oneof![
+                4 => text.clone().prop_map(move |t| delta(0, t, "")),
+                2 => text.clone().prop_map(move |t| delta(0, t, "          ")),
+                1 => text.clone().prop_map(move |t| delta(1, t, "")),
+                1 => text.clone().prop_map(move |t| delta(0, t, ",\"index\":1")),
+                1 => text.clone().prop_map(move |t| delta(0, t, ",\"type\":\"ping\"")),
+                1 => text.clone().prop_map(move |t| delta(0, t, ",\"usage\":{\"output_tokens\":3}")),
+                1 => text.clone().prop_map(move |t| delta(0, t, "").replace("text_delta", "thinking_delta").replace("\"text\"", "\"thinking\"")),
+                1 => Just(PING.to_string()),
+            ]
+        }
+
+        proptest! {
+            /// The chunks and the final completion are those of the same events read
+            /// whole (a ping between every two events keeps every one off the fast path).
+            #[test]
+            fn fast_path_gives_what_reading_every_event_whole_gives(events in prop::collection::vec(event(), 1..12)) {
+                let fast = format!("{START}{}", events.concat());
+                let slow = format!("{START}{PING}{}", events.join(PING));
+                let read = |wire: &str| {
+                    let s = ChatStream::new(WireFormat::Anthropic, &Translation::default(), 7);
+                    let (s, chunks) = crate::stream::as_js::run(s, &[wire.as_bytes()], false);
+                    (chunks, s.final_completion())
+                };
+                prop_assert_eq!(read(&fast), read(&slow));
+            }
+        }
     }
 }

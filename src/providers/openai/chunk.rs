@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use crate::json::Value;
 
 use crate::accumulate::{Accumulator, ChoiceDelta, ToolDelta};
+use crate::providers::template::TextTemplate;
 use crate::scan::{Scan, Scanner};
 
 /// Any JSON number as a count: fractions drop, negatives and NaN read as 0.
@@ -147,22 +148,8 @@ impl<'a> WireChunk<'a> {
     }
 }
 
-/// A chunk that is a bare text delta, less its text: the bytes before the text's
-/// string and those after it to the end of `choices`. Streams send long runs of
-/// chunks that differ only in their text (same `id`, `model`, `index`, nulls); a
-/// chunk that starts and continues with exactly these bytes is that chunk again, so
-/// only its text needs reading. That is a fraction of the work of reading the whole
-/// chunk, which was most of onellm's time per token on OpenAI-format streams.
-#[derive(Debug)]
-pub struct TextTemplate {
-    before: String,
-    after: String,
-    choice: u32,
-}
-
-/// Top-level keys the full reader takes from a chunk: one after `choices` in a chunk
-/// sends it the slow way (but for `"usage": null`, which reads as absent).
-const READ_KEYS: [&str; 6] = [
+/// Top-level keys the full reader takes from a chunk (see [`TextTemplate`]).
+const READ_KEYS: &[&str] = &[
     "id",
     "created",
     "model",
@@ -171,52 +158,33 @@ const READ_KEYS: [&str; 6] = [
     "usage",
 ];
 
-impl TextTemplate {
-    /// The template of `chunk` (read from `data`), when adding it to the running
-    /// total would add its text to one choice and nothing else.
-    pub fn of(data: &str, chunk: &WireChunk) -> Option<TextTemplate> {
-        let [c] = chunk.choices.as_slice() else {
+impl WireChunk<'_> {
+    /// The template of this chunk (read from `data`) and the choice it adds to, when
+    /// adding it to the running total adds its text to one choice and nothing else.
+    pub fn text_template(&self, data: &str) -> Option<(TextTemplate, u32)> {
+        let [c] = self.choices.as_slice() else {
             return None;
         };
         let d = c.delta.as_ref()?;
-        let bare = chunk.usage.is_none()
+        let bare = self.usage.is_none()
             && c.logprobs.is_none()
             && c.finish_reason.is_none()
             && d.refusal.is_none()
             && d.reasoning_content.is_none()
             && d.thinking_blocks.is_none()
             && d.tool_calls.is_empty();
-        let (start, end) = d.content_span?;
-        (bare && end <= chunk.choices_end).then(|| TextTemplate {
-            before: data[..start].to_string(),
-            after: data[end..chunk.choices_end].to_string(),
-            choice: index(c.index),
-        })
-    }
-
-    /// The text of `data` and the choice it adds to, when `data` is the template's
-    /// chunk again but for its text; `None` sends it the slow way.
-    pub fn text_of<'a>(&self, data: &'a str) -> Option<(u32, Cow<'a, str>)> {
-        if !data.as_bytes().starts_with(self.before.as_bytes()) {
+        if !bare {
             return None;
         }
-        let mut s = Scanner::resume(data, self.before.len(), 1);
-        let text = s.string_here().ok()?;
-        let end = s.position();
-        if !data.as_bytes()[end..].starts_with(self.after.as_bytes()) {
-            return None;
-        }
-        // The rest of the chunk may hold only what the full reader passes over (as
-        // OpenAI's `obfuscation` padding), and must be JSON to its end.
-        let mut s = Scanner::resume(data, end + self.after.len(), 1);
-        s.object_rest(|s, key| match key {
-            "usage" if s.null()? => Ok(()),
-            key if READ_KEYS.contains(&key) => Err(crate::scan::Malformed { at: 0 }),
-            _ => s.skip(),
-        })
-        .ok()?;
-        s.finish().ok()?;
-        Some((self.choice, text))
+        // `"usage": null` in every chunk is how OpenAI streams with include_usage.
+        let template = TextTemplate::new(
+            data,
+            d.content_span?,
+            self.choices_end,
+            READ_KEYS,
+            &["usage"],
+        )?;
+        Some((template, index(c.index)))
     }
 }
 
@@ -310,25 +278,26 @@ mod tests {
         format!("{HEAD}{text}{TAIL}{end}")
     }
 
-    fn template(data: &str) -> Option<TextTemplate> {
-        TextTemplate::of(data, &WireChunk::parse(data).unwrap())
+    fn template(data: &str) -> Option<(TextTemplate, u32)> {
+        WireChunk::parse(data).unwrap().text_template(data)
     }
 
     #[test]
     fn a_chunk_like_the_last_but_for_its_text_is_read_by_its_text_alone() {
-        let t = template(&chunk(r#""Hel""#, r#","obfuscation":"x1"}"#)).unwrap();
-        let text = |data: &str| t.text_of(data).map(|(i, text)| (i, text.into_owned()));
-        assert_eq!(text(&chunk(r#""lo""#, "}")), Some((0, "lo".into())));
+        let (t, choice) = template(&chunk(r#""Hel""#, r#","obfuscation":"x1"}"#)).unwrap();
+        assert_eq!(choice, 0);
+        let text = |data: &str| t.text_of(data).map(Cow::into_owned);
+        assert_eq!(text(&chunk(r#""lo""#, "}")), Some("lo".into()));
         assert_eq!(
             text(&chunk(
                 r#""a\"b \ud83e\udd80""#,
                 r#","obfuscation":"QmK7s"}"#
             )),
-            Some((0, "a\"b 🦀".into()))
+            Some("a\"b 🦀".into())
         );
         assert_eq!(
             text(&chunk(r#""x""#, r#","usage":null,"extra":[1,{"y":2}]} "#)),
-            Some((0, "x".into()))
+            Some("x".into())
         );
         // Anything the full reader would take more from goes the slow way.
         for other in [

@@ -4,11 +4,12 @@
 
 use crate::json::Value;
 
-use super::chunk::{TextTemplate, WireChunk};
+use super::chunk::WireChunk;
 use super::error::message_of;
 use crate::accumulate::ChoiceDelta;
 use crate::error::{Error, Result};
 use crate::json::{field, why_not_json};
+use crate::providers::template::TextTemplate;
 use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
 use crate::sse::{preview, SseEvent};
@@ -26,7 +27,7 @@ pub struct OpenAiStream {
     /// but for its text (see [`TextTemplate`]). Only a run of such chunks in a row
     /// takes the fast path, so the running total sees exactly what the full reader
     /// would have given it.
-    template: Option<TextTemplate>,
+    template: Option<(TextTemplate, u32)>,
 }
 
 impl OpenAiStream {
@@ -75,7 +76,9 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
-        if let Some((choice, text)) = self.template.as_ref().and_then(|t| t.text_of(data)) {
+        let fast = self.template.as_ref();
+        if let Some((text, choice)) = fast.and_then(|(t, choice)| Some((t.text_of(data)?, *choice)))
+        {
             if let Some(found) = self.hidden_usage(data) {
                 self.hidden_usage = Some(found);
             }
@@ -102,7 +105,7 @@ impl OpenAiStream {
         if let Some(found) = self.hidden_usage(data) {
             self.hidden_usage = Some(found);
         }
-        self.template = TextTemplate::of(data, &chunk);
+        self.template = chunk.text_template(data);
         sink.push_text(data, |acc| {
             chunk.fold_into(acc);
             if let Some(usage) = chunk.usage.as_ref().filter(|u| !u.is_null()) {
