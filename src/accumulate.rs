@@ -232,7 +232,7 @@ impl Accumulator {
                     refusal: c.refusal.as_ref().map(GrowingText::joined),
                     tool_calls: (!c.tool_calls.is_empty()).then(|| {
                         let mut calls = c.tool_calls.clone();
-                        calls.sort_unstable_by_key(|(index, _)| *index);
+                        crate::sort::sort_by(&mut calls, &|a, b| a.0 < b.0);
                         calls.into_iter().map(|(_, call)| call).collect()
                     }),
                     reasoning_content: c.reasoning.as_ref().map(GrowingText::joined),
@@ -243,8 +243,8 @@ impl Accumulator {
                 finish_reason: c.finish_reason.clone(),
             })
             .collect();
-        // Indexes are unique: an unstable sort orders them the same, in less code.
-        choices.sort_unstable_by_key(|c| c.index);
+        // Indexes are unique: an unstable sort orders them as a stable one would.
+        crate::sort::sort_by(&mut choices, &|a, b| a.index < b.index);
         ChatCompletion {
             id: self.id.clone(),
             object: "chat.completion".into(),

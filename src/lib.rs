@@ -20,6 +20,7 @@ pub mod model;
 pub mod providers;
 pub mod retry;
 pub mod scan;
+pub mod sort;
 pub mod sse;
 pub mod stream;
 pub mod types;

@@ -295,10 +295,15 @@ impl Map {
         if n < 2 {
             return;
         }
-        // Sorted positions find repeats in n log n, however many keys a hostile
-        // object has; a repeat is rare, so the common case only sorts.
+        // A few keys are compared pairwise, without allocating (most objects);
+        // beyond that, sorted positions find repeats in n log n, however many keys a
+        // hostile object has.
+        let key = |i: usize| self.entries[i].0.as_str();
+        if n <= 16 && !(1..n).any(|i| (0..i).any(|j| key(j) == key(i))) {
+            return;
+        }
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by(|&a, &b| self.entries[a].0.cmp(&self.entries[b].0).then(a.cmp(&b)));
+        crate::sort::sort_by(&mut order, &|&a, &b| (key(a), a) < (key(b), b));
         let mut drop = vec![false; n];
         let mut moves = Vec::new(); // (first place, last value)
         for run in order.chunk_by(|&a, &b| self.entries[a].0 == self.entries[b].0) {
@@ -322,6 +327,14 @@ impl Map {
             !drop[i - 1]
         });
     }
+}
+
+/// A member of a `json!` object: one call, not the key's allocation and the insert
+/// written out at every member of every literal (request builders hold hundreds).
+#[doc(hidden)]
+#[inline(never)]
+pub fn put(map: &mut Map, key: &str, value: Value) {
+    map.insert(key.to_string(), value);
 }
 
 /// Equal when they hold the same members, in any order, as two JS objects are
