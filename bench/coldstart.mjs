@@ -28,6 +28,13 @@ const NODE_SUBJECTS = {
   "node, empty script": `
     const t0 = performance.now();
     console.log(JSON.stringify({ boot: t0, import: 0, construct: 0, first: 0, text: ${JSON.stringify(SMALL_TEXT)} }));`,
+  // What Node's module loader costs before any package's own code: importing, by
+  // name, a package whose one module is empty (see emptyPackage()).
+  "node, an empty package": `
+    const t0 = performance.now();
+    await import("empty-package");
+    const t1 = performance.now();
+    console.log(JSON.stringify({ boot: t0, import: t1 - t0, construct: 0, first: 0, text: ${JSON.stringify(SMALL_TEXT)} }));`,
   onellm: `
     const t0 = performance.now();
     const { OpenAI } = await import("onellm");
@@ -65,11 +72,24 @@ const WASM_ONLY = `
   initSync({ module: bytes });
   console.log(JSON.stringify({ init: performance.now() - t0 }));`;
 
-function runNode(script, url) {
+/**
+ * A directory whose node_modules holds `empty-package` (one empty module, exported
+ * as onellm's are): scripts run there import it by name, as a user imports onellm.
+ */
+function emptyPackage() {
+  const dir = join(root, "target", "bench-empty-package");
+  const pkg = join(dir, "node_modules", "empty-package");
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "empty-package", type: "module", exports: { ".": "./index.js" } }));
+  writeFileSync(join(pkg, "index.js"), "export default 1;\n");
+  return dir;
+}
+
+function runNode(script, url, cwd = root) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, ["--input-type=module", "-e", `const SERVER = ${JSON.stringify(url)};\n${script}\nprocess.exit(0);`],
-      { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      { cwd, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => {
@@ -84,10 +104,11 @@ async function nodeColdStart(url, runs, log) {
   const times = Object.fromEntries(Object.keys(NODE_SUBJECTS).map((k) => [k, []]));
   const names = Object.keys(NODE_SUBJECTS);
   const init = [];
+  const emptyDir = emptyPackage();
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + r) % names.length];
-      const m = await runNode(NODE_SUBJECTS[name], url);
+      const m = await runNode(NODE_SUBJECTS[name], url, name === "node, an empty package" ? emptyDir : root);
       if (m.text !== SMALL_TEXT) throw new Error(`cold start ${name}: wrong answer ${JSON.stringify(m.text)}`);
       times[name].push(m);
     }

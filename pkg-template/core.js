@@ -141,12 +141,15 @@ export class Stream {
           }
         }
       }
-      this.#final = reader.finalCompletion();
       this.#finished = true;
     } finally {
       // An early `break`, a throw or an error: stop the request and the body at once.
-      if (!this.#finished) reader.cancel();
-      reader.free();
+      // A finished stream keeps its reader for finalChatCompletion(), which builds the
+      // answer only when asked (the garbage collector frees it otherwise: --weak-refs).
+      if (!this.#finished) {
+        reader.cancel();
+        reader.free();
+      }
     }
   }
 
@@ -190,6 +193,10 @@ export class Stream {
   async finalChatCompletion() {
     if (!this.#consumed) for await (const _ of this);
     if (!this.#finished) throw new OpenAIError("The stream did not complete, so it has no final completion.");
+    if (this.#final === undefined) {
+      this.#final = this.#reader.finalCompletion();
+      this.#reader.free();
+    }
     return this.#final;
   }
 }

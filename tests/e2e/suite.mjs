@@ -98,6 +98,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
     equal(final.choices[0].message.content, plain.choices[0].message.content, "final content");
     equal(final.choices[0].finish_reason, "stop", "final finish_reason");
     equal(final.usage, plain.usage, "final usage");
+    check((await stream.finalChatCompletion()) === final, "asked again, the same completion (built once, on demand)");
   });
 
   test("stream: toReadableStream() re-encodes as OpenAI SSE, fromReadableStream() reads it back", async () => {
