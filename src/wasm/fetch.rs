@@ -122,6 +122,46 @@ impl FetchBody {
     }
 }
 
+impl FetchBody {
+    /// Lets the body go after the end of the answer. The server has usually ended it
+    /// too, and reading it to its end (rather than aborting) leaves the connection
+    /// free for the next request (keep-alive), as the `openai` package does. In the
+    /// background and bounded: at most [`DRAIN_BYTES`] more, for at most
+    /// [`DRAIN_MS`]; then the read is cancelled and the request aborted.
+    pub fn drain(mut self, transport: FetchTransport) {
+        let controller = self.attempt.controller.clone();
+        let reader = self.reader.clone();
+        let give_up = Closure::<dyn FnMut()>::new(move || {
+            if let Some(reader) = &reader {
+                // Ends the pending read; its promise's rejection (if the stream has
+                // errored) is caught, never an unhandled rejection.
+                IGNORE.with(|ignore| drop(reader.cancel().catch(ignore)));
+            }
+            controller.abort();
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            let _deadline = Timer::start(DRAIN_MS, give_up);
+            let mut left = DRAIN_BYTES;
+            while let Ok(Some(bytes)) = transport.read(&mut self).await {
+                match left.checked_sub(bytes.len()) {
+                    Some(rest) => left = rest,
+                    None => break,
+                }
+            }
+            // Dropped here: aborted unless read to its end.
+        });
+    }
+}
+
+/// How long, and how much, a body is read past the end of the answer.
+const DRAIN_MS: f64 = 1_000.0;
+const DRAIN_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// A `catch` handler that ignores: one for the module's life.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
 impl Drop for FetchBody {
     /// A body dropped before its end (a failed attempt, a stream left early) would
     /// keep its connection open: abort it.

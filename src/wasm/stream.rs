@@ -26,6 +26,9 @@ struct Parts {
 
 struct State {
     parts: Option<Parts>,
+    /// The stream once its answer is complete, kept for `finalCompletion()` after
+    /// its body has been let go.
+    done: Option<Box<ChatStream>>,
     /// The chunks that arrived while the attempt was being judged, not yet handed out.
     first: Option<String>,
     ended: bool,
@@ -71,6 +74,7 @@ impl StreamReader {
         StreamReader {
             state: Rc::new(RefCell::new(State {
                 parts: Some(Parts { body, stream }),
+                done: None,
                 first,
                 ended,
             })),
@@ -166,6 +170,10 @@ impl StreamReader {
                 Ok(Some(batch)) => Ok(parse_json(&batch)),
                 Ok(None) => {
                     s.ended = true;
+                    if let Some(Parts { body, stream }) = s.parts.take() {
+                        s.done = Some(stream);
+                        body.drain(transport);
+                    }
                     Ok(JsValue::UNDEFINED)
                 }
                 Err(e) => {
@@ -181,9 +189,11 @@ impl StreamReader {
     /// The `chat.completion` that the chunks read so far add up to.
     #[wasm_bindgen(js_name = finalCompletion)]
     pub fn final_completion(&self) -> JsValue {
-        match &self.state.borrow().parts {
-            Some(parts) => to_js(&parts.stream.final_completion()),
-            None => JsValue::UNDEFINED,
+        let state = self.state.borrow();
+        match (&state.done, &state.parts) {
+            (Some(stream), _) => to_js(&stream.final_completion()),
+            (None, Some(parts)) => to_js(&parts.stream.final_completion()),
+            (None, None) => JsValue::UNDEFINED,
         }
     }
 

@@ -383,6 +383,42 @@ export async function runSuite(onellm, { emulator, runtime }) {
       InvalidRequestError, "a signal that is no AbortSignal");
   });
 
+  test("stream: after [DONE] the body is read to its end, not aborted; one that never ends is let go", async () => {
+    const encoder = new TextEncoder();
+    const chunk = JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m",
+      choices: [{ index: 0, delta: { content: "hi" }, logprobs: null, finish_reason: null }] });
+    // A fetch answering with a body that sends the answer and [DONE], then (if `ends`)
+    // a trailing comment and its end a moment later, as a server closing the response.
+    const serve = (ends) => {
+      const seen = {};
+      const fetch = async (url, init) => {
+        seen.signal = init.signal;
+        const body = new ReadableStream({
+          start(c) {
+            c.enqueue(encoder.encode(`data: ${chunk}\n\ndata: [DONE]\n\n`));
+            if (ends) setTimeout(() => { c.enqueue(encoder.encode(": bye\n\n")); c.close(); seen.closed = true; }, 20);
+          },
+          cancel() { seen.cancelled = true; },
+        });
+        return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+      };
+      return { seen, fetch };
+    };
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ending = serve(true);
+    const s1 = await client({ fetch: ending.fetch }).chat.completions.create({ model: "openai/m", messages: hello, stream: true });
+    equal(text(await collect(s1)), "hi", "the answer");
+    await sleep(200);
+    check(ending.seen.closed && !ending.seen.cancelled && !ending.seen.signal.aborted,
+      "the rest of the body was read to its end; nothing cancelled or aborted");
+    equal((await s1.finalChatCompletion()).choices[0].message.content, "hi", "the final completion, after the body went");
+    const hanging = serve(false);
+    const s2 = await client({ fetch: hanging.fetch }).chat.completions.create({ model: "openai/m", messages: hello, stream: true });
+    equal(text(await collect(s2)), "hi", "the answer, though the body never ends");
+    await sleep(1500);
+    check(hanging.seen.cancelled && hanging.seen.signal.aborted, "a body still open a second after [DONE] is cancelled and aborted");
+  });
+
   test("an injected fetch may return any Response-like object; garbage is refused at once", async () => {
     const like = async (url, init) => {
       const r = await fetch(url, init);
