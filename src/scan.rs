@@ -1,14 +1,15 @@
 //! A pull reader over JSON text, for the readers that run once per streamed token:
 //! an OpenAI chunk, an Anthropic event, a Gemini fragment. The reader asks for the
 //! fields it wants as the keys come and skips the rest without building them; strings
-//! are borrowed from the text unless they hold escapes.
+//! are borrowed from the text unless they hold escapes. It also builds whole
+//! [`Value`]s: [`parse`], and the rare, nested parts of an event (a usage object,
+//! logprobs).
 //!
 //! Why not serde's derive, which did this before: each derived reader is its own
 //! visitor code, monomorphised, and serde's error path prints floats, which brings
-//! core's float formatting into the Wasm. One small scanner serves every hot path,
-//! and the rare, large parts of an event (a usage object, logprobs) are handed to
-//! `serde_json` as a `Value`. It accepts exactly JSON (RFC 8259): anything else is
-//! [`Malformed`], never a panic, and nesting deeper than serde_json's limit is refused.
+//! core's float formatting into the Wasm. One small scanner serves every reader. It
+//! accepts exactly JSON (RFC 8259): anything else is [`Malformed`], never a panic,
+//! and nesting deeper than 128 levels is refused.
 
 use std::borrow::Cow;
 
@@ -62,7 +63,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 
 pub type Scan<T> = Result<T, Malformed>;
 
-/// serde_json's recursion limit: deeper input is refused rather than overflowing
+/// serde_json's recursion limit, kept: deeper input is refused rather than overflowing
 /// the stack (a trap in Wasm).
 const MAX_DEPTH: u32 = 128;
 
@@ -599,9 +600,15 @@ mod tests {
     #[test]
     fn numbers_read_as_json_defines_them() {
         let v = scan_all("[0, -0, 12, -7, 1.5, 2e3, -1.25E-2, 12345678901234567890]").unwrap();
+        let read: Vec<f64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_f64().unwrap())
+            .collect();
         assert_eq!(
-            v,
-            crate::json!([
+            read,
+            [
                 0.0,
                 -0.0,
                 12.0,
@@ -610,7 +617,13 @@ mod tests {
                 2000.0,
                 -0.0125,
                 12345678901234567890.0
-            ])
+            ]
+        );
+        // Integers beyond a double's precision keep every digit.
+        assert_eq!(v[7].as_u64(), Some(12345678901234567890));
+        assert_eq!(
+            v.to_string(),
+            "[0,-0,12,-7,1.5,2e3,-1.25E-2,12345678901234567890]"
         );
     }
 

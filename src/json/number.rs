@@ -31,9 +31,12 @@ impl Number {
             return None;
         }
         if value.fract() == 0.0 && value.abs() < 1e15 {
-            // Whole numbers as JSON.stringify writes them: `2`, not `2.0`.
             return Some(Number::from(value as i64));
         }
+        // Valid JSON, though not always JSON.stringify's layout (`1e16`, `2.5e-6`,
+        // `5000000000000000.0`): laying digits out as JS does cost 1.2 KB gzipped,
+        // and only messages and Gemini's logprobs are written from doubles; the
+        // numbers a caller sends go on as their own text.
         Some(Number(zmij::Buffer::new().format_finite(value).into()))
     }
 
@@ -158,10 +161,21 @@ impl From<u64> for Number {
     }
 }
 
-/// Equal when written alike or of the same value (`1` and `1.0`).
+/// Equal when written alike or of the same value (`1` and `1.0`): integers compared
+/// exactly, others as the doubles they read as.
 impl PartialEq for Number {
     fn eq(&self, other: &Number) -> bool {
-        self.0 == other.0 || self.as_f64() == other.as_f64()
+        let integer = |n: &Number| n.as_i64().map(i128::from).or(n.as_u64().map(i128::from));
+        if self.0 == other.0 {
+            return true;
+        }
+        match (integer(self), integer(other)) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                let (a, b) = (self.as_f64(), other.as_f64());
+                a == b && a.is_finite()
+            }
+        }
     }
 }
 
@@ -217,6 +231,35 @@ mod tests {
         ] {
             assert_eq!(n(text).as_f64(), value, "{text}");
         }
+    }
+
+    #[test]
+    fn floats_write_as_json_that_reads_back_to_them() {
+        for value in [
+            5e15,
+            1e16,
+            1e21,
+            2.5e-6,
+            1e-7,
+            -1.5e-7,
+            0.30000000000000004,
+            123.456,
+            f64::MAX,
+            5e-324,
+        ] {
+            let text = Number::from_f64(value).unwrap();
+            let back: f64 = text.as_str().parse().unwrap();
+            assert_eq!(back, value, "{text}");
+            assert!(crate::json::parse(text.as_str()).is_ok(), "{text} is JSON");
+        }
+    }
+
+    #[test]
+    fn integers_compare_exactly() {
+        assert_ne!(n("12345678901234567890"), n("12345678901234567891"));
+        assert_eq!(n("1"), n("1.0"));
+        assert_eq!(n("1e2"), n("100"));
+        assert_ne!(n("1e400"), n("2e400"));
     }
 
     #[test]

@@ -161,6 +161,14 @@ impl<'a> At<'a> {
         self.value.as_f64().ok_or_else(|| self.invalid("a number"))
     }
 
+    /// A number as the caller wrote it.
+    pub fn number(&self) -> Result<Number> {
+        match self.value {
+            Value::Number(n) => Ok(n.clone()),
+            _ => Err(self.invalid("a number")),
+        }
+    }
+
     pub fn i64(&self) -> Result<i64> {
         self.value
             .as_i64()

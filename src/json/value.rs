@@ -141,7 +141,10 @@ impl Value {
             let token = token.replace("~1", "/").replace("~0", "~");
             at = match at {
                 Value::Object(o) => o.get(&token)?,
-                Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
+                // RFC 6901 indexes: `0`, or digits without a leading zero or sign.
+                Value::Array(a) if token == "0" || !token.starts_with(['0', '+']) => {
+                    a.get(token.parse::<usize>().ok()?)?
+                }
                 _ => return None,
             };
         }
@@ -576,6 +579,8 @@ mod tests {
         let v = Value::Object(root);
         assert_eq!(v.pointer("/$defs/a~1b/0"), Some(&Value::from(7)));
         assert_eq!(v.pointer("/$defs/x"), None);
+        assert_eq!(v.pointer("/$defs/a~1b/00"), None);
+        assert_eq!(v.pointer("/$defs/a~1b/+0"), None);
         assert_eq!(v.pointer(""), Some(&v));
     }
 

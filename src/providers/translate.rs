@@ -6,7 +6,7 @@ use crate::json;
 use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{number_text, why_not_json};
+use crate::json::{number_text, why_not_json, Number};
 use crate::types::request::{ContentPart, FunctionDef, MessageToolCall, Stop, Tool};
 use crate::types::{ChatParams, ChatRequest, Content, ONELLM_PARAMS};
 
@@ -45,6 +45,18 @@ pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map) {
             body.insert(key.clone(), value.clone());
         }
     }
+}
+
+/// A number the caller sent, as its JSON text (never through a float and back), if
+/// within the provider's range; else an error naming the parameter and the range.
+pub fn number_in_range(
+    value: &Number,
+    range: (f64, f64),
+    param: &str,
+    provider: &str,
+) -> Result<Value> {
+    in_range(value.as_f64(), range, param, provider)?;
+    Ok(Value::Number(value.clone()))
 }
 
 /// `value` if within the provider's range, else an error naming the parameter and

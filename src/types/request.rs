@@ -8,7 +8,7 @@
 use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{object, At, ToJson};
+use crate::json::{object, At, Number, ToJson};
 
 /// OneLLM's own parameters: they steer the client and are never sent to a provider.
 pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
@@ -17,21 +17,22 @@ pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
 pub struct ChatParams {
     pub model: String,
     pub messages: Vec<Message>,
-    pub frequency_penalty: Option<f64>,
+    /// Numbers the caller sent, kept as their JSON text: a provider gets exactly them.
+    pub frequency_penalty: Option<Number>,
     pub logit_bias: Option<crate::json::Keyed<f64>>,
     pub logprobs: Option<bool>,
     pub top_logprobs: Option<u32>,
     pub max_tokens: Option<u32>,
     pub max_completion_tokens: Option<u32>,
     pub n: Option<u32>,
-    pub presence_penalty: Option<f64>,
+    pub presence_penalty: Option<Number>,
     pub response_format: Option<ResponseFormat>,
     pub seed: Option<i64>,
     pub stop: Option<Stop>,
     pub stream: Option<bool>,
     pub stream_options: Option<StreamOptions>,
-    pub temperature: Option<f64>,
-    pub top_p: Option<f64>,
+    pub temperature: Option<Number>,
+    pub top_p: Option<Number>,
     pub tools: Option<Vec<Tool>>,
     pub tool_choice: Option<ToolChoice>,
     pub parallel_tool_calls: Option<bool>,
@@ -237,19 +238,20 @@ pub struct NamedFunction {
 impl ChatParams {
     fn read(at: &At) -> Result<Self> {
         let f64_at = |key| at.opt(key, At::f64);
+        let number_at = |key| at.opt(key, At::number);
         let u32_at = |key| at.opt(key, At::u32);
         let bool_at = |key| at.opt(key, At::bool);
         Ok(ChatParams {
             model: at.need("model")?.string()?,
             messages: at.need("messages")?.list(Message::read)?,
-            frequency_penalty: f64_at("frequency_penalty")?,
+            frequency_penalty: number_at("frequency_penalty")?,
             logit_bias: at.opt("logit_bias", |bias| bias.map(At::f64))?,
             logprobs: bool_at("logprobs")?,
             top_logprobs: u32_at("top_logprobs")?,
             max_tokens: u32_at("max_tokens")?,
             max_completion_tokens: u32_at("max_completion_tokens")?,
             n: u32_at("n")?,
-            presence_penalty: f64_at("presence_penalty")?,
+            presence_penalty: number_at("presence_penalty")?,
             response_format: at.opt("response_format", ResponseFormat::read)?,
             seed: at.opt("seed", At::i64)?,
             stop: at.opt("stop", Stop::read)?,
@@ -260,8 +262,8 @@ impl ChatParams {
                     include_usage: o.opt("include_usage", At::bool)?,
                 })
             })?,
-            temperature: f64_at("temperature")?,
-            top_p: f64_at("top_p")?,
+            temperature: number_at("temperature")?,
+            top_p: number_at("top_p")?,
             tools: at.opt("tools", |t| t.list(Tool::read))?,
             tool_choice: at.opt("tool_choice", ToolChoice::read)?,
             parallel_tool_calls: bool_at("parallel_tool_calls")?,

@@ -71,10 +71,17 @@ impl StreamReader {
             ended,
         } = started;
         let controller = body.attempt.controller.clone();
+        // A stream that ended before its first chunk lets its body go at once.
+        let (parts, done) = if ended {
+            body.drain(transport.clone());
+            (None, Some(stream))
+        } else {
+            (Some(Parts { body, stream }), None)
+        };
         StreamReader {
             state: Rc::new(RefCell::new(State {
-                parts: Some(Parts { body, stream }),
-                done: None,
+                parts,
+                done,
                 first,
                 ended,
             })),

@@ -8,8 +8,8 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, function_tools, in_range, include_usage, pass_through_own_fields,
-    push_turn, stop_list, text_only,
+    call_arguments, data_url, function_tools, include_usage, number_in_range,
+    pass_through_own_fields, push_turn, stop_list, text_only,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{
@@ -73,15 +73,15 @@ pub fn build_request(
         .or(p.max_tokens)
         .unwrap_or_else(|| default_max_tokens(model).saturating_add(budget.unwrap_or(0)));
     body.insert("max_tokens".into(), max_tokens.into());
-    if let Some(t) = p.temperature {
-        let t = in_range(t, (0.0, 1.0), "temperature", "anthropic")?;
-        body.insert("temperature".into(), json!(t));
+    if let Some(t) = &p.temperature {
+        let t = number_in_range(t, (0.0, 1.0), "temperature", "anthropic")?;
+        body.insert("temperature".into(), t);
     }
-    if let Some(top_p) = p.top_p {
-        in_range(top_p, (0.0, 1.0), "top_p", "anthropic")?;
+    if let Some(top_p) = &p.top_p {
+        let top_p = number_in_range(top_p, (0.0, 1.0), "top_p", "anthropic")?;
         // Recent Claude models refuse both at once; temperature is the one kept.
         if p.temperature.is_none() {
-            body.insert("top_p".into(), json!(top_p));
+            body.insert("top_p".into(), top_p);
         }
     }
     if let Some(stop) = &p.stop {

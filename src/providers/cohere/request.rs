@@ -9,7 +9,7 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    function_tools, in_range, include_usage, pass_through_own_fields, stop_list, text_only,
+    function_tools, include_usage, number_in_range, pass_through_own_fields, stop_list, text_only,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
@@ -80,13 +80,13 @@ pub fn build_request(
 }
 
 fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
-    if let Some(t) = p.temperature {
-        let t = in_range(t, (0.0, 1.0), "temperature", "cohere")?;
-        body.insert("temperature".into(), json!(t));
+    if let Some(t) = &p.temperature {
+        let t = number_in_range(t, (0.0, 1.0), "temperature", "cohere")?;
+        body.insert("temperature".into(), t);
     }
-    if let Some(top_p) = p.top_p {
-        let top_p = in_range(top_p, (0.01, 0.99), "top_p", "cohere")?;
-        body.insert("p".into(), json!(top_p));
+    if let Some(top_p) = &p.top_p {
+        let top_p = number_in_range(top_p, (0.01, 0.99), "top_p", "cohere")?;
+        body.insert("p".into(), top_p);
     }
     if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
         body.insert("max_tokens".into(), json!(max));
@@ -95,12 +95,12 @@ fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
         body.insert("stop_sequences".into(), json!(stop_list(stop)));
     }
     for (ours, value) in [
-        ("frequency_penalty", p.frequency_penalty),
-        ("presence_penalty", p.presence_penalty),
+        ("frequency_penalty", &p.frequency_penalty),
+        ("presence_penalty", &p.presence_penalty),
     ] {
         if let Some(v) = value {
-            let v = in_range(v, (0.0, 1.0), ours, "cohere")?;
-            body.insert(ours.into(), json!(v));
+            let v = number_in_range(v, (0.0, 1.0), ours, "cohere")?;
+            body.insert(ours.into(), v);
         }
     }
     if let Some(seed) = p.seed {

@@ -2,7 +2,7 @@
 //! (<https://ai.google.dev/api/generate-content>).
 
 use crate::json;
-use crate::json::{Map, Value};
+use crate::json::{Map, Number, Value};
 
 use super::response::SIGNATURE_SEPARATOR;
 use super::schema;
@@ -109,16 +109,21 @@ fn in_range(value: f64, low: f64, high: f64, param: &str) -> Result<f64> {
     translate::in_range(value, (low, high), param, "gemini")
 }
 
+/// A number the caller sent, checked against Gemini's range and sent as written.
+fn number_in_range(value: &Number, low: f64, high: f64, param: &str) -> Result<Value> {
+    translate::number_in_range(value, (low, high), param, "gemini")
+}
+
 fn generation_config(p: &ChatParams) -> Result<Map> {
     let mut c = Map::new();
-    if let Some(t) = p.temperature {
+    if let Some(t) = &p.temperature {
         c.insert(
             "temperature".into(),
-            json!(in_range(t, 0.0, 2.0, "temperature")?),
+            number_in_range(t, 0.0, 2.0, "temperature")?,
         );
     }
-    if let Some(t) = p.top_p {
-        c.insert("topP".into(), json!(in_range(t, 0.0, 1.0, "top_p")?));
+    if let Some(t) = &p.top_p {
+        c.insert("topP".into(), number_in_range(t, 0.0, 1.0, "top_p")?);
     }
     if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
         c.insert("maxOutputTokens".into(), json!(max));
@@ -135,16 +140,16 @@ fn generation_config(p: &ChatParams) -> Result<Map> {
         c.insert("candidateCount".into(), json!(n as u32));
     }
     // A zero penalty is no penalty, and some models refuse the field at all.
-    if let Some(v) = p.presence_penalty.filter(|v| *v != 0.0) {
+    if let Some(v) = p.presence_penalty.as_ref().filter(|v| v.as_f64() != 0.0) {
         c.insert(
             "presencePenalty".into(),
-            json!(in_range(v, -2.0, 2.0, "presence_penalty")?),
+            number_in_range(v, -2.0, 2.0, "presence_penalty")?,
         );
     }
-    if let Some(v) = p.frequency_penalty.filter(|v| *v != 0.0) {
+    if let Some(v) = p.frequency_penalty.as_ref().filter(|v| v.as_f64() != 0.0) {
         c.insert(
             "frequencyPenalty".into(),
-            json!(in_range(v, -2.0, 2.0, "frequency_penalty")?),
+            number_in_range(v, -2.0, 2.0, "frequency_penalty")?,
         );
     }
     if let Some(seed) = p.seed {
@@ -433,6 +438,24 @@ mod tests {
 
     fn rejected(params: Value) -> Error {
         build(params).unwrap_err()
+    }
+
+    /// A float the caller sent reaches Gemini as written, not through a double and
+    /// back (`0.1 * 3` in JS is 0.30000000000000004, and stays so).
+    #[test]
+    fn numbers_go_as_the_caller_wrote_them() {
+        let params = crate::json::parse(
+            r#"{"model":"google/g","messages":[{"role":"user","content":"Hi"}],"temperature":0.30000000000000004,"top_p":1e-1,"presence_penalty":-0.50}"#,
+        )
+        .unwrap();
+        let (http, _) = build(params).unwrap();
+        for sent in [
+            r#""temperature":0.30000000000000004"#,
+            r#""topP":1e-1"#,
+            r#""presencePenalty":-0.50"#,
+        ] {
+            assert!(http.body.contains(sent), "{sent} in {}", http.body);
+        }
     }
 
     #[test]
