@@ -149,20 +149,7 @@ impl<'a> Scanner<'a> {
     /// The rest of an object whose members so far were read: `(, "key": value)* }`.
     /// `field` is called as by [`Scanner::object`].
     pub fn object_rest(&mut self, mut field: impl FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
-        loop {
-            match self.peek() {
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.depth = self.depth.saturating_sub(1);
-                    return Ok(());
-                }
-                Some(b',') => self.pos += 1,
-                _ => return self.fail(),
-            }
-            let key = self.string_here()?;
-            self.eat(b':')?;
-            field(self, &key)?;
-        }
+        self.object_rest_dyn(&mut field)
     }
 
     /// The whole input has been read: only whitespace may follow the value.
@@ -185,24 +172,31 @@ impl<'a> Scanner<'a> {
     fn object_dyn(&mut self, field: &mut dyn FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
         self.eat(b'{')?;
         self.enter()?;
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(());
+        if self.peek() != Some(b'}') {
+            self.member(field)?;
         }
+        self.object_rest_dyn(field)
+    }
+
+    /// One `"key": value` member, the value read by `field`.
+    fn member(&mut self, field: &mut dyn FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
+        let key = self.string_here()?;
+        self.eat(b':')?;
+        field(self, &key)
+    }
+
+    /// `(, member)* }`: the members after the first, and the object's end.
+    fn object_rest_dyn(&mut self, field: &mut dyn FnMut(&mut Self, &str) -> Scan<()>) -> Scan<()> {
         loop {
-            if self.peek() != Some(b'"') {
-                return self.fail();
-            }
-            let key = self.string_body()?;
-            self.eat(b':')?;
-            field(self, &key)?;
             match self.peek() {
-                Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     return Ok(());
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.member(field)?;
                 }
                 _ => return self.fail(),
             }
