@@ -56,14 +56,8 @@ impl ChunkSink {
     /// through `JSON.parse` once, as the text, not as 200 bytes of repeated fields.
     pub fn push(&mut self, chunk: &ChatCompletionChunk) {
         self.open_item();
-        let short = match (&self.head, text_delta(chunk)) {
-            (Some((id, created, model)), Some(text))
-                if *id == chunk.id && *created == chunk.created && *model == chunk.model =>
-            {
-                Some(text)
-            }
-            _ => None,
-        };
+        let short =
+            text_delta(chunk).filter(|_| self.same_head(&chunk.id, chunk.created, &chunk.model));
         match short {
             Some(text) => write_string(text, &mut self.batch),
             None => {
@@ -78,9 +72,7 @@ impl ChunkSink {
     /// with `text` as its content, as [`ChunkSink::push`] would, without building it
     /// when it goes short (a translated stream's text delta after its first chunk).
     pub fn push_content(&mut self, id: &str, created: u64, model: &str, text: &str) {
-        let same_head =
-            matches!(&self.head, Some((i, c, m)) if i == id && *c == created && m == model);
-        if !same_head {
+        if !self.same_head(id, created, model) {
             let delta = Delta {
                 content: Some(text.to_string()),
                 ..Delta::default()
@@ -93,6 +85,11 @@ impl ChunkSink {
         write_string(text, &mut self.batch);
         self.acc.head(id, created, model, None);
         self.acc.choice_delta(ChoiceDelta::text(0, text));
+    }
+
+    /// Whether the chunk sent whole last has this `id`, `created` and `model`.
+    fn same_head(&self, id: &str, created: u64, model: &str) -> bool {
+        matches!(&self.head, Some((i, c, m)) if i == id && *c == created && m == model)
     }
 
     /// Usage known only at the end, for the final completion alone.

@@ -93,31 +93,21 @@ impl ToJson for ErrorData<'_> {
             .field("provider", &e.provider)
             .field("model", &e.model)
             .field("param", &e.param)
-            .field("attempts", &Attempts(&e.attempts))
+            .field("attempts", &e.attempts)
             // Marks it as ours, so the glue never mistakes a foreign rejection for one.
             .field("onellm", &true)
             .end();
     }
 }
 
-/// Failed attempts, each `{ provider, model, error }` with the full
-/// `provider/model` id.
-struct Attempts<'a>(&'a [FailedAttempt]);
-
-impl ToJson for Attempts<'_> {
+/// A failed attempt as `{ provider, model, error }`, with the full `provider/model` id.
+impl ToJson for FailedAttempt {
     fn write_json(&self, out: &mut String) {
-        out.push('[');
-        for (i, a) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            object(out)
-                .field("provider", &a.provider)
-                .field("model", &format!("{}/{}", a.provider, a.model))
-                .field("error", &ErrorData(&a.error))
-                .end();
-        }
-        out.push(']');
+        object(out)
+            .field("provider", &self.provider)
+            .field("model", &format!("{}/{}", self.provider, self.model))
+            .field("error", &ErrorData(&self.error))
+            .end();
     }
 }
 
@@ -131,7 +121,7 @@ pub fn meta_to_js(provider: &str, model: &str, failed: &[FailedAttempt]) -> JsVa
     object(&mut out)
         .field("provider", provider)
         .field("model", &format!("{provider}/{model}"))
-        .field("attempts", &Attempts(failed))
+        .field("attempts", failed)
         .end();
     parse_json(&out)
 }

@@ -34,6 +34,18 @@ struct State {
     ended: bool,
 }
 
+impl State {
+    /// The answer is complete: the stream is kept for `finalCompletion()` and the
+    /// body let go (see [`FetchBody::drain`]).
+    fn finish(&mut self, transport: &FetchTransport) {
+        self.ended = true;
+        if let Some(Parts { body, stream }) = self.parts.take() {
+            self.done = Some(stream);
+            body.drain(transport.clone());
+        }
+    }
+}
+
 /// A stream whose first chunks have arrived, as `execute` hands it over.
 pub struct Started {
     pub body: FetchBody,
@@ -71,20 +83,18 @@ impl StreamReader {
             ended,
         } = started;
         let controller = body.attempt.controller.clone();
-        // A stream that ended before its first chunk lets its body go at once.
-        let (parts, done) = if ended {
-            body.drain(transport.clone());
-            (None, Some(stream))
-        } else {
-            (Some(Parts { body, stream }), None)
+        let mut state = State {
+            parts: Some(Parts { body, stream }),
+            done: None,
+            first,
+            ended,
         };
+        // A stream that ended before its first chunk lets its body go at once.
+        if ended {
+            state.finish(&transport);
+        }
         StreamReader {
-            state: Rc::new(RefCell::new(State {
-                parts,
-                done,
-                first,
-                ended,
-            })),
+            state: Rc::new(RefCell::new(state)),
             headers: Rc::new(headers),
             transport,
             controller,
@@ -176,11 +186,7 @@ impl StreamReader {
             match result {
                 Ok(Some(batch)) => Ok(parse_json(&batch)),
                 Ok(None) => {
-                    s.ended = true;
-                    if let Some(Parts { body, stream }) = s.parts.take() {
-                        s.done = Some(stream);
-                        body.drain(transport);
-                    }
+                    s.finish(&transport);
                     Ok(JsValue::UNDEFINED)
                 }
                 Err(e) => {
@@ -197,11 +203,11 @@ impl StreamReader {
     #[wasm_bindgen(js_name = finalCompletion)]
     pub fn final_completion(&self) -> JsValue {
         let state = self.state.borrow();
-        match (&state.done, &state.parts) {
-            (Some(stream), _) => to_js(&stream.final_completion()),
-            (None, Some(parts)) => to_js(&parts.stream.final_completion()),
-            (None, None) => JsValue::UNDEFINED,
-        }
+        let stream = state
+            .done
+            .as_ref()
+            .or(state.parts.as_ref().map(|p| &p.stream));
+        stream.map_or(JsValue::UNDEFINED, |s| to_js(&s.final_completion()))
     }
 
     /// Stops reading and releases the connection.

@@ -76,12 +76,12 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
+        if let Some(found) = self.hidden_usage(data) {
+            self.hidden_usage = Some(found);
+        }
         let fast = self.template.as_ref();
         if let Some((text, choice)) = fast.and_then(|(t, choice)| Some((t.text_of(data)?, *choice)))
         {
-            if let Some(found) = self.hidden_usage(data) {
-                self.hidden_usage = Some(found);
-            }
             sink.push_text(data, |acc| {
                 acc.choice_delta(ChoiceDelta::text(choice, &text))
             });
@@ -101,9 +101,6 @@ impl OpenAiStream {
             if !usage.is_null() {
                 self.saw_usage_chunk = true;
             }
-        }
-        if let Some(found) = self.hidden_usage(data) {
-            self.hidden_usage = Some(found);
         }
         self.template = chunk.text_template(data);
         sink.push_text(data, |acc| {
