@@ -6,16 +6,17 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rm
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { cargoBin, cargoEnv, isMain, log, nodeBin, root, run } from "./lib.mjs";
-import { setupToolchains } from "./setup.mjs";
+import { setupNightly, setupToolchains } from "./setup.mjs";
 
 export function build() {
   setupToolchains();
+  const nightly = setupNightly();
   const out = join(root, "target", "wasm-pack");
-  log("compiling Rust to WebAssembly");
+  log(`compiling Rust to WebAssembly (${nightly ?? "stable"})`);
   run(cargoBin("wasm-pack"), [
     "build", "--release", "--target", "web", "--weak-refs", "--no-typescript", "--no-pack",
-    "--out-dir", out, "--out-name", "onellm",
-  ], { env: cargoEnv() }); // wasm-pack finds cargo and wasm-bindgen on PATH
+    "--out-dir", out, "--out-name", "onellm", root, ...(nightly ? ["--", ...NIGHTLY_CARGO_ARGS] : []),
+  ], { env: nightly ? nightlyEnv(nightly) : cargoEnv() }); // wasm-pack finds cargo and wasm-bindgen on PATH
   const wasm = join(out, "onellm_bg.wasm");
   log("optimising the .wasm for size");
   run(nodeBin("wasm-opt"), ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
@@ -33,6 +34,23 @@ export function build() {
   const size = statSync(join(pkg, "wasm", "onellm_bg.wasm")).size;
   const gz = gzipSync(readFileSync(join(pkg, "wasm", "onellm_bg.wasm"))).length;
   log(`built pkg/ (${readdirSync(pkg).length} entries; onellm_bg.wasm ${(size / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped)`);
+}
+
+// With the pinned nightly, the standard library is rebuilt with the crate's own profile
+// (opt-level "z") and with `panic = "immediate-abort"`: a panic, which is a bug here,
+// traps at once instead of formatting a message, so the panic machinery, its messages
+// and file paths, and most of core::fmt leave the .wasm.
+const NIGHTLY_CARGO_ARGS = ["-Zbuild-std=std,panic_abort"];
+
+function nightlyEnv(toolchain) {
+  return {
+    ...cargoEnv(),
+    RUSTUP_TOOLCHAIN: toolchain,
+    RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort",
+    // Its own target directory, so stable's clippy and nightly's build do not
+    // invalidate each other's wasm32 artifacts.
+    CARGO_TARGET_DIR: join(root, "target", "nightly"),
+  };
 }
 
 function isLink(path) {

@@ -1,10 +1,11 @@
 // Every set-up step `npm test`, `npm run build` and `npm run demo` need on a fresh
 // Debian machine with rustup and Node, each skipped when already done: a recent enough
 // Node, a C linker, rustfmt and clippy, the wasm32 target, the pinned wasm-bindgen-cli,
-// wasm-pack, the npm packages and (when root) Debian's Chromium for the browser tests.
+// wasm-pack, the pinned nightly the release .wasm is built with (stable when it cannot be
+// had), the npm packages and (when root) Debian's Chromium for the browser tests.
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { capture, cargoBin, cargoEnv, isMain, log, pinnedWasmBindgen, root, run } from "./lib.mjs";
+import { capture, cargoBin, cargoEnv, isMain, log, pinnedWasmBindgen, PINNED_NIGHTLY, root, run } from "./lib.mjs";
 
 // miniflare's undici needs 20.18.1; playwright-core needs 20.
 const MIN_NODE = "20.18.1";
@@ -73,6 +74,29 @@ export function setupRust() {
     log("installing wasm-pack (about 3 minutes, once)");
     run(cargo, ["install", "wasm-pack"], { env: cargoEnv() });
   }
+}
+
+/**
+ * The pinned nightly the release .wasm is built with (scripts/build.mjs): rebuilding the
+ * standard library with `panic = "immediate-abort"` drops the panic machinery, its
+ * messages and most of core::fmt, 9 kB of the gzipped .wasm. Returns the toolchain's
+ * name, or null when it cannot be had (no network to rustup's dist server, or
+ * ONELLM_STABLE=1): the build then uses stable, which works the same and is larger.
+ */
+export function setupNightly() {
+  if (process.env.ONELLM_STABLE === "1") return null;
+  const rustup = cargoBin("rustup");
+  const ready = () => {
+    const components = capture(rustup, ["component", "list", "--installed", "--toolchain", PINNED_NIGHTLY]);
+    return components !== null && components.split("\n").some((l) => l.startsWith("rust-src"));
+  };
+  if (ready()) return PINNED_NIGHTLY;
+  log(`installing the Rust toolchain ${PINNED_NIGHTLY} with rust-src (about 20 s, once) for the size-optimised build`);
+  const installed = capture(rustup, ["toolchain", "install", PINNED_NIGHTLY, "--profile", "minimal",
+    "--component", "rust-src", "--target", "wasm32-unknown-unknown"], { env: cargoEnv() });
+  if (installed !== null && ready()) return PINNED_NIGHTLY;
+  log(`warning: ${PINNED_NIGHTLY} could not be installed; building with stable Rust (a larger .wasm)`);
+  return null;
 }
 
 export function setupNode() {
