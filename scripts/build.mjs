@@ -6,6 +6,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rm
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { cargoBin, cargoEnv, isMain, log, nodeBin, root, run } from "./lib.mjs";
+import { minifyBoundaryNames } from "./minify-names.mjs";
 import { setupNightly, setupToolchains } from "./setup.mjs";
 
 export function build() {
@@ -19,8 +20,8 @@ export function build() {
   ], { env: nightly ? nightlyEnv(nightly) : cargoEnv() }); // wasm-pack finds cargo and wasm-bindgen on PATH
   const wasm = join(out, "onellm_bg.wasm");
   log("optimising the .wasm for size");
-  run(nodeBin("wasm-opt"), ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+  run(nodeBin("wasm-opt"), ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+  minifyBoundaryNames(wasm, join(out, "onellm.js"), WASM_FEATURES);
 
   const pkg = join(root, "pkg");
   rmSync(pkg, { recursive: true, force: true });
@@ -35,6 +36,10 @@ export function build() {
   const gz = gzipSync(readFileSync(join(pkg, "wasm", "onellm_bg.wasm"))).length;
   log(`built pkg/ (${readdirSync(pkg).length} entries; onellm_bg.wasm ${(size / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped)`);
 }
+
+// What wasm-bindgen's output uses, for binaryen to read it.
+const WASM_FEATURES = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 
 // With the pinned nightly, the standard library is rebuilt with the crate's own profile
 // (opt-level "z") and with `panic = "immediate-abort"`: a panic, which is a bug here,
