@@ -21,8 +21,14 @@ pub enum ErrorKind {
     UserAbort,
 }
 
+/// An error is one pointer: `Result<T>` stays small, so every `?` on the way out moves
+/// a word rather than the whole record (which, on wasm32, is code at every call site).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub struct Error(Box<ErrorInfo>);
+
+/// What an [`Error`] carries; read through it (`error.kind`, `error.message`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorInfo {
     pub kind: ErrorKind,
     /// Human message; names the provider, model and field where known, never a key.
     pub message: String,
@@ -54,9 +60,22 @@ pub struct FailedAttempt {
     pub error: Error,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorInfo {
+        &mut self.0
+    }
+}
+
 impl Error {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorInfo {
             kind,
             message: message.into(),
             status: None,
@@ -68,7 +87,7 @@ impl Error {
             attempts: Vec::new(),
             class: None,
             retry_after_ms: None,
-        }
+        }))
     }
 
     /// A request rejected before it was sent; `param` is the offending field's path.

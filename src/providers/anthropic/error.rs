@@ -67,7 +67,7 @@ mod tests {
         let invalid = r#"{"type":"error","error":{"type":"invalid_request_error","message":"messages.0.content.1: unexpected `tool_use_id` found in `tool_result` blocks: toolu_01GHndag5wQmbzNihYmV2UBj. Each `tool_result` block must have a corresponding `tool_use` block in the previous message."},"request_id":"req_011CYHyk9NPsBYeGbC9LuDNK"}"#;
         let e = error_from_response(400, vec![], invalid);
         assert_eq!(e.class_name(), "BadRequestError");
-        assert_eq!(e.body.unwrap()["type"], "invalid_request_error");
+        assert_eq!(e.body.as_ref().unwrap()["type"], "invalid_request_error");
     }
 
     #[test]

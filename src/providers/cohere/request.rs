@@ -240,7 +240,7 @@ mod tests {
         let with = |k: &str, v: Value| {
             let mut p = base.clone();
             p[k] = v;
-            build(p).unwrap_err().param
+            build(p).unwrap_err().param.clone()
         };
         assert_eq!(
             with("temperature", json!(1.5)).as_deref(),

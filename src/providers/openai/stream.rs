@@ -201,7 +201,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.class_name(), "APIError");
         assert_eq!(e.message, "overloaded");
-        assert_eq!(e.body.unwrap()["type"], "server_error");
+        assert_eq!(e.body.as_ref().unwrap()["type"], "server_error");
         let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
         let e = s
             .feed(b"event: error\ndata: {\"message\":\"nope\"}\n\n")
