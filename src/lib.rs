@@ -4,10 +4,6 @@
 //! become events and events become OpenAI chunks, all testable natively — wrapped by
 //! a thin WebAssembly shell in [`wasm`] that does the fetching for JavaScript.
 
-// `Error` carries the provider's body and headers, so it is larger than clippy's
-// threshold; errors are the cold path, and boxing them would buy nothing measurable.
-#![allow(clippy::result_large_err)]
-
 pub mod accumulate;
 pub mod bytes;
 pub mod client;
