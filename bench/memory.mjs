@@ -58,8 +58,12 @@ async function child(client, url, n) {
   let wasm;
   if (client === "onellm") {
     await import("onellm");
-    // The module is initialised already; initSync hands back the instance's exports.
-    wasm = (await import("../pkg/wasm/onellm.js")).initSync().memory;
+    // The module is initialised already; initSync hands back the instance's exports,
+    // whose names the build minified (scripts/minify-names.mjs): the memory is found
+    // by what it is.
+    const exports = (await import("../pkg/wasm/onellm.js")).initSync();
+    wasm = Object.values(exports).find((e) => e instanceof WebAssembly.Memory);
+    if (!wasm) throw new Error("onellm's Wasm exports no memory");
   }
   const sample = (chunk) => {
     globalThis.gc();
