@@ -243,6 +243,14 @@ impl Map {
         }
     }
 
+    /// Sets `key` as [`insert`](Map::insert) does, from a borrowed key. One call at
+    /// each site, not the key's allocation written out there too: request builders
+    /// set dozens of fixed keys.
+    #[inline(never)]
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.insert(key.to_string(), value);
+    }
+
     /// Appends a member the caller knows is new (the parser, which settles repeated
     /// keys itself).
     pub(crate) fn push(&mut self, key: String, value: Value) {
@@ -335,9 +343,8 @@ impl Map {
 /// A member of a `json!` object: one call, not the key's allocation and the insert
 /// written out at every member of every literal (request builders hold hundreds).
 #[doc(hidden)]
-#[inline(never)]
 pub fn put(map: &mut Map, key: &str, value: Value) {
-    map.insert(key.to_string(), value);
+    map.set(key, value);
 }
 
 /// Equal when they hold the same members, in any order, as two JS objects are

@@ -49,10 +49,10 @@ pub fn build_request(
     let p = &req.params;
     reject_unsupported(p)?;
     let mut body = Map::new();
-    body.insert("model".into(), model.into());
+    body.set("model", model.into());
     let (system, messages) = convert_messages(&p.messages)?;
     if !system.is_empty() {
-        body.insert("system".into(), Value::String(system.join("\n\n")));
+        body.set("system", Value::String(system.join("\n\n")));
     }
     if messages.is_empty() {
         return Err(invalid(
@@ -60,7 +60,7 @@ pub fn build_request(
             "anthropic needs at least one user or assistant message",
         ));
     }
-    body.insert("messages".into(), Value::Array(messages));
+    body.set("messages", Value::Array(messages));
     // With extended thinking, max_tokens must exceed the thinking budget.
     let budget = req
         .raw
@@ -72,16 +72,16 @@ pub fn build_request(
         .max_completion_tokens
         .or(p.max_tokens)
         .unwrap_or_else(|| default_max_tokens(model).saturating_add(budget.unwrap_or(0)));
-    body.insert("max_tokens".into(), max_tokens.into());
+    body.set("max_tokens", max_tokens.into());
     if let Some(t) = &p.temperature {
         let t = number_in_range(t, (0.0, 1.0), "temperature", "anthropic")?;
-        body.insert("temperature".into(), t);
+        body.set("temperature", t);
     }
     if let Some(top_p) = &p.top_p {
         let top_p = number_in_range(top_p, (0.0, 1.0), "top_p", "anthropic")?;
         // Recent Claude models refuse both at once; temperature is the one kept.
         if p.temperature.is_none() {
-            body.insert("top_p".into(), top_p);
+            body.set("top_p", top_p);
         }
     }
     if let Some(stop) = &p.stop {
@@ -89,7 +89,7 @@ pub fn build_request(
         // Anthropic refuses whitespace-only stop sequences (OpenAI's common "\n").
         let list: Vec<String> = list.into_iter().filter(|s| !s.trim().is_empty()).collect();
         if !list.is_empty() {
-            body.insert("stop_sequences".into(), json!(list));
+            body.set("stop_sequences", json!(list));
         }
     }
     if let Some(user) = &p.user {
@@ -100,22 +100,22 @@ pub fn build_request(
             .cloned()
             .unwrap_or_else(|| json!({}));
         if let Value::Object(m) = &mut metadata {
-            m.insert("user_id".into(), json!(user));
+            m.set("user_id", json!(user));
         }
-        body.insert("metadata".into(), metadata);
+        body.set("metadata", metadata);
     }
     if req.is_stream() {
-        body.insert("stream".into(), Value::Bool(true));
+        body.set("stream", Value::Bool(true));
     }
     let mut translation = Translation {
         include_usage: include_usage(p),
         ..Translation::default()
     };
     if let Some(tools) = &p.tools {
-        body.insert("tools".into(), convert_tools(tools)?);
+        body.set("tools", convert_tools(tools)?);
     }
     if let Some(choice) = tool_choice(p)? {
-        body.insert("tool_choice".into(), choice);
+        body.set("tool_choice", choice);
     }
     if let Some(format) = &p.response_format {
         let thinking = req
@@ -130,8 +130,8 @@ pub fn build_request(
             ));
         }
         if let Some((tool, name)) = json_mode_tool(format)? {
-            body.insert("tools".into(), json!([tool]));
-            body.insert("tool_choice".into(), json!({"type": "tool", "name": name}));
+            body.set("tools", json!([tool]));
+            body.set("tool_choice", json!({"type": "tool", "name": name}));
             translation.json_tool = Some(name);
         }
     }

@@ -32,18 +32,18 @@ pub fn build_request(
         ));
     }
     let mut body = Map::new();
-    body.insert("model".into(), json!(model));
-    body.insert("messages".into(), convert_messages(&p.messages)?);
+    body.set("model", json!(model));
+    body.set("messages", convert_messages(&p.messages)?);
     sampling(p, &mut body)?;
     if let Some(tools) = &p.tools {
-        body.insert("tools".into(), convert_tools(tools)?);
+        body.set("tools", convert_tools(tools)?);
     }
     match &p.tool_choice {
         Some(ToolChoice::Mode(ToolChoiceMode::Required)) => {
-            body.insert("tool_choice".into(), json!("REQUIRED"));
+            body.set("tool_choice", json!("REQUIRED"));
         }
         Some(ToolChoice::Mode(ToolChoiceMode::None)) => {
-            body.insert("tool_choice".into(), json!("NONE"));
+            body.set("tool_choice", json!("NONE"));
         }
         Some(ToolChoice::Mode(ToolChoiceMode::Auto)) | None => {}
         Some(ToolChoice::Named(_) | ToolChoice::Other(_)) => {
@@ -55,19 +55,19 @@ pub fn build_request(
     }
     match &p.response_format {
         Some(ResponseFormat::JsonObject) => {
-            body.insert("response_format".into(), json!({"type": "json_object"}));
+            body.set("response_format", json!({"type": "json_object"}));
         }
         Some(ResponseFormat::JsonSchema { json_schema }) => {
             let mut format = json!({"type": "json_object"});
             if let Some(schema) = &json_schema.schema {
                 format["json_schema"] = schema.clone();
             }
-            body.insert("response_format".into(), format);
+            body.set("response_format", format);
         }
         Some(ResponseFormat::Text) | None => {}
     }
     if req.is_stream() {
-        body.insert("stream".into(), Value::Bool(true));
+        body.set("stream", Value::Bool(true));
     }
     pass_through_own_fields(req, &mut body);
     let http = json_request(join_url(&endpoint.base_url, "chat"), &body, req.is_stream())?;
@@ -82,17 +82,17 @@ pub fn build_request(
 fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
     if let Some(t) = &p.temperature {
         let t = number_in_range(t, (0.0, 1.0), "temperature", "cohere")?;
-        body.insert("temperature".into(), t);
+        body.set("temperature", t);
     }
     if let Some(top_p) = &p.top_p {
         let top_p = number_in_range(top_p, (0.01, 0.99), "top_p", "cohere")?;
-        body.insert("p".into(), top_p);
+        body.set("p", top_p);
     }
     if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
-        body.insert("max_tokens".into(), json!(max));
+        body.set("max_tokens", json!(max));
     }
     if let Some(stop) = &p.stop {
-        body.insert("stop_sequences".into(), json!(stop_list(stop)));
+        body.set("stop_sequences", json!(stop_list(stop)));
     }
     for (ours, value) in [
         ("frequency_penalty", &p.frequency_penalty),
@@ -104,7 +104,7 @@ fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
         }
     }
     if let Some(seed) = p.seed {
-        body.insert("seed".into(), json!(seed));
+        body.set("seed", json!(seed));
     }
     Ok(())
 }

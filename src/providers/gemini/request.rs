@@ -74,15 +74,15 @@ pub fn build_request(
         .collect();
     if !system.is_empty() {
         let parts: Vec<Value> = system.into_iter().map(|t| json!({ "text": t })).collect();
-        body.insert("systemInstruction".into(), json!({ "parts": parts }));
+        body.set("systemInstruction", json!({ "parts": parts }));
     }
-    body.insert("contents".into(), Value::Array(contents));
+    body.set("contents", Value::Array(contents));
     let config = generation_config(p)?;
     if let Some(tools) = &p.tools {
-        body.insert("tools".into(), convert_tools(tools)?);
+        body.set("tools", convert_tools(tools)?);
     }
     if let Some(config) = tool_config(p)? {
-        body.insert("toolConfig".into(), config);
+        body.set("toolConfig", config);
     }
     pass_through_own_fields(req, &mut body);
     // A caller's own generationConfig fields (thinkingConfig, topK, ...) are kept;
@@ -93,7 +93,7 @@ pub fn build_request(
     };
     merged.extend(config);
     if !merged.is_empty() {
-        body.insert("generationConfig".into(), Value::Object(merged));
+        body.set("generationConfig", Value::Object(merged));
     }
     let url = join_url(&endpoint.base_url, &model_path(model, req.is_stream()));
     let http = json_request(url, &body, req.is_stream())?;
@@ -117,51 +117,48 @@ fn number_in_range(value: &Number, low: f64, high: f64, param: &str) -> Result<V
 fn generation_config(p: &ChatParams) -> Result<Map> {
     let mut c = Map::new();
     if let Some(t) = &p.temperature {
-        c.insert(
-            "temperature".into(),
-            number_in_range(t, 0.0, 2.0, "temperature")?,
-        );
+        c.set("temperature", number_in_range(t, 0.0, 2.0, "temperature")?);
     }
     if let Some(t) = &p.top_p {
-        c.insert("topP".into(), number_in_range(t, 0.0, 1.0, "top_p")?);
+        c.set("topP", number_in_range(t, 0.0, 1.0, "top_p")?);
     }
     if let Some(max) = p.max_completion_tokens.or(p.max_tokens) {
-        c.insert("maxOutputTokens".into(), json!(max));
+        c.set("maxOutputTokens", json!(max));
     }
     if let Some(stop) = &p.stop {
         let list = stop_list(stop);
         if list.len() > 5 {
             return Err(invalid("stop", "gemini takes at most 5 stop sequences"));
         }
-        c.insert("stopSequences".into(), json!(list));
+        c.set("stopSequences", json!(list));
     }
     if let Some(n) = p.n {
         let n = in_range(f64::from(n), 1.0, 8.0, "n")?;
-        c.insert("candidateCount".into(), json!(n as u32));
+        c.set("candidateCount", json!(n as u32));
     }
     // A zero penalty is no penalty, and some models refuse the field at all.
     if let Some(v) = p.presence_penalty.as_ref().filter(|v| v.as_f64() != 0.0) {
-        c.insert(
-            "presencePenalty".into(),
+        c.set(
+            "presencePenalty",
             number_in_range(v, -2.0, 2.0, "presence_penalty")?,
         );
     }
     if let Some(v) = p.frequency_penalty.as_ref().filter(|v| v.as_f64() != 0.0) {
-        c.insert(
-            "frequencyPenalty".into(),
+        c.set(
+            "frequencyPenalty",
             number_in_range(v, -2.0, 2.0, "frequency_penalty")?,
         );
     }
     if let Some(seed) = p.seed {
         let seed = i32::try_from(seed)
             .map_err(|_| invalid("seed", "gemini's `seed` is a 32-bit integer"))?;
-        c.insert("seed".into(), json!(seed));
+        c.set("seed", json!(seed));
     }
     if p.logprobs == Some(true) {
-        c.insert("responseLogprobs".into(), Value::Bool(true));
+        c.set("responseLogprobs", Value::Bool(true));
         if let Some(top) = p.top_logprobs {
             let top = in_range(f64::from(top), 1.0, 20.0, "top_logprobs")?;
-            c.insert("logprobs".into(), json!(top as u32));
+            c.set("logprobs", json!(top as u32));
         }
     } else if p.top_logprobs.is_some() {
         return Err(invalid(
@@ -171,13 +168,13 @@ fn generation_config(p: &ChatParams) -> Result<Map> {
     }
     match &p.response_format {
         Some(ResponseFormat::JsonObject) => {
-            c.insert("responseMimeType".into(), json!("application/json"));
+            c.set("responseMimeType", json!("application/json"));
         }
         Some(ResponseFormat::JsonSchema { json_schema }) => {
-            c.insert("responseMimeType".into(), json!("application/json"));
+            c.set("responseMimeType", json!("application/json"));
             if let Some(s) = &json_schema.schema {
                 let converted = schema::convert(s, "response_format.json_schema.schema")?;
-                c.insert("responseSchema".into(), converted);
+                c.set("responseSchema", converted);
             }
         }
         Some(ResponseFormat::Text) | None => {}

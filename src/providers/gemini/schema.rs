@@ -81,38 +81,38 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
                 Value::Array(types) => {
                     let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
                     if non_null.len() < types.len() {
-                        out.insert("nullable".into(), Value::Bool(true));
+                        out.set("nullable", Value::Bool(true));
                     }
                     match non_null.as_slice() {
                         [one] => {
-                            out.insert("type".into(), (*one).clone());
+                            out.set("type", (*one).clone());
                         }
                         [] => {}
                         many => {
                             let any = many.iter().map(|t| crate::json!({"type": t})).collect();
-                            out.insert("anyOf".into(), Value::Array(any));
+                            out.set("anyOf", Value::Array(any));
                         }
                     }
                 }
                 Value::String(t) if t == "null" => {
-                    out.insert("nullable".into(), Value::Bool(true));
+                    out.set("nullable", Value::Bool(true));
                 }
                 other => {
-                    out.insert("type".into(), other.clone());
+                    out.set("type", other.clone());
                 }
             },
             "const" => {
-                out.insert("enum".into(), Value::Array(vec![value.clone()]));
+                out.set("enum", Value::Array(vec![value.clone()]));
             }
             "properties" => {
                 let mut props = Map::new();
                 for (name, schema) in value.as_object().into_iter().flatten() {
                     props.insert(name.clone(), convert_at(schema, root, param, depth + 1)?);
                 }
-                out.insert("properties".into(), Value::Object(props));
+                out.set("properties", Value::Object(props));
             }
             "items" => {
-                out.insert("items".into(), convert_at(value, root, param, depth + 1)?);
+                out.set("items", convert_at(value, root, param, depth + 1)?);
             }
             "anyOf" | "oneOf" => {
                 // Pydantic's Optional[X] is anyOf [X, null]: X, nullable.
@@ -120,7 +120,7 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
                 let is_null = |v: &&Value| v.get("type").and_then(Value::as_str) == Some("null");
                 let rest: Vec<&Value> = all.iter().copied().filter(|v| !is_null(v)).collect();
                 if rest.len() < all.len() {
-                    out.insert("nullable".into(), Value::Bool(true));
+                    out.set("nullable", Value::Bool(true));
                 }
                 if let [only] = rest.as_slice() {
                     if let Value::Object(inner) = convert_at(only, root, param, depth + 1)? {
@@ -131,7 +131,7 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
                         .iter()
                         .map(|v| convert_at(v, root, param, depth + 1))
                         .collect::<Result<Vec<_>>>()?;
-                    out.insert("anyOf".into(), Value::Array(variants));
+                    out.set("anyOf", Value::Array(variants));
                 }
             }
             "allOf" => {
@@ -168,9 +168,9 @@ fn fix_enum_and_format(out: &mut Map) {
                 other => Value::String(other.to_string()),
             })
             .collect();
-        out.insert("enum".into(), Value::Array(strings));
-        out.insert("type".into(), Value::String("string".into()));
-        out.insert("format".into(), Value::String("enum".into()));
+        out.set("enum", Value::Array(strings));
+        out.set("type", Value::String("string".into()));
+        out.set("format", Value::String("enum".into()));
     }
     let allowed = matches!(
         (

@@ -20,7 +20,7 @@ pub fn build_request(
     for own in ONELLM_PARAMS {
         body.remove(own);
     }
-    body.insert("model".into(), Value::String(model.to_string()));
+    body.set("model", Value::String(model.to_string()));
     // The preset's quirks: hints it rejects are dropped, renamed parameters renamed.
     let quirks = &endpoint.quirks;
     for dropped in quirks
