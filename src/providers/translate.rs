@@ -97,18 +97,22 @@ pub fn stop_list(stop: &Stop) -> Vec<String> {
 pub fn text_only(content: &Content, param: &str, provider: &str) -> Result<String> {
     match content {
         Content::Text(t) => Ok(t.clone()),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .map(|(j, part)| match part {
-                ContentPart::Text { text } => Ok(text.as_str()),
-                _ => Err(Error::invalid(
-                    format!("{param}[{j}]"),
-                    format!("only text parts are supported here for {provider}"),
-                )),
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(|texts| texts.join("\n")),
+        Content::Parts(parts) => {
+            let mut joined = String::new();
+            for (j, part) in parts.iter().enumerate() {
+                let ContentPart::Text { text } = part else {
+                    return Err(Error::invalid(
+                        format!("{param}[{j}]"),
+                        format!("only text parts are supported here for {provider}"),
+                    ));
+                };
+                if j > 0 {
+                    joined.push('\n');
+                }
+                joined.push_str(text);
+            }
+            Ok(joined)
+        }
     }
 }
 
@@ -165,17 +169,17 @@ pub fn function_tools<'a>(
     tools: &'a [Tool],
     provider: &str,
 ) -> Result<Vec<(usize, &'a FunctionDef)>> {
-    tools
-        .iter()
-        .enumerate()
-        .map(|(i, tool)| match &tool.function {
-            Some(f) => Ok((i, f)),
-            None => Err(Error::invalid(
+    let mut functions = Vec::with_capacity(tools.len());
+    for (i, tool) in tools.iter().enumerate() {
+        let Some(f) = &tool.function else {
+            return Err(Error::invalid(
                 format!("tools[{i}]"),
                 format!("only function tools are supported for {provider}"),
-            )),
-        })
-        .collect()
+            ));
+        };
+        functions.push((i, f));
+    }
+    Ok(functions)
 }
 
 /// A base64 `data:` URL as (MIME type, data); `None` for any other URL.

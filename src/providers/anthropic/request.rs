@@ -224,14 +224,15 @@ fn content_blocks(content: &Content, param: &str) -> Result<Vec<Value>> {
     match content {
         Content::Text(t) if t.trim().is_empty() => Ok(Vec::new()),
         Content::Text(t) => Ok(vec![json!({"type": "text", "text": t})]),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .filter(
-                |(_, part)| !matches!(part, ContentPart::Text { text } if text.trim().is_empty()),
-            )
-            .map(|(j, part)| part_block(part, &format!("{param}[{j}]")))
-            .collect(),
+        Content::Parts(parts) => {
+            let mut out = Vec::with_capacity(parts.len());
+            for (j, part) in parts.iter().enumerate() {
+                if !matches!(part, ContentPart::Text { text } if text.trim().is_empty()) {
+                    out.push(part_block(part, &format!("{param}[{j}]"))?);
+                }
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -280,20 +281,18 @@ fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let converted = function_tools(tools, "anthropic")?
-        .into_iter()
-        .map(|(_, f)| {
-            let schema = f
-                .parameters
-                .clone()
-                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-            let mut tool = json!({"name": f.name, "input_schema": schema});
-            if let Some(d) = &f.description {
-                tool["description"] = json!(d);
-            }
-            tool
-        })
-        .collect();
+    let mut converted = Vec::with_capacity(tools.len());
+    for (_, f) in function_tools(tools, "anthropic")? {
+        let schema = f
+            .parameters
+            .clone()
+            .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+        let mut tool = json!({"name": f.name, "input_schema": schema});
+        if let Some(d) = &f.description {
+            tool["description"] = json!(d);
+        }
+        converted.push(tool);
+    }
     Ok(Value::Array(converted))
 }
 

@@ -166,20 +166,18 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let converted = function_tools(tools, "cohere")?
-        .into_iter()
-        .map(|(_, f)| {
-            let mut function = json!({"name": f.name});
-            if let Some(d) = &f.description {
-                function["description"] = json!(d);
-            }
-            function["parameters"] = f
-                .parameters
-                .clone()
-                .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-            json!({"type": "function", "function": function})
-        })
-        .collect();
+    let mut converted = Vec::with_capacity(tools.len());
+    for (_, f) in function_tools(tools, "cohere")? {
+        let mut function = json!({"name": f.name});
+        if let Some(d) = &f.description {
+            function["description"] = json!(d);
+        }
+        function["parameters"] = f
+            .parameters
+            .clone()
+            .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+        converted.push(json!({"type": "function", "function": function}));
+    }
     Ok(Value::Array(converted))
 }
 

@@ -273,12 +273,15 @@ fn content_parts(content: &Content, param: &str) -> Result<Vec<Value>> {
     match content {
         Content::Text(t) if t.is_empty() => Ok(Vec::new()),
         Content::Text(t) => Ok(vec![json!({ "text": t })]),
-        Content::Parts(parts) => parts
-            .iter()
-            .enumerate()
-            .filter(|(_, part)| !matches!(part, ContentPart::Text { text } if text.is_empty()))
-            .map(|(j, part)| media_part(part, &format!("{param}[{j}]")))
-            .collect(),
+        Content::Parts(parts) => {
+            let mut out = Vec::with_capacity(parts.len());
+            for (j, part) in parts.iter().enumerate() {
+                if !matches!(part, ContentPart::Text { text } if text.is_empty()) {
+                    out.push(media_part(part, &format!("{param}[{j}]"))?);
+                }
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -361,29 +364,27 @@ fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Resul
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
-    let declarations = function_tools(tools, "gemini")?
-        .into_iter()
-        .map(|(i, f)| {
-            let mut declaration = json!({ "name": f.name });
-            if let Some(d) = &f.description {
-                declaration["description"] = json!(d);
+    let mut declarations = Vec::with_capacity(tools.len());
+    for (i, f) in function_tools(tools, "gemini")? {
+        let mut declaration = json!({ "name": f.name });
+        if let Some(d) = &f.description {
+            declaration["description"] = json!(d);
+        }
+        if let Some(parameters) = &f.parameters {
+            let converted =
+                schema::convert(parameters, &format!("tools[{i}].function.parameters"))?;
+            // An object without properties is "no parameters", which Gemini wants omitted.
+            let empty = converted
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_none_or(Map::is_empty)
+                && converted.get("type").and_then(Value::as_str) == Some("object");
+            if !empty {
+                declaration["parameters"] = converted;
             }
-            if let Some(parameters) = &f.parameters {
-                let converted =
-                    schema::convert(parameters, &format!("tools[{i}].function.parameters"))?;
-                // An object without properties is "no parameters", which Gemini wants omitted.
-                let empty = converted
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .is_none_or(Map::is_empty)
-                    && converted.get("type").and_then(Value::as_str) == Some("object");
-                if !empty {
-                    declaration["parameters"] = converted;
-                }
-            }
-            Ok(declaration)
-        })
-        .collect::<Result<Vec<_>>>()?;
+        }
+        declarations.push(declaration);
+    }
     Ok(json!([{ "functionDeclarations": declarations }]))
 }
 
