@@ -23,13 +23,14 @@ impl WireMessage {
     /// `None` when a content block lacks what its type promises.
     pub fn read(v: &Value) -> Option<Self> {
         v.as_object()?;
+        let mut content = Vec::new();
+        for block in items(v, "content") {
+            content.push(Block::read(block)?);
+        }
         Some(WireMessage {
             id: string_or_empty(v, "id"),
             model: string_or_empty(v, "model"),
-            content: items(v, "content")
-                .iter()
-                .map(Block::read)
-                .collect::<Option<_>>()?,
+            content,
             stop_reason: string_of(v, "stop_reason"),
             usage: field(v, "usage").map(WireUsage::read).unwrap_or_default(),
         })

@@ -133,19 +133,18 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
                     }
                 }
                 if let Some(calls) = tool_calls.as_ref().filter(|c| !c.is_empty()) {
-                    let calls = calls
-                        .iter()
-                        .enumerate()
-                        .map(|(j, call)| match &call.function {
-                            Some(f) => Ok(json!({"id": call.id, "type": "function",
-                                "function": {"name": f.name, "arguments": f.arguments}})),
-                            None => Err(invalid(
+                    let mut wire = Vec::with_capacity(calls.len());
+                    for (j, call) in calls.iter().enumerate() {
+                        let Some(f) = &call.function else {
+                            return Err(invalid(
                                 at(&format!(".tool_calls[{j}]")),
                                 "only function tool calls are supported for cohere",
-                            )),
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    m["tool_calls"] = Value::Array(calls);
+                            ));
+                        };
+                        wire.push(json!({"id": call.id, "type": "function",
+                            "function": {"name": f.name, "arguments": f.arguments}}));
+                    }
+                    m["tool_calls"] = Value::Array(wire);
                 }
                 m
             }

@@ -104,22 +104,20 @@ pub fn parse_completion(
         .filter(|c| str_of(c, "type") == Some("text"))
         .filter_map(|c| str_of(c, "text"))
         .collect();
-    let calls: Vec<ToolCall> = items(message, "tool_calls")
-        .iter()
-        .map(|c| {
-            let c = WireToolCall::read(c).ok_or_else(|| {
-                malformed_body(status, headers, body, what, "a tool call has no `function`")
-            })?;
-            Ok(ToolCall {
-                id: c.id,
-                kind: "function".into(),
-                function: FunctionCall {
-                    name: c.name,
-                    arguments: c.arguments,
-                },
-            })
-        })
-        .collect::<Result<_>>()?;
+    let mut calls = Vec::new();
+    for c in items(message, "tool_calls") {
+        let c = WireToolCall::read(c).ok_or_else(|| {
+            malformed_body(status, headers, body, what, "a tool call has no `function`")
+        })?;
+        calls.push(ToolCall {
+            id: c.id,
+            kind: "function".into(),
+            function: FunctionCall {
+                name: c.name,
+                arguments: c.arguments,
+            },
+        });
+    }
     let completion = ChatCompletion {
         id: string_or_empty(&response, "id"),
         object: "chat.completion".into(),

@@ -127,10 +127,10 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
                         out.extend(inner);
                     }
                 } else {
-                    let variants = rest
-                        .iter()
-                        .map(|v| convert_at(v, root, param, depth + 1))
-                        .collect::<Result<Vec<_>>>()?;
+                    let mut variants = Vec::with_capacity(rest.len());
+                    for v in &rest {
+                        variants.push(convert_at(v, root, param, depth + 1)?);
+                    }
                     out.set("anyOf", Value::Array(variants));
                 }
             }
