@@ -163,6 +163,18 @@ pub fn push_turn(
     }
 }
 
+/// The merged turns as wire messages: `{"role": role, <items_key>: items}`.
+pub fn turn_messages(turns: Vec<(&'static str, Vec<Value>)>, items_key: &str) -> Vec<Value> {
+    let mut messages = Vec::with_capacity(turns.len());
+    for (role, items) in turns {
+        let mut message = Map::new();
+        message.set("role", Value::String(role.into()));
+        message.set(items_key, Value::Array(items));
+        messages.push(Value::Object(message));
+    }
+    messages
+}
+
 /// The function definitions of `tools`, each with its index; any other tool type is
 /// refused by its path.
 pub fn function_tools<'a>(

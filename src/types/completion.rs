@@ -4,7 +4,9 @@
 
 use crate::json::Value;
 
-use crate::json::{field, items, object, string_of, string_or_empty, u32_of, u64_of, ToJson};
+use crate::json::{
+    field, items, object, read_items, string_of, string_or_empty, u32_of, u64_of, ToJson,
+};
 
 use super::request::ToolCall;
 
@@ -257,7 +259,7 @@ impl ChatCompletionChunk {
     /// A chunk from its JSON; `None` when it is no chunk (no `choices` array, which
     /// tells a chunk from an `{"error": ...}` payload).
     pub fn read(v: &Value) -> Option<Self> {
-        let Some(Value::Array(choices)) = v.get("choices") else {
+        let Some(Value::Array(_)) = v.get("choices") else {
             return None;
         };
         Some(ChatCompletionChunk {
@@ -265,7 +267,7 @@ impl ChatCompletionChunk {
             object: string_or_empty(v, "object"),
             created: u64_of(v, "created").unwrap_or(0),
             model: string_or_empty(v, "model"),
-            choices: choices.iter().map(ChunkChoice::read).collect(),
+            choices: read_items(v, "choices", ChunkChoice::read),
             usage: field(v, "usage").map(Usage::read),
             system_fingerprint: string_of(v, "system_fingerprint"),
         })
@@ -289,12 +291,8 @@ impl Delta {
             role: string_of(v, "role"),
             content: string_of(v, "content"),
             refusal: string_of(v, "refusal"),
-            tool_calls: field(v, "tool_calls").map(|_| {
-                items(v, "tool_calls")
-                    .iter()
-                    .map(ToolCallDelta::read)
-                    .collect()
-            }),
+            tool_calls: field(v, "tool_calls")
+                .map(|_| read_items(v, "tool_calls", ToolCallDelta::read)),
             reasoning_content: string_of(v, "reasoning_content"),
             thinking_blocks: field(v, "thinking_blocks")
                 .map(|_| items(v, "thinking_blocks").to_vec()),

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
     call_arguments, data_url, function_tools, include_usage, number_in_range,
-    pass_through_own_fields, push_turn, stop_list, text_only,
+    pass_through_own_fields, push_turn, stop_list, text_only, turn_messages,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{
@@ -212,11 +212,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
         };
         push_turn(&mut turns, role, blocks);
     }
-    let messages = turns
-        .into_iter()
-        .map(|(role, content)| json!({"role": role, "content": content}))
-        .collect();
-    Ok((system, messages))
+    Ok((system, turn_messages(turns, "content")))
 }
 
 /// Anthropic refuses empty and whitespace-only text blocks: they are left out.

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
     self, call_arguments, data_url, function_tools, include_usage, pass_through_own_fields,
-    push_turn, stop_list, text_only,
+    push_turn, stop_list, text_only, turn_messages,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{
@@ -237,11 +237,7 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
         };
         push_turn(&mut turns, role, parts);
     }
-    let contents = turns
-        .into_iter()
-        .map(|(role, parts)| json!({"role": role, "parts": parts}))
-        .collect();
-    Ok((system, contents))
+    Ok((system, turn_messages(turns, "parts")))
 }
 
 /// The function name of the tool call a tool message answers.

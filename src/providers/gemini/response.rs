@@ -6,7 +6,7 @@ use crate::json::Value;
 
 use super::error::stream_error;
 use crate::error::Result;
-use crate::json::{items, string_or_empty};
+use crate::json::{read_items, string_or_empty};
 use crate::providers::wire::malformed_body;
 use crate::providers::Translation;
 use crate::scan::{Malformed, Scan, Scanner};
@@ -261,13 +261,10 @@ impl LogprobsResult {
                 .unwrap_or(0.0),
         };
         LogprobsResult {
-            top_candidates: items(v, "topCandidates")
-                .iter()
-                .map(|t| TopCandidates {
-                    candidates: items(t, "candidates").iter().map(candidate).collect(),
-                })
-                .collect(),
-            chosen_candidates: items(v, "chosenCandidates").iter().map(candidate).collect(),
+            top_candidates: read_items(v, "topCandidates", |t| TopCandidates {
+                candidates: read_items(t, "candidates", candidate),
+            }),
+            chosen_candidates: read_items(v, "chosenCandidates", candidate),
         }
     }
 }
