@@ -221,28 +221,32 @@ impl Accumulator {
     }
 
     pub fn finish(&self) -> ChatCompletion {
-        let mut choices: Vec<Choice> = self
-            .choices
-            .iter()
-            .map(|c| Choice {
+        let mut choices: Vec<Choice> = Vec::with_capacity(self.choices.len());
+        for c in &self.choices {
+            let tool_calls = (!c.tool_calls.is_empty()).then(|| {
+                let mut calls = c.tool_calls.clone();
+                crate::sort::sort_by(&mut calls, &|a, b| a.0 < b.0);
+                let mut ordered = Vec::with_capacity(calls.len());
+                for (_, call) in calls {
+                    ordered.push(call);
+                }
+                ordered
+            });
+            choices.push(Choice {
                 index: c.index,
                 message: CompletionMessage {
                     role: "assistant".into(),
                     content: c.content.as_ref().map(GrowingText::joined),
                     refusal: c.refusal.as_ref().map(GrowingText::joined),
-                    tool_calls: (!c.tool_calls.is_empty()).then(|| {
-                        let mut calls = c.tool_calls.clone();
-                        crate::sort::sort_by(&mut calls, &|a, b| a.0 < b.0);
-                        calls.into_iter().map(|(_, call)| call).collect()
-                    }),
+                    tool_calls,
                     reasoning_content: c.reasoning.as_ref().map(GrowingText::joined),
                     thinking_blocks: (!c.thinking_blocks.is_empty())
                         .then(|| c.thinking_blocks.clone()),
                 },
                 logprobs: c.logprobs.clone(),
                 finish_reason: c.finish_reason.clone(),
-            })
-            .collect();
+            });
+        }
         // Indexes are unique: an unstable sort orders them as a stable one would.
         crate::sort::sort_by(&mut choices, &|a, b| a.index < b.index);
         ChatCompletion {

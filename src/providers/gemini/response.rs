@@ -308,21 +308,21 @@ pub fn map_finish_reason(reason: &str, calls_functions: bool) -> &'static str {
 /// Gemini's chosen and top candidates as OpenAI's `logprobs.content`.
 pub(crate) fn map_logprobs(result: &LogprobsResult) -> Value {
     let entry = |c: &LogprobCandidate| json!({"token": c.token, "logprob": c.log_probability, "bytes": null});
-    let content: Vec<Value> = result
-        .chosen_candidates
-        .iter()
-        .enumerate()
-        .map(|(i, chosen)| {
-            let mut e = entry(chosen);
-            let top: Vec<Value> = result
-                .top_candidates
-                .get(i)
-                .map(|t| t.candidates.iter().map(entry).collect())
-                .unwrap_or_default();
-            e["top_logprobs"] = Value::Array(top);
-            e
-        })
-        .collect();
+    let mut content = Vec::with_capacity(result.chosen_candidates.len());
+    for (i, chosen) in result.chosen_candidates.iter().enumerate() {
+        let mut top = Vec::new();
+        for candidate in result
+            .top_candidates
+            .get(i)
+            .into_iter()
+            .flat_map(|t| &t.candidates)
+        {
+            top.push(entry(candidate));
+        }
+        let mut e = entry(chosen);
+        e["top_logprobs"] = Value::Array(top);
+        content.push(e);
+    }
     json!({ "content": content, "refusal": null })
 }
 
@@ -372,60 +372,55 @@ pub fn parse_completion(
         .response_id
         .clone()
         .unwrap_or_else(|| fallback_id(created));
-    let mut choices: Vec<Choice> = response
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(position, c)| {
-            // JSON leaves out a zero index; position is no stand-in for it.
-            let index = c.index.unwrap_or(0);
-            let _ = position;
-            let mut text: Option<String> = None;
-            let mut thoughts: Option<String> = None;
-            let mut calls = Vec::new();
-            for part in c.content.iter().flat_map(|content| &content.parts) {
-                if let Some(call) = &part.function_call {
-                    calls.push(ToolCall {
-                        id: call_id(
-                            &response_id,
-                            index,
-                            calls.len(),
-                            part.thought_signature.as_deref(),
-                        ),
-                        kind: "function".into(),
-                        function: FunctionCall {
-                            name: call.name.clone(),
-                            arguments: call.arguments(),
-                        },
-                    });
-                } else if let Some(t) = &part.text {
-                    let slot = if part.thought {
-                        &mut thoughts
-                    } else {
-                        &mut text
-                    };
-                    slot.get_or_insert_with(String::new).push_str(t);
-                }
+    let mut choices: Vec<Choice> = Vec::with_capacity(response.candidates.len());
+    for c in &response.candidates {
+        // JSON leaves out a zero index; the position is no stand-in for it.
+        let index = c.index.unwrap_or(0);
+        let mut text: Option<String> = None;
+        let mut thoughts: Option<String> = None;
+        let mut calls = Vec::new();
+        for part in c.content.iter().flat_map(|content| &content.parts) {
+            if let Some(call) = &part.function_call {
+                calls.push(ToolCall {
+                    id: call_id(
+                        &response_id,
+                        index,
+                        calls.len(),
+                        part.thought_signature.as_deref(),
+                    ),
+                    kind: "function".into(),
+                    function: FunctionCall {
+                        name: call.name.clone(),
+                        arguments: call.arguments(),
+                    },
+                });
+            } else if let Some(t) = &part.text {
+                let slot = if part.thought {
+                    &mut thoughts
+                } else {
+                    &mut text
+                };
+                slot.get_or_insert_with(String::new).push_str(t);
             }
-            let finish = c
-                .finish_reason
-                .as_deref()
-                .map(|r| map_finish_reason(r, !calls.is_empty()).to_string());
-            Choice {
-                index,
-                message: CompletionMessage {
-                    role: "assistant".into(),
-                    content: text,
-                    refusal: None,
-                    tool_calls: (!calls.is_empty()).then_some(calls),
-                    reasoning_content: thoughts,
-                    thinking_blocks: None,
-                },
-                logprobs: c.logprobs_result.as_ref().map(map_logprobs),
-                finish_reason: finish,
-            }
-        })
-        .collect();
+        }
+        let finish = c
+            .finish_reason
+            .as_deref()
+            .map(|r| map_finish_reason(r, !calls.is_empty()).to_string());
+        choices.push(Choice {
+            index,
+            message: CompletionMessage {
+                role: "assistant".into(),
+                content: text,
+                refusal: None,
+                tool_calls: (!calls.is_empty()).then_some(calls),
+                reasoning_content: thoughts,
+                thinking_blocks: None,
+            },
+            logprobs: c.logprobs_result.as_ref().map(map_logprobs),
+            finish_reason: finish,
+        });
+    }
     // A prompt blocked outright has no candidates: one empty, filtered choice.
     if choices.is_empty()
         && response
