@@ -154,10 +154,7 @@ fn check_headers(request: &HttpRequest) -> Result<()> {
 }
 
 fn call_headers(call: &CallOptions) -> Vec<(String, Option<String>)> {
-    call.headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    call.headers.clone()
 }
 
 /// Sends requests and reads bodies. In Wasm this is `fetch`.

@@ -262,12 +262,11 @@ impl ClientOptions {
     }
 
     fn headers_for(&self, custom: Option<&ProviderOptions>) -> Vec<(String, Option<String>)> {
-        let provider_headers = custom.into_iter().flat_map(|c| &c.headers);
-        self.default_headers
-            .iter()
-            .chain(provider_headers)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        let mut headers = self.default_headers.clone();
+        if let Some(custom) = custom {
+            headers.extend_from_slice(&custom.headers);
+        }
+        headers
     }
 }
 
@@ -300,11 +299,7 @@ fn custom_endpoint(
         base_url,
         auth: Auth::Bearer,
         api_key: custom.api_key.clone().filter(|k| !k.expose().is_empty()),
-        headers: custom
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        headers: custom.headers.clone(),
         caps: Capabilities::ALL,
         quirks: Quirks::default(),
         route: Route::ChatCompletions,

@@ -212,12 +212,12 @@ pub const MIN_SECRET_CHARS: usize = 8;
 
 /// What stands in for a key: enough to tell keys apart in a log, never enough to use.
 fn mask(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < 16 {
+    if secret.chars().count() < 16 {
         return "[redacted]".into();
     }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("[redacted …{tail}]")
+    // The last four characters, cut at a character boundary.
+    let tail = secret.char_indices().nth_back(3).map_or(0, |(at, _)| at);
+    format!("[redacted …{}]", &secret[tail..])
 }
 
 /// Header names that carry credentials.

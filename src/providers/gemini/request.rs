@@ -68,12 +68,13 @@ pub fn build_request(
             "gemini needs at least one user or assistant message",
         ));
     }
-    let system: Vec<String> = system
-        .into_iter()
-        .filter(|t| !t.trim().is_empty())
-        .collect();
-    if !system.is_empty() {
-        let parts: Vec<Value> = system.into_iter().map(|t| json!({ "text": t })).collect();
+    let mut parts = Vec::new();
+    for text in system {
+        if !text.trim().is_empty() {
+            parts.push(json!({ "text": text }));
+        }
+    }
+    if !parts.is_empty() {
         body.set("systemInstruction", json!({ "parts": parts }));
     }
     body.set("contents", Value::Array(contents));
