@@ -75,8 +75,80 @@ pub fn string_run_end(bytes: &[u8], from: usize) -> usize {
     .unwrap_or(bytes.len())
 }
 
+/// Where `needle` first occurs in `text`. A plain scan rather than core's two-way
+/// searcher: the texts searched for a substring here are short (error messages,
+/// header values, a JSON pointer token), and core's searcher, pulled in by any
+/// `str::find`/`replace`/`split_once` with a string pattern, is 2 KB of Wasm.
+/// A match of valid UTF-8 in valid UTF-8 starts on a character boundary.
+pub fn find_str(text: &str, needle: &str) -> Option<usize> {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let last = text.len().checked_sub(needle.len())?;
+    (0..=last).find(|&i| text[i..].starts_with(needle))
+}
+
+/// `text` with every `needle` replaced by `with`, left to right, as `str::replace`.
+pub fn replace(text: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find_str(rest, needle) {
+        out.push_str(&rest[..at]);
+        out.push_str(with);
+        rest = &rest[at + needle.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` around the first `needle`, as `str::split_once`.
+pub fn split_once<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = find_str(text, needle)?;
+    Some((&text[..at], &text[at + needle.len()..]))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn substring_helpers_agree_with_core() {
+        let cases = [
+            ("", ""),
+            ("abc", ""),
+            ("", "a"),
+            ("abcabc", "bc"),
+            ("aaa", "aa"),
+            ("héllo wörld", "ö"),
+            ("key sk-123 and sk-123!", "sk-123"),
+            ("~01~1", "~1"),
+            ("short", "longer needle"),
+        ];
+        for (text, needle) in cases {
+            assert_eq!(
+                find_str(text, needle),
+                text.find(needle),
+                "{text:?} {needle:?}"
+            );
+            assert_eq!(
+                split_once(text, needle),
+                text.split_once(needle),
+                "{text:?} {needle:?}"
+            );
+            if !needle.is_empty() {
+                assert_eq!(replace(text, needle, "<>"), text.replace(needle, "<>"));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_and_replace_match_core(text in "[ab\\u{e9}]{0,12}", needle in "[ab\\u{e9}]{1,3}") {
+            proptest::prop_assert_eq!(find_str(&text, &needle), text.find(needle.as_str()));
+            proptest::prop_assert_eq!(replace(&text, &needle, "x"), text.replace(needle.as_str(), "x"));
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -316,7 +316,11 @@ fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Resu
         .or_else(|| env("AZURE_OPENAI_RESOURCE_NAME"))
         .or_else(|| env("AZURE_RESOURCE_NAME"));
     if let Some(resource) = resource {
-        return Ok(spec.base_url.replace("{resource}", &resource));
+        return Ok(crate::bytes::replace(
+            spec.base_url,
+            "{resource}",
+            &resource,
+        ));
     }
     if let Some(endpoint) = env("AZURE_OPENAI_ENDPOINT") {
         return Ok(format!("{}/openai", endpoint.trim_end_matches('/')));

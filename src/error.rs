@@ -1,6 +1,7 @@
 //! The one error type of the core. The Wasm shell turns it into the JS class named by
 //! [`ErrorKind::class_name`], so the kinds mirror the `openai` package's error classes.
 
+use crate::bytes;
 use crate::json::Value;
 use std::fmt;
 
@@ -190,12 +191,12 @@ impl Error {
             return;
         }
         let masked = mask(secret);
-        self.message = self.message.replace(secret, &masked);
+        self.message = bytes::replace(&self.message, secret, &masked);
         for (name, value) in &mut self.headers {
             if is_credential_header(name) {
                 *value = "[redacted]".into();
-            } else if value.contains(secret) {
-                *value = value.replace(secret, &masked);
+            } else if bytes::find_str(value, secret).is_some() {
+                *value = bytes::replace(value, secret, &masked);
             }
         }
         if let Some(body) = &mut self.body {
@@ -236,7 +237,9 @@ pub fn is_credential_header(name: &str) -> bool {
 
 fn redact_value(value: &mut Value, secret: &str, masked: &str) {
     match value {
-        Value::String(s) if s.contains(secret) => *s = s.replace(secret, masked),
+        Value::String(s) if bytes::find_str(s, secret).is_some() => {
+            *s = bytes::replace(s, secret, masked)
+        }
         Value::Array(items) => items
             .iter_mut()
             .for_each(|v| redact_value(v, secret, masked)),

@@ -7,6 +7,7 @@
 //! sixth of the Wasm binary (issue 8). The API follows serde_json's, so code reads
 //! the same.
 
+use crate::bytes;
 use std::fmt;
 use std::ops::{Index, IndexMut};
 
@@ -138,7 +139,7 @@ impl Value {
         }
         let mut at = self;
         for token in pointer.strip_prefix('/')?.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = bytes::replace(&bytes::replace(token, "~1", "/"), "~0", "~");
             at = match at {
                 Value::Object(o) => o.get(&token)?,
                 // RFC 6901 indexes: `0`, or digits without a leading zero or sign.

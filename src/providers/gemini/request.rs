@@ -351,7 +351,7 @@ const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
 fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Result<Value> {
     let (name, args) = call_arguments(call, param, "gemini")?;
     let mut part = json!({"functionCall": {"name": name, "args": args}});
-    let signature = call.id.split_once(SIGNATURE_SEPARATOR).map(|(_, sig)| sig);
+    let signature = crate::bytes::split_once(&call.id, SIGNATURE_SEPARATOR).map(|(_, sig)| sig);
     match signature {
         Some(sig) => part["thoughtSignature"] = json!(sig),
         None if model.starts_with("gemini-3") => part["thoughtSignature"] = json!(SKIP_SIGNATURE),

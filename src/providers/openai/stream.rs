@@ -42,9 +42,8 @@ impl OpenAiStream {
     /// Usage found under the provider's own field, with the chunk it came in.
     fn hidden_usage(&self, data: &str) -> Option<(ChatCompletionChunk, Usage)> {
         let field_name = self.usage_field?;
-        if !data.contains(field_name) {
-            return None; // cheap: most chunks do not carry it
-        }
+        // Cheap: most chunks do not carry it.
+        crate::bytes::find_str(data, field_name)?;
         let value: Value = crate::json::parse(data).ok()?;
         let usage = field(field(&value, field_name)?, "usage")?;
         Some((ChatCompletionChunk::read(&value)?, Usage::read(usage)))
