@@ -102,6 +102,29 @@ pub fn replace(text: &str, needle: &str, with: &str) -> String {
     out
 }
 
+/// The pieces of `text` between the `separator`s, as `str::split(..).collect()`.
+pub fn split_all<'a>(mut text: &'a str, separator: &str) -> Vec<&'a str> {
+    let mut pieces = Vec::new();
+    while let Some((piece, rest)) = split_once(text, separator) {
+        pieces.push(piece);
+        text = rest;
+    }
+    pieces.push(text);
+    pieces
+}
+
+/// `text` without the `byte`s (ASCII) at its end.
+pub fn trim_end_byte(text: &str, byte: u8) -> &str {
+    let kept = text.bytes().rposition(|b| b != byte).map_or(0, |i| i + 1);
+    &text[..kept]
+}
+
+/// `text` without the `byte`s (ASCII) at its start.
+pub fn trim_start_byte(text: &str, byte: u8) -> &str {
+    let from = text.bytes().position(|b| b != byte).unwrap_or(text.len());
+    &text[from..]
+}
+
 /// `text` around the first `needle`, as `str::split_once`.
 pub fn split_once<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let at = find_str(text, needle)?;
@@ -137,6 +160,10 @@ mod tests {
             );
             if !needle.is_empty() {
                 assert_eq!(replace(text, needle, "<>"), text.replace(needle, "<>"));
+                assert_eq!(
+                    split_all(text, needle),
+                    text.split(needle).collect::<Vec<_>>()
+                );
             }
         }
     }
@@ -175,6 +202,14 @@ mod tests {
             prop_assert_eq!(line_end(&bytes, from), naive_line);
             let naive_run = bytes[from..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map_or(bytes.len(), |p| p + from);
             prop_assert_eq!(string_run_end(&bytes, from), naive_run);
+        }
+    }
+
+    #[test]
+    fn trims_an_ascii_byte_as_core_trims_the_char() {
+        for text in ["", "/", "//a//", "a/b/", "/\u{e9}/", "a"] {
+            assert_eq!(trim_end_byte(text, b'/'), text.trim_end_matches('/'));
+            assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));
         }
     }
 }

@@ -323,7 +323,10 @@ fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Resu
         ));
     }
     if let Some(endpoint) = env("AZURE_OPENAI_ENDPOINT") {
-        return Ok(format!("{}/openai", endpoint.trim_end_matches('/')));
+        return Ok(format!(
+            "{}/openai",
+            crate::bytes::trim_end_byte(&endpoint, b'/')
+        ));
     }
     Err(Error::invalid(
         "providers.azure.resource",

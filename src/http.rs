@@ -74,8 +74,8 @@ pub struct HttpResponse<B> {
 pub fn join_url(base: &str, path: &str) -> String {
     format!(
         "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
+        crate::bytes::trim_end_byte(base, b'/'),
+        crate::bytes::trim_start_byte(path, b'/')
     )
 }
 

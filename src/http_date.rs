@@ -5,14 +5,14 @@
 pub fn parse_imf_fixdate(text: &str) -> Option<f64> {
     // "Sun, 06 Nov 1994 08:49:37 GMT"
     let rest = crate::bytes::split_once(text.trim(), ", ")?.1;
-    let parts: Vec<&str> = rest.split(' ').collect();
+    let parts = crate::bytes::split_all(rest, " ");
     let [day, month, year, time, "GMT"] = parts.as_slice() else {
         return None;
     };
     let day: u32 = digits(day, 2)?;
     let month = MONTHS.iter().position(|m| m == month)? as u32 + 1;
     let year: i64 = digits(year, 4)?.into();
-    let hms: Vec<&str> = time.split(':').collect();
+    let hms = crate::bytes::split_all(time, ":");
     let [h, m, s] = hms.as_slice() else {
         return None;
     };

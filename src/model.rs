@@ -12,7 +12,7 @@ pub struct ModelId<'a> {
 
 /// Splits a model id; `field` names where it came from (`model`, `fallback_models[0]`).
 pub fn parse_model_id<'a>(id: &'a str, field: &str) -> Result<ModelId<'a>> {
-    match id.split_once('/') {
+    match crate::bytes::split_once(id, "/") {
         Some((provider, model)) if !provider.trim().is_empty() && !model.trim().is_empty() => {
             Ok(ModelId { provider, model })
         }

@@ -51,11 +51,14 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
         .and_then(|v| s.finish().map(|()| v))
         .map_err(|Malformed { at }| {
             let before = &text[..at.min(text.len())];
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let line_start = before
+                .bytes()
+                .rposition(|b| b == b'\n')
+                .map_or(0, |i| i + 1);
             let ends_early = at >= text.len();
             ParseError {
                 ends_early,
-                line: before.matches('\n').count() + 1,
+                line: before.bytes().filter(|&b| b == b'\n').count() + 1,
                 column: before[line_start..].chars().count() + usize::from(!ends_early),
             }
         })

@@ -138,7 +138,7 @@ impl Value {
             return Some(self);
         }
         let mut at = self;
-        for token in pointer.strip_prefix('/')?.split('/') {
+        for token in bytes::split_all(pointer.strip_prefix('/')?, "/") {
             let token = bytes::replace(&bytes::replace(token, "~1", "/"), "~0", "~");
             at = match at {
                 Value::Object(o) => o.get(&token)?,

@@ -203,8 +203,7 @@ pub fn data_url<'a>(
     let Some(rest) = url.strip_prefix("data:") else {
         return Ok(None);
     };
-    let (meta, data) = rest
-        .split_once(',')
+    let (meta, data) = crate::bytes::split_once(rest, ",")
         .ok_or_else(|| Error::invalid(param, "malformed data: URL (no comma)"))?;
     let mime = meta.strip_suffix(";base64").ok_or_else(|| {
         Error::invalid(param, format!("data: URLs must be base64 for {provider}"))

@@ -26,7 +26,7 @@ fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
 /// `models/gemini-1.5-flash:generateContent`; a model already naming its collection
 /// (`tunedModels/x`) is used as it is.
 fn model_path(model: &str, stream: bool) -> String {
-    let name = if model.contains('/') {
+    let name = if crate::bytes::find_str(model, "/").is_some() {
         model.to_string()
     } else {
         format!("models/{model}")
@@ -318,8 +318,12 @@ fn url_part(url: &str, param: &str) -> Result<Value> {
         return Ok(json!({"inlineData": {"mimeType": mime, "data": data}}));
     }
     if url.starts_with("https://") || url.starts_with("http://") {
-        let path = url.split(['?', '#']).next().unwrap_or(url);
-        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let path_end = url.bytes().position(|b| b == b'?' || b == b'#');
+        let path = &url[..path_end.unwrap_or(url.len())];
+        let ext = path
+            .bytes()
+            .rposition(|b| b == b'.')
+            .map(|dot| path[dot + 1..].to_ascii_lowercase());
         let mime = match ext.as_deref() {
             Some("png") => "image/png",
             Some("jpg" | "jpeg") => "image/jpeg",
