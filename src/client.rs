@@ -85,18 +85,12 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             }
         }
         check_headers(&request).map_err(at)?;
-        let secrets = endpoint
-            .api_key
-            .iter()
-            .cloned()
-            .chain(
-                request
-                    .headers
-                    .iter()
-                    .filter(|(k, _)| is_credential_header(k))
-                    .map(|(_, v)| Secret::new(v.clone())),
-            )
-            .collect();
+        let mut secrets: Vec<Secret> = endpoint.api_key.iter().cloned().collect();
+        for (name, value) in &request.headers {
+            if is_credential_header(name) {
+                secrets.push(Secret::new(value.clone()));
+            }
+        }
         targets.push(Target {
             provider: id.provider.to_string(),
             model: id.model.to_string(),

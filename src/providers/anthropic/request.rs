@@ -96,7 +96,8 @@ pub fn build_request(
     if let Some(stop) = &p.stop {
         let list = stop_list(stop);
         // Anthropic refuses whitespace-only stop sequences (OpenAI's common "\n").
-        let list: Vec<String> = list.into_iter().filter(|s| !s.trim().is_empty()).collect();
+        let mut list = list;
+        list.retain(|s| !s.trim().is_empty());
         if !list.is_empty() {
             body.set("stop_sequences", json!(list));
         }
@@ -194,7 +195,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 ..
             } => {
                 // Signed thinking goes first: Anthropic checks it on tool-use turns.
-                let mut blocks: Vec<Value> = thinking_blocks.iter().flatten().cloned().collect();
+                let mut blocks: Vec<Value> = thinking_blocks.clone().unwrap_or_default();
                 if let Some(c) = content {
                     blocks.extend(content_blocks(c, &at(".content"))?);
                 }

@@ -99,11 +99,12 @@ pub fn parse_completion(
     let response = body_json(status, headers, body, what)?;
     let message = field(&response, "message")
         .ok_or_else(|| malformed_body(status, headers, body, what, "no `message`"))?;
-    let text: String = items(message, "content")
-        .iter()
-        .filter(|c| str_of(c, "type") == Some("text"))
-        .filter_map(|c| str_of(c, "text"))
-        .collect();
+    let mut text = String::new();
+    for part in items(message, "content") {
+        if str_of(part, "type") == Some("text") {
+            text.push_str(str_of(part, "text").unwrap_or_default());
+        }
+    }
     let mut calls = Vec::new();
     for c in items(message, "tool_calls") {
         let c = WireToolCall::read(c).ok_or_else(|| {

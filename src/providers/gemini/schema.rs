@@ -79,7 +79,12 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
             "$ref" => {}
             "type" => match value {
                 Value::Array(types) => {
-                    let non_null: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+                    let mut non_null: Vec<&Value> = Vec::with_capacity(types.len());
+                    for t in types {
+                        if t != "null" {
+                            non_null.push(t);
+                        }
+                    }
                     if non_null.len() < types.len() {
                         out.set("nullable", Value::Bool(true));
                     }
@@ -89,7 +94,10 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
                         }
                         [] => {}
                         many => {
-                            let any = many.iter().map(|t| crate::json!({"type": t})).collect();
+                            let mut any = Vec::with_capacity(many.len());
+                            for t in many {
+                                any.push(crate::json!({ "type": t }));
+                            }
                             out.set("anyOf", Value::Array(any));
                         }
                     }
@@ -116,9 +124,13 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
             }
             "anyOf" | "oneOf" => {
                 // Pydantic's Optional[X] is anyOf [X, null]: X, nullable.
-                let all: Vec<&Value> = value.as_array().into_iter().flatten().collect();
-                let is_null = |v: &&Value| v.get("type").and_then(Value::as_str) == Some("null");
-                let rest: Vec<&Value> = all.iter().copied().filter(|v| !is_null(v)).collect();
+                let all = value.as_array().map_or(&[][..], Vec::as_slice);
+                let mut rest: Vec<&Value> = Vec::with_capacity(all.len());
+                for v in all {
+                    if v.get("type").and_then(Value::as_str) != Some("null") {
+                        rest.push(v);
+                    }
+                }
                 if rest.len() < all.len() {
                     out.set("nullable", Value::Bool(true));
                 }
