@@ -230,7 +230,7 @@ impl ClientOptions {
                 "apiKey",
                 format!(
                     "no API key for provider `{provider}`: pass {option} to the client or set {}",
-                    spec.env_keys.join(" or ")
+                    join(spec.env_keys, " or ")
                 ),
             ));
         }
@@ -276,14 +276,17 @@ fn custom_endpoint(
     field: &str,
 ) -> Result<Endpoint> {
     let Some(custom) = custom else {
-        let known: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+        let mut known = Vec::with_capacity(PRESETS.len());
+        for preset in PRESETS {
+            known.push(preset.name);
+        }
         return Err(Error::invalid(
             field,
             format!(
                 "unknown provider `{provider}` in `{field}`: known providers are {}; \
                  a custom OpenAI-compatible one is declared with \
                  `providers: {{ {provider}: {{ baseURL: \"...\" }} }}`",
-                known.join(", ")
+                join(&known, ", ")
             ),
         ));
     };
@@ -333,6 +336,20 @@ fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Resu
         "azure needs its resource: pass `providers: { azure: { resource } }` (or a `baseURL`), \
          or set AZURE_OPENAI_RESOURCE_NAME or AZURE_OPENAI_ENDPOINT",
     ))
+}
+
+/// `parts` joined by `separator`, for the two messages that list names. By hand:
+/// `[&str]::join` is a large generic (separator lengths specialised) for two
+/// error messages.
+fn join(parts: &[&str], separator: &str) -> String {
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(separator);
+        }
+        joined.push_str(part);
+    }
+    joined
 }
 
 #[cfg(test)]

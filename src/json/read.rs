@@ -211,15 +211,15 @@ impl<'a> At<'a> {
             .value
             .as_array()
             .ok_or_else(|| self.invalid("an array"))?;
-        Ok(items
-            .iter()
-            .enumerate()
-            .map(|(i, value)| At {
+        let mut ats = Vec::with_capacity(items.len());
+        for (i, value) in items.iter().enumerate() {
+            ats.push(At {
                 value,
                 path: format!("{}[{i}]", self.path),
                 label: self.label,
-            })
-            .collect())
+            });
+        }
+        Ok(ats)
     }
 
     /// Each item of an array, read by `read`. A loop rather than a `collect` into

@@ -460,7 +460,11 @@ impl<T: ToValue> ToValue for Option<T> {
 
 impl<T: ToValue> ToValue for [T] {
     fn to_value(&self) -> Value {
-        Value::Array(self.iter().map(T::to_value).collect())
+        let mut items = Vec::with_capacity(self.len());
+        for item in self {
+            items.push(item.to_value());
+        }
+        Value::Array(items)
     }
 }
 

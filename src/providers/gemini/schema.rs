@@ -173,13 +173,13 @@ fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Resul
 /// and formats Gemini rejects (`email`, `uri`, `uuid`, ...) are dropped.
 fn fix_enum_and_format(out: &mut Map) {
     if let Some(Value::Array(values)) = out.get("enum").cloned() {
-        let strings: Vec<Value> = values
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => Value::String(s.clone()),
-                other => Value::String(other.to_string()),
-            })
-            .collect();
+        let mut strings = Vec::with_capacity(values.len());
+        for v in &values {
+            strings.push(Value::String(match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }));
+        }
         out.set("enum", Value::Array(strings));
         out.set("type", Value::String("string".into()));
         out.set("format", Value::String("enum".into()));
