@@ -125,6 +125,23 @@ pub fn trim_start_byte(text: &str, byte: u8) -> &str {
     &text[from..]
 }
 
+/// Where the character numbered `n` (from 0) starts, or `None` past the last: a
+/// character starts at every byte that is not a UTF-8 continuation byte
+/// (`0b10xx_xxxx`). Plain bytes rather than `char_indices().nth(n)`, whose decoding
+/// is more Wasm than a count needs.
+pub fn char_start(text: &str, n: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if (b as i8) >= -0x40 {
+            if seen == n {
+                return Some(i);
+            }
+            seen += 1;
+        }
+    }
+    None
+}
+
 /// `text` around the first `needle`, as `str::split_once`.
 pub fn split_once<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let at = find_str(text, needle)?;
@@ -210,6 +227,15 @@ mod tests {
         for text in ["", "/", "//a//", "a/b/", "/\u{e9}/", "a"] {
             assert_eq!(trim_end_byte(text, b'/'), text.trim_end_matches('/'));
             assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));
+        }
+    }
+
+    #[test]
+    fn char_start_agrees_with_char_indices() {
+        for text in ["", "a", "h\u{e9}llo", "\u{1f600}x\u{e9}", "abc"] {
+            for n in 0..6 {
+                assert_eq!(char_start(text, n), text.char_indices().nth(n).map(|(i, _)| i));
+            }
         }
     }
 }

@@ -217,7 +217,7 @@ fn mask(secret: &str) -> String {
         return "[redacted]".into();
     }
     // The last four characters, cut at a character boundary.
-    let tail = secret.char_indices().nth_back(3).map_or(0, |(at, _)| at);
+    let tail = crate::bytes::char_start(secret, secret.chars().count() - 4).unwrap_or(0);
     format!("[redacted …{}]", &secret[tail..])
 }
 

@@ -265,8 +265,8 @@ pub fn decode_all(bytes: &[u8]) -> Result<Vec<SseEvent>, SseError> {
 
 /// Lossy UTF-8 of a byte prefix, for error messages that show the start of bad data.
 pub fn preview(text: &str, max_chars: usize) -> Cow<'_, str> {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+    match crate::bytes::char_start(text, max_chars) {
+        Some(cut) => Cow::Owned(format!("{}…", &text[..cut])),
         None => Cow::Borrowed(text),
     }
 }
