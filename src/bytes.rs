@@ -234,7 +234,10 @@ mod tests {
     fn char_start_agrees_with_char_indices() {
         for text in ["", "a", "h\u{e9}llo", "\u{1f600}x\u{e9}", "abc"] {
             for n in 0..6 {
-                assert_eq!(char_start(text, n), text.char_indices().nth(n).map(|(i, _)| i));
+                assert_eq!(
+                    char_start(text, n),
+                    text.char_indices().nth(n).map(|(i, _)| i)
+                );
             }
         }
     }

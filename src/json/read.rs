@@ -77,11 +77,6 @@ pub fn parse_number(text: &str) -> Option<f64> {
     }
 }
 
-/// A number as JSON writes it (`2`, `0.5`; `null` for NaN and the infinities).
-pub fn number_text(value: f64) -> String {
-    Number::from_f64(value).map_or_else(|| "null".into(), |n| n.to_string())
-}
-
 /// Values by name, in the order they came: the objects of options (`apiKeys`,
 /// `headers`) and `logit_bias`.
 pub type Keyed<T> = Vec<(String, T)>;
@@ -331,9 +326,6 @@ mod tests {
         assert_eq!(parse_number("30"), Some(30.0));
         assert_eq!(parse_number("true"), None);
         assert_eq!(parse_number("1s"), None);
-        assert_eq!(number_text(2.0), "2");
-        assert_eq!(number_text(-0.5), "-0.5");
-        assert_eq!(number_text(f64::NAN), "null");
     }
 
     #[test]

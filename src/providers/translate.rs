@@ -6,7 +6,7 @@ use crate::json;
 use crate::json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{number_text, why_not_json, Number};
+use crate::json::{why_not_json, Number};
 use crate::types::request::{ContentPart, FunctionDef, MessageToolCall, Stop, Tool};
 use crate::types::{ChatParams, ChatRequest, Content, ONELLM_PARAMS};
 
@@ -55,25 +55,47 @@ pub fn number_in_range(
     param: &str,
     provider: &str,
 ) -> Result<Value> {
-    in_range(value.as_f64(), range, param, provider)?;
+    in_range(value.as_f64(), value.as_str(), range, param, provider)?;
     Ok(Value::Number(value.clone()))
 }
 
-/// `value` if within the provider's range, else an error naming the parameter and
-/// the range.
-pub fn in_range(value: f64, (low, high): (f64, f64), param: &str, provider: &str) -> Result<f64> {
+/// `value` (written `shown`, as the caller sent it) if within the provider's range,
+/// else an error naming the parameter and the range.
+pub fn in_range(
+    value: f64,
+    shown: &str,
+    (low, high): (f64, f64),
+    param: &str,
+    provider: &str,
+) -> Result<f64> {
     if (low..=high).contains(&value) {
         Ok(value)
     } else {
         Err(Error::invalid(
             param,
             format!(
-                "`{param}` {} is outside {provider}'s range {} to {}",
-                number_text(value),
-                number_text(low),
-                number_text(high)
+                "`{param}` {shown} is outside {provider}'s range {} to {}",
+                bound_text(low),
+                bound_text(high)
             ),
         ))
+    }
+}
+
+/// A range bound as text. The bounds are short decimals (`0`, `0.01`, `-2`), so
+/// hundredths say them exactly, without a shortest-float printer for two messages.
+fn bound_text(bound: f64) -> String {
+    let hundredths = (bound * 100.0).round() as i64;
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let (whole, fraction) = (
+        hundredths.unsigned_abs() / 100,
+        hundredths.unsigned_abs() % 100,
+    );
+    match fraction {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f if f < 10 => format!("{sign}{whole}.0{f}"),
+        f => format!("{sign}{whole}.{f}"),
     }
 }
 
@@ -214,6 +236,19 @@ pub fn data_url<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_names_the_value_as_sent_and_the_bounds() {
+        let e =
+            number_in_range(&Number::from_checked("1.50"), (0.0, 1.0), "top_p", "x").unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("top_p"));
+        assert_eq!(e.message, "`top_p` 1.50 is outside x's range 0 to 1");
+        let e = number_in_range(&Number::from_checked("1"), (0.01, 0.99), "p", "y").unwrap_err();
+        assert_eq!(e.message, "`p` 1 is outside y's range 0.01 to 0.99");
+        let e = in_range(-3.0, "-3", (-2.0, 2.5), "q", "z").unwrap_err();
+        assert_eq!(e.message, "`q` -3 is outside z's range -2 to 2.5");
+        assert!(number_in_range(&Number::from_checked("0.99"), (0.01, 0.99), "p", "y").is_ok());
+    }
 
     #[test]
     fn data_urls() {

@@ -77,9 +77,11 @@ impl Attempt {
         if self.user_aborted() {
             Error::user_abort()
         } else if self.timed_out.get() {
+            // Whole milliseconds: a fraction of one says nothing, and printing a
+            // double would take a shortest-float printer into the .wasm for this alone.
             Error::timeout(format!(
                 "Request timed out after {} ms.",
-                crate::json::number_text(timeout_ms)
+                timeout_ms.round() as u64
             ))
         } else if self.controller.signal().aborted() {
             Error::user_abort()

@@ -105,9 +105,16 @@ pub fn build_request(
     Ok((http, translation))
 }
 
-/// Gemini's own ranges, checked before sending.
-fn in_range(value: f64, low: f64, high: f64, param: &str) -> Result<f64> {
-    translate::in_range(value, (low, high), param, "gemini")
+/// A count within Gemini's own range, checked before sending.
+fn count_in_range(value: u32, low: f64, high: f64, param: &str) -> Result<u32> {
+    translate::in_range(
+        f64::from(value),
+        &value.to_string(),
+        (low, high),
+        param,
+        "gemini",
+    )?;
+    Ok(value)
 }
 
 /// A number the caller sent, checked against Gemini's range and sent as written.
@@ -134,8 +141,7 @@ fn generation_config(p: &ChatParams) -> Result<Map> {
         c.set("stopSequences", json!(list));
     }
     if let Some(n) = p.n {
-        let n = in_range(f64::from(n), 1.0, 8.0, "n")?;
-        c.set("candidateCount", json!(n as u32));
+        c.set("candidateCount", json!(count_in_range(n, 1.0, 8.0, "n")?));
     }
     // A zero penalty is no penalty, and some models refuse the field at all.
     if let Some(v) = p.presence_penalty.as_ref().filter(|v| v.as_f64() != 0.0) {
@@ -158,8 +164,10 @@ fn generation_config(p: &ChatParams) -> Result<Map> {
     if p.logprobs == Some(true) {
         c.set("responseLogprobs", Value::Bool(true));
         if let Some(top) = p.top_logprobs {
-            let top = in_range(f64::from(top), 1.0, 20.0, "top_logprobs")?;
-            c.set("logprobs", json!(top as u32));
+            c.set(
+                "logprobs",
+                json!(count_in_range(top, 1.0, 20.0, "top_logprobs")?),
+            );
         }
     } else if p.top_logprobs.is_some() {
         return Err(invalid(

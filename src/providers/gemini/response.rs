@@ -2,7 +2,7 @@
 //! candidate is a choice. The same wire types serve the stream's fragments.
 
 use crate::json;
-use crate::json::Value;
+use crate::json::{Number, Value};
 
 use super::error::stream_error;
 use crate::error::Result;
@@ -95,7 +95,8 @@ pub(crate) struct TopCandidates {
 #[derive(Debug)]
 pub(crate) struct LogprobCandidate {
     pub token: String,
-    pub log_probability: f64,
+    /// Kept as Gemini wrote it and sent on as it is: never re-printed from a double.
+    pub log_probability: Value,
 }
 
 /// Any JSON number as a count: fractions drop, negatives read as 0, huge values
@@ -255,10 +256,10 @@ impl LogprobsResult {
     fn read(v: &Value) -> Self {
         let candidate = |c: &Value| LogprobCandidate {
             token: string_or_empty(c, "token"),
-            log_probability: c
-                .get("logProbability")
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0),
+            log_probability: match c.get("logProbability") {
+                Some(Value::Number(n)) => Value::Number(n.clone()),
+                _ => Value::Number(Number::from(0u64)),
+            },
         };
         LogprobsResult {
             top_candidates: read_items(v, "topCandidates", |t| TopCandidates {
