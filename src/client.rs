@@ -85,7 +85,10 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             }
         }
         check_headers(&request).map_err(at)?;
-        let mut secrets: Vec<Secret> = endpoint.api_key.iter().cloned().collect();
+        let mut secrets: Vec<Secret> = Vec::new();
+        if let Some(key) = &endpoint.api_key {
+            secrets.push(key.clone());
+        }
         for (name, value) in &request.headers {
             if is_credential_header(name) {
                 secrets.push(Secret::new(value.clone()));

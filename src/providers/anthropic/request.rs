@@ -199,7 +199,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 if let Some(c) = content {
                     blocks.extend(content_blocks(c, &at(".content"))?);
                 }
-                for (j, call) in tool_calls.iter().flatten().enumerate() {
+                for (j, call) in tool_calls.as_deref().unwrap_or_default().iter().enumerate() {
                     blocks.push(tool_use_block(call, &at(&format!(".tool_calls[{j}]")))?);
                 }
                 ("assistant", blocks)

@@ -213,7 +213,7 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
                     Some(c) => content_parts(c, &at(".content"))?,
                     None => Vec::new(),
                 };
-                for (j, call) in tool_calls.iter().flatten().enumerate() {
+                for (j, call) in tool_calls.as_deref().unwrap_or_default().iter().enumerate() {
                     parts.push(function_call_part(
                         call,
                         model,
@@ -251,17 +251,22 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
 
 /// The function name of the tool call a tool message answers.
 fn tool_name<'a>(earlier: &'a [Message], id: &str) -> Option<&'a str> {
-    earlier.iter().rev().find_map(|m| match m {
-        Message::Assistant {
+    for message in earlier.iter().rev() {
+        if let Message::Assistant {
             tool_calls: Some(calls),
             ..
-        } => calls
-            .iter()
-            .find(|c| c.id == id)
-            .and_then(|c| c.function.as_ref())
-            .map(|f| f.name.as_str()),
-        _ => None,
-    })
+        } = message
+        {
+            // The first call with the id; one that is no function call leaves the
+            // search to earlier messages.
+            if let Some(call) = calls.iter().find(|c| c.id == id) {
+                if let Some(f) = &call.function {
+                    return Some(&f.name);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Gemini wants an object: JSON objects are used as they are, anything else wrapped.
