@@ -1,7 +1,11 @@
-//! Byte searches eight bytes at a time, for the loops that run over every byte of a
-//! stream: the SSE decoder's line ends and the JSON scanner's plain string runs.
-//! Wasm has 64-bit integers but, without SIMD, no vector search of its own; a byte
-//! at a time these two loops were a third of onellm's time per streamed token.
+//! Byte searches. Eight bytes at a time for the loops that run over every byte of a
+//! stream (the SSE decoder's line ends, the JSON scanner's plain string runs); and,
+//! at the end of this file, the plain substring and character-position helpers that
+//! stand in for core's pattern searchers on short texts.
+//!
+//! Why eight at a time: Wasm has 64-bit integers but, without SIMD, no vector search
+//! of its own; a byte at a time those two loops were a third of onellm's time per
+//! streamed token.
 //!
 //! The trick (Mycroft's "has zero byte"): for a word `w`, `(w - 0x01…01) & !w &
 //! 0x80…80` sets the top bit of every byte of `w` that is zero, and of no byte below
