@@ -76,12 +76,10 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             .map_err(at)?;
         let (mut request, translation) =
             providers::build_request(&endpoint, id.model, &req).map_err(at)?;
-        for (name, value) in endpoint.headers.iter().chain(&call_headers(call)) {
+        for (name, value) in endpoint.headers.iter().chain(&call.headers) {
             match value {
                 Some(v) => request.set_header(name, v),
-                None => request
-                    .headers
-                    .retain(|(k, _)| !k.eq_ignore_ascii_case(name)),
+                None => request.remove_header(name),
             }
         }
         check_headers(&request).map_err(at)?;
@@ -148,10 +146,6 @@ fn check_headers(request: &HttpRequest) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn call_headers(call: &CallOptions) -> Vec<(String, Option<String>)> {
-    call.headers.clone()
 }
 
 /// Sends requests and reads bodies. In Wasm this is `fetch`.

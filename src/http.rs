@@ -48,9 +48,14 @@ impl HttpRequest {
 
     /// Sets a header, replacing any earlier value under the same (case-insensitive) name.
     pub fn set_header(&mut self, name: &str, value: &str) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.remove_header(name);
         self.headers
             .push((name.to_ascii_lowercase(), value.to_string()));
+    }
+
+    /// Removes `name`, matched case-insensitively (a caller's `null` header).
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
