@@ -146,6 +146,19 @@ pub fn char_start(text: &str, n: usize) -> Option<usize> {
     None
 }
 
+/// `parts` joined by `separator`, as `[_]::join`. By hand: core's join is a large
+/// generic (specialised by separator length) for a system prompt and two messages.
+pub fn join<S: AsRef<str>>(parts: &[S], separator: &str) -> String {
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(separator);
+        }
+        joined.push_str(part.as_ref());
+    }
+    joined
+}
+
 /// `text` around the first `needle`, as `str::split_once`.
 pub fn split_once<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     let at = find_str(text, needle)?;

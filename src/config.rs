@@ -230,7 +230,7 @@ impl ClientOptions {
                 "apiKey",
                 format!(
                     "no API key for provider `{provider}`: pass {option} to the client or set {}",
-                    join(spec.env_keys, " or ")
+                    crate::bytes::join(spec.env_keys, " or ")
                 ),
             ));
         }
@@ -286,7 +286,7 @@ fn custom_endpoint(
                 "unknown provider `{provider}` in `{field}`: known providers are {}; \
                  a custom OpenAI-compatible one is declared with \
                  `providers: {{ {provider}: {{ baseURL: \"...\" }} }}`",
-                join(&known, ", ")
+                crate::bytes::join(&known, ", ")
             ),
         ));
     };
@@ -336,20 +336,6 @@ fn azure_base(spec: &Preset, custom: Option<&ProviderOptions>, env: Env) -> Resu
         "azure needs its resource: pass `providers: { azure: { resource } }` (or a `baseURL`), \
          or set AZURE_OPENAI_RESOURCE_NAME or AZURE_OPENAI_ENDPOINT",
     ))
-}
-
-/// `parts` joined by `separator`, for the two messages that list names. By hand:
-/// `[&str]::join` is a large generic (separator lengths specialised) for two
-/// error messages.
-fn join(parts: &[&str], separator: &str) -> String {
-    let mut joined = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            joined.push_str(separator);
-        }
-        joined.push_str(part);
-    }
-    joined
 }
 
 #[cfg(test)]

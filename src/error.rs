@@ -213,11 +213,12 @@ pub const MIN_SECRET_CHARS: usize = 8;
 
 /// What stands in for a key: enough to tell keys apart in a log, never enough to use.
 fn mask(secret: &str) -> String {
-    if secret.chars().count() < 16 {
+    let chars = secret.chars().count();
+    if chars < 16 {
         return "[redacted]".into();
     }
     // The last four characters, cut at a character boundary.
-    let tail = crate::bytes::char_start(secret, secret.chars().count() - 4).unwrap_or(0);
+    let tail = bytes::char_start(secret, chars - 4).unwrap_or(0);
     format!("[redacted …{}]", &secret[tail..])
 }
 

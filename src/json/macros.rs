@@ -51,11 +51,11 @@ macro_rules! json_internal {
     // is `@object map [key] (value) rest`.
     (@object $object:ident () () ()) => {};
     (@object $object:ident [$($key:tt)+] ($value:expr) , $($rest:tt)*) => {
-        $crate::json::put(&mut $object, &($($key)+), $value);
+        $crate::json::Map::set(&mut $object, &($($key)+), $value);
         $crate::json_internal!(@object $object () ($($rest)*) ($($rest)*));
     };
     (@object $object:ident [$($key:tt)+] ($value:expr)) => {
-        $crate::json::put(&mut $object, &($($key)+), $value);
+        $crate::json::Map::set(&mut $object, &($($key)+), $value);
     };
     (@object $object:ident ($($key:tt)+) (: null $($rest:tt)*) $copy:tt) => {
         $crate::json_internal!(@object $object [$($key)+] ($crate::json_internal!(null)) $($rest)*);

@@ -10,7 +10,7 @@ mod write;
 
 pub use number::Number;
 pub use read::*;
-pub use value::{put, Map, ToValue, Value};
+pub use value::{Map, ToValue, Value};
 pub use write::{object, to_string, to_value, write_string, ObjectWriter, ToJson};
 
 pub use crate::scan::{parse, ParseError};

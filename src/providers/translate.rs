@@ -59,17 +59,17 @@ pub fn number_in_range(
     Ok(Value::Number(value.clone()))
 }
 
-/// `value` (written `shown`, as the caller sent it) if within the provider's range,
-/// else an error naming the parameter and the range.
+/// Checks `value` (written `shown`, as the caller sent it) against the provider's
+/// range: the error names the parameter and the range.
 pub fn in_range(
     value: f64,
     shown: &str,
     (low, high): (f64, f64),
     param: &str,
     provider: &str,
-) -> Result<f64> {
+) -> Result<()> {
     if (low..=high).contains(&value) {
-        Ok(value)
+        Ok(())
     } else {
         Err(Error::invalid(
             param,

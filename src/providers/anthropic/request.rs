@@ -52,16 +52,7 @@ pub fn build_request(
     body.set("model", model.into());
     let (system, messages) = convert_messages(&p.messages)?;
     if !system.is_empty() {
-        // Joined by hand: `[String]::join` would be a second copy of the join code
-        // beside the one for `[&str]`.
-        let mut joined = String::new();
-        for (i, text) in system.iter().enumerate() {
-            if i > 0 {
-                joined.push_str("\n\n");
-            }
-            joined.push_str(text);
-        }
-        body.set("system", Value::String(joined));
+        body.set("system", Value::String(crate::bytes::join(&system, "\n\n")));
     }
     if messages.is_empty() {
         return Err(invalid(
