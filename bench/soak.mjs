@@ -1,6 +1,7 @@
 // Soak: thousands of sequential requests and a few hundred concurrent streams against
-// the emulator (in its own process, so its memory is not counted), reporting any
-// request lost and how the client's memory moved. Run by `npm run bench`.
+// the emulator (in its own process, so its memory is not counted), a tenth of them
+// stalling mid-answer, reporting any request lost, any stall missed, and how the
+// client's memory moved. Run by `npm run bench`.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -30,12 +31,13 @@ function memory() {
   return { rss: m.rss, heap: m.heapUsed, wasm: wasmMemory?.buffer.byteLength ?? 0 };
 }
 
-export async function soak({ sequential = 5000, concurrent = 300 } = {}) {
+export async function soak({ sequential = 5000, concurrent = 300, stalled = 30 } = {}) {
   const { OpenAI } = await import("../pkg/node.js");
   // Already initialised by node.js: initSync hands back the instance's exports.
   wasmMemory = (await import("../pkg/wasm/onellm.js")).initSync().memory;
   const emulator = await startEmulatorProcess();
-  const client = new OpenAI({ apiKey: "sk-soak", baseURL: `${emulator.url}/openai/v1`, maxRetries: 0 });
+  // The idle limit short, so that the stalled streams end within the run.
+  const client = new OpenAI({ apiKey: "sk-soak", baseURL: `${emulator.url}/openai/v1`, maxRetries: 0, idleTimeout: 500 });
   const messages = [{ role: "user", content: "soak" }];
   let lost = 0;
   const check = (text) => { if (text !== "Echo: soak") lost++; };
@@ -62,12 +64,32 @@ export async function soak({ sequential = 5000, concurrent = 300 } = {}) {
     const want = Array(50).fill("Echo: soak").join(" ");
     const lostStreams = streams.filter((s) => s.status !== "fulfilled" || s.value !== want).length;
     const after = memory();
+    // Streams that stop sending after a few chunks, alongside healthy ones: each must
+    // end in APITimeoutError, none may hang or take the others down.
+    const mixed = await Promise.allSettled(Array.from({ length: concurrent }, async (_, i) => {
+      const stall = i % Math.round(concurrent / stalled) === 0;
+      const headers = { "x-emulator-repeat": "50", ...(stall ? { "x-emulator-fault": "stall;after=5" } : {}) };
+      const stream = await client.chat.completions.create({ model: "openai/m", messages, stream: true }, { headers });
+      let text = "";
+      try {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+      } catch (e) {
+        return stall && e.name === "APITimeoutError" ? "stall detected" : `error ${e.name}`;
+      }
+      return stall ? "stall missed" : text;
+    }));
+    const t3 = performance.now();
+    const stallCount = mixed.filter((_, i) => i % Math.round(concurrent / stalled) === 0).length;
+    const detected = mixed.filter((s) => s.value === "stall detected").length;
+    const lostMixed = mixed.filter((s) => s.status !== "fulfilled" || (s.value !== want && s.value !== "stall detected")).length;
+    const afterMixed = memory();
     return {
       rows: [
         ["sequential requests", sequential, lost, `${(t1 - t0).toFixed(0)} ms`, `${mib(afterSequential.rss - before.rss)} MiB`, `${mib(afterSequential.heap - before.heap)} MiB`, `${mib(afterSequential.wasm - before.wasm)} MiB`],
         ["concurrent streams (50 answers each)", concurrent, lostStreams, `${(t2 - t1).toFixed(0)} ms`, `${mib(after.rss - afterSequential.rss)} MiB`, `${mib(after.heap - afterSequential.heap)} MiB`, `${mib(after.wasm - afterSequential.wasm)} MiB`],
+        [`concurrent streams, ${stallCount} of them stalling (idleTimeout 500 ms): ${detected} stalls detected`, concurrent, lostMixed, `${(t3 - t2).toFixed(0)} ms`, `${mib(afterMixed.rss - after.rss)} MiB`, `${mib(afterMixed.heap - after.heap)} MiB`, `${mib(afterMixed.wasm - after.wasm)} MiB`],
       ],
-      lost: lost + lostStreams,
+      lost: lost + lostStreams + lostMixed,
     };
   } finally {
     emulator.close();

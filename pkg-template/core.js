@@ -158,6 +158,7 @@ export class Stream {
    * [DONE]`), for a server (a Worker, Deno) to return to a browser as it comes.
    */
   toReadableStream() {
+    const controller = this.controller;
     const chunks = this[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
     return new ReadableStream({
@@ -175,15 +176,21 @@ export class Stream {
         }
       },
       async cancel() {
+        // A read may be waiting on a quiet upstream, and return() would queue behind
+        // it: abort first, which ends that read and the upstream request.
+        controller.abort();
         await chunks.return();
       },
     });
   }
 
-  /** Reads back what `toReadableStream()` produced (OpenAI-format events). */
-  static fromReadableStream(readableStream) {
+  /**
+   * Reads back what `toReadableStream()` produced (OpenAI-format events). As in
+   * `openai`, a `controller` given becomes `stream.controller`: aborting it ends the read.
+   */
+  static fromReadableStream(readableStream, controller) {
     try {
-      return new Stream(streamFromResponse(new Response(readableStream)));
+      return new Stream(streamFromResponse(new Response(readableStream), controller));
     } catch (e) {
       throw toError(e);
     }

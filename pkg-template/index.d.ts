@@ -83,8 +83,10 @@ export interface ChatCompletionCreateParamsBase {
   tool_choice?: ChatCompletionToolChoiceOption;
   parallel_tool_calls?: boolean;
   user?: string;
-  /** OneLLM: seconds per attempt. */
+  /** OneLLM: seconds per attempt (for a stream: until its first content). */
   timeout?: number;
+  /** OneLLM: seconds a started stream may go without a byte before it is taken as stalled (0: no limit). */
+  idle_timeout?: number;
   /** OneLLM: extra attempts on each model. */
   retries?: number;
   /** OneLLM: `provider/model` ids tried in order once the primary is exhausted. */
@@ -100,6 +102,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Milliseconds per attempt. */
   timeout?: number;
+  /** Milliseconds a started stream may go without a byte (0: no limit). */
+  idleTimeout?: number;
   maxRetries?: number;
   /** Extra headers; `null` removes one. */
   headers?: Record<string, string | null>;
@@ -134,6 +138,8 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Milliseconds per attempt (default 600000). */
   timeout?: number;
+  /** Milliseconds a started stream may go without a byte (default 600000; 0: no limit). */
+  idleTimeout?: number;
   defaultHeaders?: Record<string, string | null>;
   dangerouslyAllowBrowser?: boolean;
 }
@@ -210,7 +216,7 @@ export declare class Stream<Item> implements AsyncIterable<Item> {
   /** The stream as OpenAI server-sent events, for a server to return to a browser. */
   toReadableStream(): ReadableStream<Uint8Array>;
   /** Reads back what `toReadableStream()` produced. */
-  static fromReadableStream<T = ChatCompletionChunk>(stream: ReadableStream<Uint8Array>): Stream<T>;
+  static fromReadableStream<T = ChatCompletionChunk>(stream: ReadableStream<Uint8Array>, controller?: AbortController): Stream<T>;
   [Symbol.asyncIterator](): AsyncIterator<Item>;
   /** The completion the whole stream adds up to; reads the rest of the stream if need be. */
   finalChatCompletion(): Promise<ChatCompletion>;

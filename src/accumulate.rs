@@ -16,6 +16,9 @@ pub struct Accumulator {
     system_fingerprint: Option<String>,
     usage: Option<Usage>,
     choices: Vec<ChoiceState>,
+    /// Some chunk carried content: text, a refusal, reasoning, a tool call or a
+    /// finish reason (a role, an empty text or usage alone do not count).
+    started: bool,
 }
 
 #[derive(Debug, Default)]
@@ -177,6 +180,12 @@ impl Accumulator {
     }
 
     pub fn choice_delta(&mut self, d: ChoiceDelta) {
+        let some = |t: Option<&str>| t.is_some_and(|t| !t.is_empty());
+        self.started |= some(d.content)
+            || some(d.refusal)
+            || some(d.reasoning)
+            || !d.thinking_blocks.is_empty()
+            || d.finish_reason.is_some();
         let state = self.choice(d.index);
         append(&mut state.content, d.content);
         append(&mut state.refusal, d.refusal);
@@ -189,6 +198,7 @@ impl Accumulator {
     }
 
     pub fn tool_delta(&mut self, choice: u32, t: ToolDelta) {
+        self.started = true;
         let call = self.choice(choice).tool_call(t.index);
         if let Some(id) = t.id {
             call.id = id.to_string();
@@ -200,6 +210,12 @@ impl Accumulator {
         if let Some(args) = t.arguments {
             call.function.arguments.push_str(args);
         }
+    }
+
+    /// Whether some chunk carried content (text, refusal, reasoning, a tool call or a
+    /// finish reason): the moment a stream counts as started.
+    pub fn started(&self) -> bool {
+        self.started
     }
 
     pub fn set_usage(&mut self, usage: Usage) {

@@ -6,7 +6,8 @@
 use crate::json::Value;
 
 use crate::config::{
-    CallOptions, ClientOptions, Env, Secret, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+    CallOptions, ClientOptions, Env, Secret, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT_MS,
 };
 use crate::error::{is_credential_header, Error, ErrorKind, FailedAttempt, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -41,6 +42,8 @@ pub struct Plan {
     /// Retries on each fallback model: the call's or client's `maxRetries`.
     pub fallback_retries: u32,
     pub timeout_ms: f64,
+    /// How long a started stream may go without a byte; `None`: no limit.
+    pub idle_ms: Option<f64>,
     pub stream: bool,
 }
 
@@ -108,11 +111,25 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
             .or(options.timeout)
             .unwrap_or(DEFAULT_TIMEOUT_MS),
     };
+    let at_primary = |e: Error| e.at(&targets[0].provider, &targets[0].model);
     if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
-        return Err(
-            Error::invalid("timeout", "`timeout` must be a positive number")
-                .at(&targets[0].provider, &targets[0].model),
-        );
+        return Err(at_primary(Error::invalid(
+            "timeout",
+            "`timeout` must be a positive number",
+        )));
+    }
+    let idle_ms = match req.params.idle_timeout {
+        Some(seconds) => seconds * 1000.0,
+        None => call
+            .idle_timeout
+            .or(options.idle_timeout)
+            .unwrap_or(DEFAULT_IDLE_TIMEOUT_MS),
+    };
+    if !(idle_ms.is_finite() && idle_ms >= 0.0) {
+        return Err(at_primary(Error::invalid(
+            "idle_timeout",
+            "`idle_timeout` must be a number of seconds (`idleTimeout`: milliseconds), 0 for no limit",
+        )));
     }
     let fallback_retries = call
         .max_retries
@@ -123,6 +140,7 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
         primary_retries: req.params.retries.unwrap_or(fallback_retries),
         fallback_retries,
         timeout_ms,
+        idle_ms: (idle_ms > 0.0).then_some(idle_ms),
         stream: req.is_stream(),
     })
 }
@@ -163,8 +181,9 @@ pub trait Transport {
     async fn text(&self, body: Self::Body) -> Result<String>;
     /// Reads the next piece of a body; `None` at its end.
     async fn read(&self, body: &mut Self::Body) -> Result<Option<Vec<u8>>>;
-    /// The stream's first chunk has arrived: the attempt succeeded, so its timeout stops.
-    fn settle(&self, body: &mut Self::Body);
+    /// The stream's answer has begun: the attempt succeeded, so its timeout stops,
+    /// and from now on each read fails if no byte arrives for `idle_ms`.
+    fn settle(&self, body: &mut Self::Body, idle_ms: Option<f64>);
 }
 
 /// Waiting between attempts, the clock, and the randomness for jitter.
@@ -307,7 +326,7 @@ async fn attempt<T: Transport>(
         let first = next_batch(transport, &mut body, &mut stream)
             .await
             .map_err(|e| at(e.with_headers(&headers)))?;
-        transport.settle(&mut body);
+        transport.settle(&mut body, plan.idle_ms);
         return Ok(Outcome::Stream {
             body,
             stream: Box::new(stream),
@@ -347,6 +366,12 @@ pub async fn next_batch<T: Transport>(
             ErrorKind::Connection => {
                 Error::connection(format!("stream ended before completion: {}", e.message))
             }
+            // The transport's idle limit, which runs once the answer has begun.
+            ErrorKind::Timeout if stream.has_begun() => Error::timeout(format!(
+                "{} after {} chunks",
+                e.message,
+                stream.chunk_count()
+            )),
             _ => e,
         })?;
         let Some(bytes) = bytes else {
@@ -426,10 +451,12 @@ mod tests {
         async fn read(&self, body: &mut Pieces) -> Result<Option<Vec<u8>>> {
             match body.pop_front() {
                 Some(p) if p == b"RESET" => Err(Error::connection("socket hang up")),
+                // What the shell's idle limit gives when no byte came in time.
+                Some(p) if p == b"STALL" => Err(Error::timeout("Stream stalled: no data for 9 ms")),
                 other => Ok(other),
             }
         }
-        fn settle(&self, _: &mut Pieces) {}
+        fn settle(&self, _: &mut Pieces, _: Option<f64>) {}
     }
 
     impl Pause for Script {
@@ -663,6 +690,113 @@ mod tests {
             failed[0].starts_with("stream ended before completion: socket hang up"),
             "{failed:?}"
         );
+    }
+
+    const ROLE: &str = r#"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}
+
+"#;
+
+    #[test]
+    fn a_stream_starts_at_its_first_content_not_at_its_role_chunk() {
+        let p = stream_plan(1);
+        let overloaded = format!("{ROLE}|data: {{\"error\":{{\"message\":\"overloaded\"}}}}\n\n");
+        let good = format!("{ROLE}|: keep-alive\n\n|{CHUNK}|data: [DONE]\n\n");
+        let s = Script::new(vec![
+            Ok((200, Box::leak(overloaded.into_boxed_str()), vec![])),
+            Ok((200, Box::leak(good.into_boxed_str()), vec![])),
+        ]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        assert_eq!(
+            out.failed.len(),
+            1,
+            "the error after the role chunk was retried"
+        );
+        assert!(out.failed[0].error.message.contains("overloaded"));
+        let Outcome::Stream { first, .. } = out.outcome else {
+            panic!("a stream")
+        };
+        // The role chunk was held back, then handed out with the content, in order.
+        let chunks = crate::stream::as_js::chunks(&first.unwrap(), &mut None);
+        let deltas: Vec<_> = chunks
+            .iter()
+            .map(|c| c["choices"][0]["delta"].clone())
+            .collect();
+        assert_eq!(
+            deltas,
+            [
+                json!({"role": "assistant", "content": ""}),
+                json!({"content": "hi"})
+            ]
+        );
+    }
+
+    #[test]
+    fn anthropic_overloaded_right_after_message_start_falls_back() {
+        let o = ClientOptions::from_value(&json!({
+            "apiKeys": {"anthropic": "sk-ant-test-0123"},
+            "providers": {"anthropic": {"baseURL": "http://an/v1"}, "b": {"baseURL": "http://b/v1"}}
+        }))
+        .unwrap();
+        let params = json!({"model": "anthropic/claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}],
+            "stream": true, "retries": 0, "fallback_models": ["b/y"]});
+        let p = plan(&o, &CallOptions::default(), params, &|_| None).unwrap();
+        let start = r#"event: message_start
+data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}
+
+"#;
+        let failing = format!("{start}|event: ping\ndata: {{\"type\": \"ping\"}}\n\n|event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}}}\n\n");
+        let good = format!("{CHUNK}|data: [DONE]\n\n");
+        let s = Script::new(vec![
+            Ok((200, Box::leak(failing.into_boxed_str()), vec![])),
+            Ok((200, Box::leak(good.into_boxed_str()), vec![])),
+        ]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        assert_eq!(out.target, 1, "the fallback answered");
+        assert_eq!(out.failed.len(), 1);
+        assert_eq!(out.failed[0].error.status, Some(529));
+    }
+
+    #[test]
+    fn a_stall_after_the_start_names_the_chunks_seen() {
+        let p = stream_plan(0);
+        let started = format!("{ROLE}{CHUNK}|STALL");
+        let s = Script::new(vec![Ok((200, Box::leak(started.into_boxed_str()), vec![]))]);
+        let out = block_on(execute(&p, &s, &s)).unwrap();
+        let Outcome::Stream {
+            mut body,
+            mut stream,
+            ..
+        } = out.outcome
+        else {
+            panic!("a stream")
+        };
+        let e = block_on(next_batch(&s, &mut body, &mut stream)).unwrap_err();
+        assert_eq!(e.class_name(), "APITimeoutError");
+        assert_eq!(e.message, "Stream stalled: no data for 9 ms after 2 chunks");
+    }
+
+    #[test]
+    fn idle_timeouts_resolve_like_timeouts() {
+        let p = stream_plan(0);
+        assert_eq!(p.idle_ms, Some(DEFAULT_IDLE_TIMEOUT_MS));
+        let p = plan_for(json!({"model": "openai/x", "messages": [], "idle_timeout": 0})).unwrap();
+        assert_eq!(p.idle_ms, None, "0 turns the limit off");
+        let call = CallOptions::from_value(&json!({"idleTimeout": 250})).unwrap();
+        let p = plan(
+            &options(),
+            &call,
+            json!({"model": "openai/x", "messages": []}),
+            &|_| None,
+        )
+        .unwrap();
+        assert_eq!(p.idle_ms, Some(250.0));
+        let p =
+            plan_for(json!({"model": "openai/x", "messages": [], "idle_timeout": 1.5})).unwrap();
+        assert_eq!(p.idle_ms, Some(1500.0), "the param, in seconds, wins");
+        let e =
+            plan_for(json!({"model": "openai/x", "messages": [], "idle_timeout": -1})).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("idle_timeout"));
+        assert!(e.message.contains("[openai/x]"), "{}", e.message);
     }
 
     #[test]

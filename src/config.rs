@@ -34,6 +34,10 @@ impl std::fmt::Debug for Secret {
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default per-attempt timeout, as in the `openai` package: ten minutes.
 pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
+/// Default limit on a started stream's silence: no byte at all for this long, and
+/// it is taken as stalled. Healthy streams send something far more often (README,
+/// "Streams that stall").
+pub const DEFAULT_IDLE_TIMEOUT_MS: f64 = 600_000.0;
 
 #[derive(Debug, Clone, Default)]
 pub struct ClientOptions {
@@ -54,6 +58,8 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
+    /// Milliseconds a started stream may go without a byte; 0: no limit.
+    pub idle_timeout: Option<f64>,
     pub dangerously_allow_browser: bool,
 }
 
@@ -73,6 +79,7 @@ pub struct ProviderOptions {
 pub struct CallOptions {
     /// Milliseconds per attempt.
     pub timeout: Option<f64>,
+    pub idle_timeout: Option<f64>,
     pub max_retries: Option<u32>,
     pub headers: Keyed<Option<String>>,
 }
@@ -118,6 +125,7 @@ impl ClientOptions {
             default_headers: header_option(&at, "defaultHeaders")?,
             max_retries: at.opt("maxRetries", At::u32)?,
             timeout: at.opt("timeout", At::f64)?,
+            idle_timeout: at.opt("idleTimeout", At::f64)?,
             dangerously_allow_browser: at
                 .opt("dangerouslyAllowBrowser", At::bool)?
                 .unwrap_or(false),
@@ -145,6 +153,7 @@ impl CallOptions {
         at.object()?;
         Ok(CallOptions {
             timeout: at.opt("timeout", At::f64)?,
+            idle_timeout: at.opt("idleTimeout", At::f64)?,
             max_retries: at.opt("maxRetries", At::u32)?,
             headers: header_option(&at, "headers")?,
         })

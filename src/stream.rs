@@ -30,10 +30,13 @@ pub struct ChunkSink {
     /// `id`, `created` and `model` of the last chunk sent whole, which a text delta
     /// may refer to instead of repeating them (see [`ChunkSink::push`]).
     head: Option<(String, u64, String)>,
+    /// Chunks made so far, for the message of a stream that stalls.
+    count: u64,
 }
 
 impl ChunkSink {
     fn open_item(&mut self) {
+        self.count += 1;
         self.batch
             .push(if self.batch.is_empty() { '[' } else { ',' });
     }
@@ -97,14 +100,24 @@ impl ChunkSink {
         self.acc.set_usage(usage);
     }
 
-    fn take_batch(&mut self) -> String {
-        if self.batch.is_empty() {
+    /// The chunks made since the last batch was taken, as a JSON array text. Until
+    /// the answer has begun they are held back and this gives nothing, unless the
+    /// stream has `ended` or they pass [`HOLD_LIMIT`]: a stream starts, for retries
+    /// and timeouts, at its first content, not at a role or a filter report.
+    fn take_batch(&mut self, ended: bool) -> String {
+        let ready = ended || self.acc.started() || self.batch.len() > HOLD_LIMIT;
+        if self.batch.is_empty() || !ready {
             return String::new();
         }
         self.batch.push(']');
         std::mem::take(&mut self.batch)
     }
 }
+
+/// How much of content-less chunks (roles, usage, Azure's filter results) is held
+/// back waiting for the answer to begin. A server that sends nothing else, forever,
+/// gets its chunks passed on past this, rather than held without bound.
+const HOLD_LIMIT: usize = 1 << 20;
 
 /// The text of a chunk that is nothing but a text delta of choice 0: what
 /// `textChunk` in `pkg-template/core.js` rebuilds from the text alone.
@@ -207,7 +220,8 @@ impl ChatStream {
             }
         }
         self.events.clear();
-        let batch = self.sink.take_batch();
+        let batch = self.sink.take_batch(self.done);
+        // Before the answer began, a failure drops what was held with the attempt.
         match failure {
             Some(e) if batch.is_empty() => Err(e),
             Some(e) => {
@@ -257,7 +271,7 @@ impl ChatStream {
             self.done = self.done || t.at_end(&mut self.sink);
         }
         if self.done {
-            return Ok(self.sink.take_batch());
+            return Ok(self.sink.take_batch(true));
         }
         let how = if partial {
             "in the middle of an event"
@@ -271,6 +285,16 @@ impl ChatStream {
 
     pub fn is_done(&self) -> bool {
         self.done
+    }
+
+    /// Whether the answer has begun (see [`Accumulator::started`]).
+    pub fn has_begun(&self) -> bool {
+        self.sink.acc.started()
+    }
+
+    /// How many chunks the stream has made.
+    pub fn chunk_count(&self) -> u64 {
+        self.sink.count
     }
 
     /// The completion the chunks so far add up to.
@@ -310,7 +334,7 @@ mod tests {
         for c in &chunks {
             sink.push(c);
         }
-        let batch = sink.take_batch();
+        let batch = sink.take_batch(true);
         let items = crate::json::parse(&batch)
             .unwrap()
             .as_array()

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::json::{object, At, Number, ToJson};
 
 /// OneLLM's own parameters: they steer the client and are never sent to a provider.
-pub const ONELLM_PARAMS: [&str; 3] = ["timeout", "retries", "fallback_models"];
+pub const ONELLM_PARAMS: [&str; 4] = ["timeout", "idle_timeout", "retries", "fallback_models"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatParams {
@@ -39,6 +39,8 @@ pub struct ChatParams {
     pub user: Option<String>,
     /// OneLLM: seconds per attempt (a float, as in the Python seed of this API).
     pub timeout: Option<f64>,
+    /// OneLLM: seconds a started stream may go without a byte (0: no limit).
+    pub idle_timeout: Option<f64>,
     /// OneLLM: extra attempts on the primary model.
     pub retries: Option<u32>,
     /// OneLLM: models tried in order once the primary is exhausted.
@@ -269,6 +271,7 @@ impl ChatParams {
             parallel_tool_calls: bool_at("parallel_tool_calls")?,
             user: at.opt("user", At::string)?,
             timeout: f64_at("timeout")?,
+            idle_timeout: f64_at("idle_timeout")?,
             retries: u32_at("retries")?,
             fallback_models: at.opt("fallback_models", |m| m.list(At::string))?,
         })

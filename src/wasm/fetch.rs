@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
 use super::convert::{global_property, js_message};
-use super::timers::Timer;
+use super::timers::{clear_timeout, set_timeout, Timer};
 use crate::client::Transport;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -24,18 +24,39 @@ pub struct FetchTransport {
     pub signal: Option<AbortSignal>,
 }
 
-/// One attempt's cancellation: its controller, the link from the caller's signal and
-/// its timer. Dropping it clears the timer and unlinks the signal.
+/// One attempt's cancellation: its controller, the link from the caller's signal,
+/// its timer and, once its stream has begun, its idle limit. Dropping it clears the
+/// timer and unlinks the signal.
 pub struct Attempt {
     pub controller: AbortController,
     pub timed_out: Rc<Cell<bool>>,
+    /// Set when a read waited [`Idle::ms`] without a byte.
+    stalled: Rc<Cell<bool>>,
     user_signal: Option<(AbortSignal, Closure<dyn FnMut()>)>,
     timer: Option<Timer>,
+    idle: Option<Idle>,
+}
+
+/// The idle limit of a started stream: armed while each read waits, cleared when
+/// it returns, so a caller who is slow to ask for chunks is never taken for a stall.
+/// One closure for the stream's life; each read costs a `setTimeout` and a
+/// `clearTimeout`.
+struct Idle {
+    ms: f64,
+    on_idle: Closure<dyn FnMut()>,
 }
 
 impl Attempt {
     fn new(signal: Option<&AbortSignal>, timeout_ms: Option<f64>) -> Result<Attempt> {
         let controller = AbortController::new().map_err(|e| Error::connection(js_message(&e)))?;
+        Ok(Attempt::with_controller(controller, signal, timeout_ms))
+    }
+
+    fn with_controller(
+        controller: AbortController,
+        signal: Option<&AbortSignal>,
+        timeout_ms: Option<f64>,
+    ) -> Attempt {
         let timed_out = Rc::new(Cell::new(false));
         let user_signal = signal.map(|s| {
             let c = controller.clone();
@@ -54,18 +75,36 @@ impl Attempt {
                 }),
             )
         });
-        Ok(Attempt {
+        Attempt {
             controller,
             timed_out,
+            stalled: Rc::new(Cell::new(false)),
             user_signal,
             timer,
-        })
+            idle: None,
+        }
     }
 
     /// Stops the attempt's timer: a stream's timeout covers only the wait for its
-    /// first chunk.
+    /// first content.
     pub fn clear_timer(&mut self) {
         self.timer = None;
+    }
+
+    /// From now on a read that waits `ms` without a byte stalls the stream: the
+    /// request is aborted and the read fails with `APITimeoutError`. `None`: no limit.
+    pub fn watch_idle(&mut self, ms: Option<f64>) {
+        self.idle = ms.map(|ms| {
+            let c = self.controller.clone();
+            let flag = self.stalled.clone();
+            Idle {
+                ms,
+                on_idle: Closure::new(move || {
+                    flag.set(true);
+                    c.abort();
+                }),
+            }
+        });
     }
 
     pub fn user_aborted(&self) -> bool {
@@ -76,6 +115,12 @@ impl Attempt {
     pub fn error(&self, thrown: &JsValue, timeout_ms: f64) -> Error {
         if self.user_aborted() {
             Error::user_abort()
+        } else if self.stalled.get() {
+            let ms = self.idle.as_ref().map_or(0.0, |i| i.ms);
+            Error::timeout(format!(
+                "Stream stalled: no data for {} ms",
+                ms.round() as u64
+            ))
         } else if self.timed_out.get() {
             // Whole milliseconds: a fraction of one says nothing, and printing a
             // double would take a shortest-float printer into the .wasm for this alone.
@@ -104,6 +149,12 @@ impl Drop for Attempt {
 pub struct FetchBody {
     pub response: Response,
     reader: Option<ReadableStreamDefaultReader>,
+    /// The body was handed in by the caller (`Stream.fromReadableStream`): no fetch
+    /// is linked to the controller, so an abort alone would leave a pending read
+    /// waiting for ever, and `on_abort` cancels the reader instead. (A fetch's body
+    /// is ended by the abort itself.)
+    handed_in: bool,
+    on_abort: Option<Closure<dyn FnMut()>>,
     pub attempt: Attempt,
     pub timeout_ms: f64,
     /// The body was read to its end: nothing left to cancel.
@@ -112,12 +163,21 @@ pub struct FetchBody {
 
 impl FetchBody {
     /// A body read from a response the caller already has (no request, no timeout):
-    /// `Stream.fromReadableStream()`.
-    pub fn from_response(response: Response) -> Result<FetchBody> {
+    /// `Stream.fromReadableStream()`, aborted by the caller's `controller` if given.
+    pub fn from_response(
+        response: Response,
+        controller: Option<AbortController>,
+    ) -> Result<FetchBody> {
+        let attempt = match controller {
+            Some(c) => Attempt::with_controller(c, None, None),
+            None => Attempt::new(None, None)?,
+        };
         Ok(FetchBody {
             response,
             reader: None,
-            attempt: Attempt::new(None, None)?,
+            handed_in: true,
+            on_abort: None,
+            attempt,
             timeout_ms: f64::INFINITY,
             finished: false,
         })
@@ -131,6 +191,8 @@ impl FetchBody {
     /// background and bounded: at most [`DRAIN_BYTES`] more, for at most
     /// [`DRAIN_MS`]; then the read is cancelled and the request aborted.
     pub fn drain(mut self, transport: FetchTransport) {
+        // The drain has its own bounds; the answer's idle limit is over.
+        self.attempt.watch_idle(None);
         let controller = self.attempt.controller.clone();
         let reader = self.reader.clone();
         let give_up = Closure::<dyn FnMut()>::new(move || {
@@ -170,6 +232,13 @@ impl Drop for FetchBody {
     fn drop(&mut self) {
         if !self.finished {
             self.attempt.controller.abort();
+        }
+        if let Some(on_abort) = &self.on_abort {
+            let _ = self
+                .attempt
+                .controller
+                .signal()
+                .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
     }
 }
@@ -231,6 +300,8 @@ impl Transport for FetchTransport {
             body: FetchBody {
                 response,
                 reader: None,
+                handed_in: false,
+                on_abort: None,
                 attempt,
                 timeout_ms,
                 finished: false,
@@ -259,15 +330,39 @@ impl Transport for FetchTransport {
                 body.finished = true;
                 return Ok(None);
             };
-            body.reader = Some(reader_of(&stream)?);
+            let signal = body.attempt.controller.signal();
+            if signal.aborted() {
+                return Err(body.attempt.error(&JsValue::UNDEFINED, body.timeout_ms));
+            }
+            let reader = reader_of(&stream)?;
+            if body.handed_in {
+                let r = reader.clone();
+                let on_abort = Closure::<dyn FnMut()>::new(move || {
+                    // A pending read then resolves as done; `read` below tells why.
+                    IGNORE.with(|ignore| drop(r.cancel().catch(ignore)));
+                });
+                let _ = signal
+                    .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+                body.on_abort = Some(on_abort);
+            }
+            body.reader = Some(reader);
         }
         let promise = body.reader.as_ref().map(ReadableStreamDefaultReader::read);
-        let result = match promise {
-            Some(p) => JsFuture::from(p).await,
-            None => return Ok(None),
+        let Some(promise) = promise else {
+            return Ok(None);
+        };
+        let idle = body.attempt.idle.as_ref();
+        let armed = idle.and_then(|i| set_timeout(i.on_idle.as_ref(), i.ms));
+        let result = JsFuture::from(promise).await;
+        if let Some(id) = &armed {
+            clear_timeout(id);
         }
-        .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
+        let result = result.map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
         if Reflect::get(&result, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+            // A read ended by an abort (the caller's, the clock's) is no end of body.
+            if body.attempt.controller.signal().aborted() {
+                return Err(body.attempt.error(&JsValue::UNDEFINED, body.timeout_ms));
+            }
             body.finished = true;
             body.reader = None;
             return Ok(None);
@@ -276,8 +371,9 @@ impl Transport for FetchTransport {
         bytes_of(&value).map(Some)
     }
 
-    fn settle(&self, body: &mut FetchBody) {
+    fn settle(&self, body: &mut FetchBody, idle_ms: Option<f64>) {
         body.attempt.clear_timer();
+        body.attempt.watch_idle(idle_ms);
     }
 }
 

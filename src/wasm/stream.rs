@@ -13,6 +13,7 @@ use web_sys::AbortController;
 use super::convert::{error_to_js, parse_json, to_js};
 use super::fetch::{FetchBody, FetchTransport};
 use crate::client::next_batch;
+use crate::config::DEFAULT_IDLE_TIMEOUT_MS;
 use crate::error::Error;
 use crate::providers::{Translation, WireFormat};
 use crate::stream::ChatStream;
@@ -106,10 +107,17 @@ impl StreamReader {
 }
 
 /// Reads OpenAI-format SSE from a `Response` the caller built (for instance around
-/// a `ReadableStream` a server produced with `stream.toReadableStream()`).
+/// a `ReadableStream` a server produced with `stream.toReadableStream()`). As in the
+/// `openai` package, the caller's `AbortController`, if any, is `stream.controller`.
+/// The default idle limit applies: the stream has no request to time.
 #[wasm_bindgen(js_name = streamFromResponse)]
-pub fn stream_from_response(response: web_sys::Response) -> Result<StreamReader, JsValue> {
-    let body = FetchBody::from_response(response).map_err(|e| error_to_js(&e))?;
+pub fn stream_from_response(
+    response: web_sys::Response,
+    controller: JsValue,
+) -> Result<StreamReader, JsValue> {
+    let controller = controller.dyn_into::<AbortController>().ok();
+    let mut body = FetchBody::from_response(response, controller).map_err(|e| error_to_js(&e))?;
+    body.attempt.watch_idle(Some(DEFAULT_IDLE_TIMEOUT_MS));
     let stream = Box::new(ChatStream::new(
         WireFormat::OpenAi,
         &Translation::default(),

@@ -18,16 +18,7 @@ pub struct Timer {
 
 impl Timer {
     pub fn start(ms: f64, callback: Closure<dyn FnMut()>) -> Option<Timer> {
-        // setTimeout fires at once for delays past 2^31 - 1 ms: clamp, don't overflow.
-        let ms = ms.clamp(0.0, 2_147_483_647.0);
-        let set: Function = global_property("setTimeout").dyn_into().ok()?;
-        let id = set
-            .call2(
-                &JsValue::UNDEFINED,
-                callback.as_ref(),
-                &JsValue::from_f64(ms),
-            )
-            .ok()?;
+        let id = set_timeout(callback.as_ref(), ms)?;
         Some(Timer {
             id,
             _callback: callback,
@@ -37,9 +28,22 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Ok(clear) = global_property("clearTimeout").dyn_into::<Function>() {
-            let _ = clear.call1(&JsValue::UNDEFINED, &self.id);
-        }
+        clear_timeout(&self.id);
+    }
+}
+
+/// `setTimeout(callback, ms)`: its id, or `None` where there is no `setTimeout`.
+pub fn set_timeout(callback: &JsValue, ms: f64) -> Option<JsValue> {
+    // setTimeout fires at once for delays past 2^31 - 1 ms: clamp, don't overflow.
+    let ms = ms.clamp(0.0, 2_147_483_647.0);
+    let set: Function = global_property("setTimeout").dyn_into().ok()?;
+    set.call2(&JsValue::UNDEFINED, callback, &JsValue::from_f64(ms))
+        .ok()
+}
+
+pub fn clear_timeout(id: &JsValue) {
+    if let Ok(clear) = global_property("clearTimeout").dyn_into::<Function>() {
+        let _ = clear.call1(&JsValue::UNDEFINED, id);
     }
 }
 

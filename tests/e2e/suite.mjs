@@ -3,35 +3,11 @@
 // AbortController, timers. `onellm` is the imported package; `emulator` the URL of
 // tests/emulator/server.mjs.
 
+import { check, collect, equal, hello, rejects, text } from "./assert.mjs";
+import { livenessTests } from "./liveness.mjs";
+
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-
-function check(cond, message) {
-  if (!cond) throw new Error(`assertion failed: ${message}`);
-}
-// JSON with object keys sorted: key order is not part of any contract here.
-const canonical = (v) => JSON.stringify(v, (_, x) =>
-  x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x);
-function equal(actual, expected, what) {
-  const a = canonical(actual), e = canonical(expected);
-  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
-}
-async function rejects(promise, cls, what) {
-  try {
-    await promise;
-  } catch (e) {
-    if (!(e instanceof cls)) throw new Error(`${what}: expected ${cls.name}, got ${e?.name}: ${e?.message}`);
-    return e;
-  }
-  throw new Error(`${what}: expected ${cls.name}, but it resolved`);
-}
-async function collect(stream) {
-  const chunks = [];
-  for await (const c of stream) chunks.push(c);
-  return chunks;
-}
-const text = (chunks) => chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
-const hello = [{ role: "user", content: "Hello there" }];
 
 export async function runSuite(onellm, { emulator, runtime }) {
   const {
@@ -732,6 +708,8 @@ export async function runSuite(onellm, { emulator, runtime }) {
     new OpenAI({ apiKey: "sk-secret", dangerouslyAllowBrowser: true });
     new OpenAI({ providers: { local: { baseURL: base } } }); // no key, nothing to leak
   });
+
+  livenessTests(test, { onellm, emulator, requests, clearRequests });
 
   const results = [];
   for (const t of tests) {

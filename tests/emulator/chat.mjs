@@ -34,6 +34,7 @@ export async function serveChat(req, res, ctx, state, format) {
   await streamEvents(res, ctx, {
     malformedEvent: format.faultBodies.malformedEvent,
     errorEvent: format.faultBodies.errorEvent,
+    keepAlive: format.faultBodies.keepAlive,
     ...format.stream(ctx, body, controls), // may override the fault events, framing, content type
     fault,
     delayMs: controls.delayMs,

@@ -9,7 +9,7 @@ const NGINX_502 =
 
 // Faults that replace the whole response vs. those that corrupt an otherwise normal answer.
 const IMMEDIATE_FAULTS = new Set(["status", "html502", "hang"]);
-const BODY_FAULTS = new Set(["cut", "malformed", "no-done", "error-event"]);
+const BODY_FAULTS = new Set(["cut", "malformed", "no-done", "error-event", "stall", "trickle"]);
 
 // The broken event a `malformed` fault injects and the error event `error-event` injects
 // (OpenAI's; other formats pass their own to sendAnswer/streamEvents).
@@ -27,6 +27,9 @@ export const OPENAI_FAULT_BODIES = {
   malformedBody: MALFORMED_EVENT.slice("data: ".length).trim(),
   errorEvent: `data: ${JSON.stringify(SERVER_ERROR_BODY)}\n\n`,
   errorBody: SERVER_ERROR_BODY,
+  // What OpenAI-compatible hosts send to keep a quiet stream open (DeepSeek's and
+  // OpenRouter's documented SSE comments).
+  keepAlive: ": keep-alive\n\n",
 };
 
 // ---------------------------------------------------------------------------------------
@@ -64,7 +67,7 @@ export function parseFault(spec) {
   const [kind, value] = splitPair(head);
   if (!IMMEDIATE_FAULTS.has(kind) && !BODY_FAULTS.has(kind)) {
     return {
-      error: `Unknown emulator fault \`${spec}\`. Known: status=<code>, html502, hang, cut, malformed, no-done, error-event.`,
+      error: `Unknown emulator fault \`${spec}\`. Known: status=<code>, html502, hang, cut, malformed, no-done, error-event, stall, trickle.`,
     };
   }
   const params = Object.fromEntries(rest.map(splitPair));
@@ -75,8 +78,10 @@ export function parseFault(spec) {
       return { error: `Emulator fault \`${spec}\`: status must be an integer in 400..599.` };
     }
   }
-  if (params.times !== undefined && !/^\d+$/.test(params.times)) {
-    return { error: `Emulator fault \`${spec}\`: times must be a non-negative integer.` };
+  for (const name of ["times", "every", "count"]) {
+    if (params[name] !== undefined && !/^\d+$/.test(params[name])) {
+      return { error: `Emulator fault \`${spec}\`: ${name} must be a non-negative integer.` };
+    }
   }
   return { kind, status, params, spec };
 }

@@ -314,6 +314,24 @@ const tests = {
     await assert.rejects((await chat({ model: "m", messages: USER }, { "x-emulator-fault": "cut" })).text());
   },
 
+  async "stream faults: stall holds the connection, trickle keeps it alive"() {
+    const stream = { model: "m", stream: true, messages: USER };
+    const res = await chat(stream, { "x-emulator-fault": "stall;after=1" });
+    const reader = res.body.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.equal(sseData(first).length, 1, "one event, then nothing");
+    const quiet = await Promise.race([reader.read().then(() => "data"), new Promise((r) => setTimeout(() => r("quiet"), 150))]);
+    assert.equal(quiet, "quiet");
+    await reader.cancel();
+    const t0 = performance.now();
+    const text = await (await chat(stream, { "x-emulator-fault": "trickle;after=1;every=40;count=3" })).text();
+    assert.ok(performance.now() - t0 >= 3 * 40 - 5, "the keep-alives are paced");
+    assert.equal(text.split(": keep-alive\n\n").length, 4, "three keep-alive comments");
+    assert.ok(text.endsWith("data: [DONE]\n\n"), "then the rest of the stream");
+    const bad = await chat(stream, { "x-emulator-fault": "trickle;every=x" });
+    assert.equal(bad.status, 400);
+  },
+
   async "delay paces the stream"() {
     const t0 = performance.now();
     const res = await chat({ model: "m", stream: true, messages: USER }, { "x-emulator-delay-ms": "30" });

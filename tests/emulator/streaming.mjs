@@ -1,5 +1,5 @@
 // onellm provider emulator: streaming — writes a format's events one by one, paced, with
-// the body faults (cut, malformed, no-done, error-event) applied mid-stream.
+// the body faults (cut, malformed, no-done, error-event, stall, trickle) applied mid-stream.
 
 import { MALFORMED_EVENT, OPENAI_FAULT_BODIES } from "./faults.mjs";
 import { pause, processingHeaders, write } from "./http.mjs";
@@ -11,7 +11,7 @@ import { pause, processingHeaders, write } from "./http.mjs";
  * (strings, or functions of the event index they replace). `epilogue(sent)` is written at a
  * clean end after the `sent` events (e.g. a JSON array's `]`); `contentType` overrides SSE's.
  */
-export async function streamEvents(res, ctx, { events, terminator = null, fault = null, delayMs = 0, malformedEvent = MALFORMED_EVENT, errorEvent = OPENAI_FAULT_BODIES.errorEvent, epilogue = null, contentType = "text/event-stream; charset=utf-8" }) {
+export async function streamEvents(res, ctx, { events, terminator = null, fault = null, delayMs = 0, malformedEvent = MALFORMED_EVENT, errorEvent = OPENAI_FAULT_BODIES.errorEvent, keepAlive = OPENAI_FAULT_BODIES.keepAlive, epilogue = null, contentType = "text/event-stream; charset=utf-8" }) {
   const at = (eventOrFn, i) => (typeof eventOrFn === "function" ? eventOrFn(i) : eventOrFn);
   res.writeHead(200, {
     "content-type": contentType,
@@ -39,6 +39,20 @@ export async function streamEvents(res, ctx, { events, terminator = null, fault 
         return;
       }
       if (fault?.kind === "malformed") await write(res, ctx, at(malformedEvent, i));
+      if (fault?.kind === "stall") {
+        // Nothing more, connection open, until the client gives up (or the server closes).
+        await new Promise((resolve) => (ctx.closed ? resolve() : res.once("close", resolve)));
+        return;
+      }
+      if (fault?.kind === "trickle") {
+        // Quiet but alive: the format's keep-alive every `every` ms, `count` times.
+        const every = Number(fault.params.every ?? 1000), count = Number(fault.params.count ?? 3);
+        for (let k = 0; k < count; k++) {
+          await pause(every, res, ctx);
+          if (ctx.closed) return;
+          await write(res, ctx, keepAlive);
+        }
+      }
     }
     if (fault?.kind === "no-done" && terminator && i === all.length - 1) break;
     await write(res, ctx, all[i]);

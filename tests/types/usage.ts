@@ -35,20 +35,25 @@ export async function streamed(): Promise<string> {
     model: "openai/gpt-4o-mini",
     messages: [{ role: "user", content: "hi" }],
     stream: true,
-  });
+    idle_timeout: 30,
+  }, { idleTimeout: 30_000 });
   let text = "";
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
   stream.controller.abort();
   const final: ChatCompletion = await stream.finalChatCompletion();
   const body: ReadableStream<Uint8Array> = stream.toReadableStream();
   const back: Stream<ChatCompletionChunk> = Stream.fromReadableStream(body);
+  const withController: Stream<ChatCompletionChunk> = Stream.fromReadableStream(body, new AbortController());
   void back;
+  void withController;
   return text + final.id + (final.onellm?.model ?? "") + (stream.onellm?.attempts.length ?? 0);
 }
 
 export async function misuse(): Promise<void> {
   // @ts-expect-error a stream is not a completion
   const wrong: ChatCompletion = await client.chat.completions.create({ model: "openai/x", messages: [], stream: true });
+  // @ts-expect-error idleTimeout is milliseconds, a number
+  await client.chat.completions.create({ model: "openai/x", messages: [] }, { idleTimeout: "1m" });
   // @ts-expect-error an unknown request option
   await client.chat.completions.create({ model: "openai/x", messages: [] }, { retriesPlease: 3 });
   // @ts-expect-error a role that does not exist

@@ -219,10 +219,25 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_event_before_the_first_content_fails_the_attempt_whole() {
+        let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
+        let role = RECORDED.split_inclusive("\n\n").next().unwrap();
+        assert_eq!(s.feed(role.as_bytes()).unwrap(), "", "a role chunk is held");
+        assert!(!s.has_begun());
+        let e = s.feed(b"data: {not json\n\n").unwrap_err();
+        assert!(
+            e.message.contains("malformed stream event"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn good_chunks_before_a_bad_event_in_one_read_come_first() {
         let mut s = ChatStream::new(WireFormat::OpenAi, &Default::default(), 0);
-        let first_event = RECORDED.split_inclusive("\n\n").next().unwrap();
-        let read = format!("{first_event}data: {{not json\n\n");
+        // The role chunk, then the first content: the answer has begun.
+        let first_events: String = RECORDED.split_inclusive("\n\n").take(2).collect();
+        let read = format!("{first_events}data: {{not json\n\n");
         let batch = s.feed(read.as_bytes()).unwrap();
         assert_eq!(
             crate::json::parse(&batch)
@@ -230,7 +245,7 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .len(),
-            1
+            2
         );
         let e = s.feed(b"").unwrap_err();
         assert!(

@@ -16,6 +16,7 @@ const ANTHROPIC_FAULT_BODIES = {
   malformedBody: '{"type":"content_block_delta", not json',
   errorEvent: `event: error\ndata: ${JSON.stringify(ANTHROPIC_OVERLOADED)}\n\n`,
   errorBody: ANTHROPIC_OVERLOADED,
+  keepAlive: 'event: ping\ndata: {"type": "ping"}\n\n',
 };
 
 export function anthropicRequestId(ctx) {

@@ -223,6 +223,8 @@ export function handleCohereChat(req, res, ctx, state) {
       malformedBody: `{"id":"${cohereId(ctx)}", not json`,
       errorEvent: cohereEvent(COHERE_STREAM_ERROR),
       errorBody: cohereError(ctx, COHERE_INTERNAL),
+      // Cohere documents no keep-alive: a bare line end, one byte of life.
+      keepAlive: "\n",
     },
   };
   return serveChat(req, res, ctx, state, format);

@@ -382,6 +382,9 @@ const GEMINI_FORMAT = {
     malformedBody: GEMINI_MALFORMED,
     errorEvent: `data: ${JSON.stringify(GEMINI_ERROR_EVENT)}\r\n\r\n`,
     errorBody: GEMINI_ERROR_EVENT,
+    // Google documents no keep-alive: a bare line end (whitespace in the JSON-array
+    // framing too), one byte of life.
+    keepAlive: "\n",
   },
   answer: geminiAnswer,
   stream: geminiStream,
