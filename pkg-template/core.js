@@ -15,11 +15,15 @@ export class OpenAIError extends Error {}
 
 /** An error from a provider, or on the way to it. Fields as in the `openai` package. */
 export class APIError extends OpenAIError {
-  constructor(data = {}) {
-    super(data.message);
-    const body = data.error ?? undefined;
+  constructor(data) {
+    data ??= {};
+    super(data.message || new.target.defaultMessage || "");
+    // The provider's error body as it came: `null` stays null (a named error event
+    // whose data was `null`), absent is undefined.
+    const body = data.error;
     this.status = data.status ?? undefined;
-    this.headers = data.headers ? new Headers(data.headers) : undefined;
+    // A provider's answer always has headers, even none: typed `Headers` as in `openai`.
+    this.headers = data.headers || data.status != null ? new Headers(data.headers ?? undefined) : undefined;
     this.error = body;
     this.code = body?.code ?? undefined;
     this.param = body?.param ?? undefined;
@@ -37,9 +41,15 @@ export class ConflictError extends APIError {}
 export class UnprocessableEntityError extends APIError {}
 export class RateLimitError extends APIError {}
 export class InternalServerError extends APIError {}
-export class APIConnectionError extends APIError {}
-export class APITimeoutError extends APIConnectionError {}
-export class APIUserAbortError extends APIError {}
+export class APIConnectionError extends APIError {
+  static defaultMessage = "Connection error.";
+}
+export class APITimeoutError extends APIConnectionError {
+  static defaultMessage = "Request timed out.";
+}
+export class APIUserAbortError extends APIError {
+  static defaultMessage = "Request was aborted.";
+}
 
 /** Rejected before any request was sent: the field at fault is in `param`. */
 export class InvalidRequestError extends OpenAIError {

@@ -284,13 +284,18 @@ declare namespace ChatNamespace {
 }
 
 export declare class OpenAIError extends Error {}
-export declare class APIError extends OpenAIError {
+/** As in `openai`, each subclass types `status` (and `headers`) as what it always has. */
+export declare class APIError<
+  TStatus extends number | undefined = number | undefined,
+  THeaders extends Headers | undefined = Headers | undefined,
+  TError extends object | undefined = any,
+> extends OpenAIError {
   /** Every failed attempt before this one, oldest first. */
   attempts: Array<{ provider: string; model: string; error: APIError | InvalidRequestError }>;
-  status: number | undefined;
-  headers: Headers | undefined;
+  status: TStatus;
+  headers: THeaders;
   /** The provider's error object (`body.error`, or the whole body). */
-  error: any;
+  error: TError;
   code: string | null | undefined;
   param: string | null | undefined;
   type: string | undefined;
@@ -298,17 +303,19 @@ export declare class APIError extends OpenAIError {
   model: string | undefined;
   requestID: string | undefined;
 }
-export declare class BadRequestError extends APIError {}
-export declare class AuthenticationError extends APIError {}
-export declare class PermissionDeniedError extends APIError {}
-export declare class NotFoundError extends APIError {}
-export declare class ConflictError extends APIError {}
-export declare class UnprocessableEntityError extends APIError {}
-export declare class RateLimitError extends APIError {}
-export declare class InternalServerError extends APIError {}
-export declare class APIConnectionError extends APIError {}
+export declare class BadRequestError extends APIError<400, Headers> {}
+/** 401; also Gemini's `API_KEY_INVALID`, which keeps its 400. */
+export declare class AuthenticationError extends APIError<401 | 400, Headers> {}
+export declare class PermissionDeniedError extends APIError<403, Headers> {}
+export declare class NotFoundError extends APIError<404, Headers> {}
+export declare class ConflictError extends APIError<409, Headers> {}
+export declare class UnprocessableEntityError extends APIError<422, Headers> {}
+export declare class RateLimitError extends APIError<429, Headers> {}
+export declare class InternalServerError extends APIError<number, Headers> {}
+/** No status; `headers` are the response's when a started stream broke. */
+export declare class APIConnectionError extends APIError<undefined, Headers | undefined, undefined> {}
 export declare class APITimeoutError extends APIConnectionError {}
-export declare class APIUserAbortError extends APIError {}
+export declare class APIUserAbortError extends APIError<undefined, Headers | undefined, undefined> {}
 export declare class InvalidRequestError extends OpenAIError {
   /** The request field or option at fault, e.g. `temperature`, `messages[0].role`. */
   param: string | undefined;

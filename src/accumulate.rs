@@ -279,20 +279,26 @@ impl Accumulator {
 
 /// Stream logprobs arrive as `{content: [...], refusal: [...]}` per chunk; the final
 /// completion carries the concatenated lists.
+/// As openai-node's `ChatCompletionStream`: the first `logprobs` object is kept whole
+/// (`refusal: null` included), later ones add their `content` and `refusal` tokens. Only
+/// those two keys are looked up, so a chunk with a million other keys costs one copy,
+/// not a million searches.
 fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
     let Some(Value::Object(next)) = next else {
         return;
     };
-    let target = into.get_or_insert_with(|| Value::Object(Default::default()));
-    let Value::Object(target) = target else {
+    let Some(Value::Object(target)) = into else {
+        *into = Some(Value::Object(next.clone()));
         return;
     };
-    for (key, list) in next {
-        if let Value::Array(items) = list {
-            match target.get_or_insert_with(key, || Value::Array(vec![])) {
-                Value::Array(existing) => existing.extend(items.iter().cloned()),
-                other => *other = list.clone(),
-            }
+    for key in ["content", "refusal"] {
+        let Some(Value::Array(items)) = next.get(key) else {
+            continue;
+        };
+        match target.get_mut(key) {
+            Some(Value::Array(existing)) => existing.extend(items.iter().cloned()),
+            Some(other) => *other = Value::Array(items.clone()),
+            None => target.set(key, Value::Array(items.clone())),
         }
     }
 }
@@ -300,6 +306,25 @@ fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logprobs_keep_their_nulls_and_append_tokens_as_openai_node_does() {
+        let token = |t: &str| crate::json!({"token": t, "logprob": -0.1, "bytes": null, "top_logprobs": []});
+        let mut into = None;
+        merge_logprobs(
+            &mut into,
+            Some(&crate::json!({"content": [token("a")], "refusal": null})),
+        );
+        merge_logprobs(
+            &mut into,
+            Some(&crate::json!({"content": [token("b")], "refusal": null})),
+        );
+        merge_logprobs(&mut into, Some(&crate::json!({"refusal": [token("no")]})));
+        assert_eq!(
+            into.unwrap(),
+            crate::json!({"content": [token("a"), token("b")], "refusal": [token("no")]})
+        );
+    }
 
     #[test]
     fn long_text_grows_in_segments_and_joins_whole() {

@@ -50,6 +50,13 @@ pub struct Plan {
 /// Validates the caller's params and options and builds every request up front, so
 /// that a bad fallback is reported before the primary is even tried.
 pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env) -> Result<Plan> {
+    // A variable set to nothing, or to blanks, is unset, as the `openai` package reads
+    // them: `OPENAI_BASE_URL=` must not become the base URL.
+    let env = &|name: &str| {
+        env(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     // The provider is named in every validation error, so read the model id first.
     let primary = params
         .get("model")
@@ -362,17 +369,21 @@ pub async fn next_batch<T: Transport>(
         if stream.is_done() {
             return Ok(None);
         }
-        let bytes = transport.read(body).await.map_err(|e| match e.kind {
-            ErrorKind::Connection => {
-                Error::connection(format!("stream ended before completion: {}", e.message))
+        let bytes = transport.read(body).await.map_err(|mut e| {
+            match e.kind {
+                // Said once, even of a stream that was itself re-read from one that broke.
+                ErrorKind::Connection
+                    if !e.message.starts_with("stream ended before completion") =>
+                {
+                    e.message = format!("stream ended before completion: {}", e.message);
+                }
+                // The transport's idle limit, which runs once the answer has begun.
+                ErrorKind::Timeout if stream.has_begun() => {
+                    e.message = format!("{} after {} chunks", e.message, stream.chunk_count());
+                }
+                _ => {}
             }
-            // The transport's idle limit, which runs once the answer has begun.
-            ErrorKind::Timeout if stream.has_begun() => Error::timeout(format!(
-                "{} after {} chunks",
-                e.message,
-                stream.chunk_count()
-            )),
-            _ => e,
+            e
         })?;
         let Some(bytes) = bytes else {
             let last = stream.end()?;
@@ -531,6 +542,32 @@ mod tests {
         assert_eq!(p.targets[0].request.header("x-call"), Some("1"));
         let e = plan_for(json!({"model": "openai/x", "messages": [], "timeout": -1})).unwrap_err();
         assert_eq!(e.param.as_deref(), Some("timeout"));
+    }
+
+    #[test]
+    fn blank_environment_variables_are_unset() {
+        let o = ClientOptions::from_value(&json!({"apiKey": "sk-test-key-0123"})).unwrap();
+        let env = |name: &str| (name == "OPENAI_BASE_URL").then(|| "  ".to_string());
+        let p = plan(
+            &o,
+            &CallOptions::default(),
+            json!({"model": "openai/x", "messages": []}),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            p.targets[0].request.url,
+            "https://api.openai.com/v1/chat/completions"
+        );
+        let env = |name: &str| (name == "OPENAI_BASE_URL").then(|| " http://h/v1 ".to_string());
+        let p = plan(
+            &o,
+            &CallOptions::default(),
+            json!({"model": "openai/x", "messages": []}),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(p.targets[0].request.url, "http://h/v1/chat/completions");
     }
 
     #[test]

@@ -208,10 +208,35 @@ impl Error {
     }
 }
 
+/// Whether a transport's failure says it timed out ("Connect Timeout Error", "ETIMEDOUT",
+/// "timed out"): the `openai` package's `/timed? ?out/i`, so that such a failure is an
+/// `APITimeoutError` as there, not a plain connection error.
+pub fn says_timed_out(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut i = 0;
+    while let Some(at) = bytes::find_str(&lower[i..], "time") {
+        let mut j = i + at + 4;
+        if b.get(j) == Some(&b'd') {
+            j += 1;
+        }
+        if b.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if b[j..].starts_with(b"out") {
+            return true;
+        }
+        i += at + 1;
+    }
+    false
+}
+
 /// Shorter keys are not scrubbed from errors: see [`Error::redact`].
 pub const MIN_SECRET_CHARS: usize = 8;
 
 /// What stands in for a key: enough to tell keys apart in a log, never enough to use.
+/// ASCII only: it may stand in a header value, which `new Headers()` refuses unless
+/// each character fits in a byte.
 fn mask(secret: &str) -> String {
     let chars = secret.chars().count();
     if chars < 16 {
@@ -219,7 +244,7 @@ fn mask(secret: &str) -> String {
     }
     // The last four characters, cut at a character boundary.
     let tail = bytes::char_start(secret, chars - 4).unwrap_or(0);
-    format!("[redacted …{}]", &secret[tail..])
+    format!("[redacted ...{}]", &secret[tail..])
 }
 
 /// Header names that carry credentials.
@@ -274,6 +299,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn timeouts_are_told_as_the_openai_package_tells_them() {
+        for yes in [
+            "fetch failed: Connect Timeout Error",
+            "connect ETIMEDOUT 10.0.0.1:443",
+            "The operation timed out.",
+            "time out",
+            "TimeOut",
+        ] {
+            assert!(says_timed_out(yes), "{yes}");
+        }
+        for no in ["fetch failed", "ECONNREFUSED", "time", "timed", "time  out"] {
+            assert!(!says_timed_out(no), "{no}");
+        }
+        // As /timed? ?out/i: "overtime outage" matches there too.
+        assert!(says_timed_out("overtime outage"));
+    }
+
+    #[test]
     fn status_picks_the_openai_class() {
         let cases = [
             (400, "BadRequestError"),
@@ -312,7 +355,11 @@ mod tests {
         e.redact(key);
         let shown = format!("{e:?}");
         assert!(!shown.contains(key), "{shown}");
-        assert!(e.message.contains("[redacted …1234]"), "{}", e.message);
+        assert!(e.message.contains("[redacted ...1234]"), "{}", e.message);
+        assert!(
+            mask("sk-0123456789abcdef").is_ascii(),
+            "a header value may hold it"
+        );
         assert_eq!(e.header("authorization"), Some("[redacted]"));
         let mut short = Error::connection("sk-bad-key was refused");
         short.redact("sk-bad-key");

@@ -1,6 +1,7 @@
 //! Values across the boundary: JS params and options in, completions and errors out.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{Error, FailedAttempt};
@@ -89,7 +90,7 @@ impl ToJson for ErrorData<'_> {
             .field("message", &e.message)
             .field("status", &e.status.map(u32::from))
             .field("headers", &headers)
-            .field("error", &e.body)
+            .some("error", &e.body)
             .field("provider", &e.provider)
             .field("model", &e.model)
             .field("param", &e.param)
@@ -126,17 +127,42 @@ pub fn meta_to_js(provider: &str, model: &str, failed: &[FailedAttempt]) -> JsVa
     parse_json(&out)
 }
 
-/// The message of a thrown JS value, for wrapping it into an error of ours.
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`, catching what a hostile `toString` throws: an uncaught throw
+    /// here would escape the Wasm's promise and leave `create()` unsettled.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn string_of(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The message of a thrown JS value, for wrapping it into an error of ours. Never
+/// throws, whatever getters or `toString` the value has.
 pub fn js_message(value: &JsValue) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return String::from(e.message());
+    if let Some(s) = value.as_string() {
+        return s;
     }
-    value.as_string().unwrap_or_else(|| {
-        value
-            .dyn_ref::<Object>()
-            .map(|o| String::from(o.to_string()))
-            .unwrap_or_else(|| "unknown error".into())
-    })
+    if value.is_instance_of::<js_sys::Error>() {
+        let message = Reflect::get(value, &"message".into()).ok();
+        if let Some(m) = message.and_then(|m| m.as_string()) {
+            return m;
+        }
+    }
+    string_of(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// The message of a thrown value and of its `cause` (undici's `fetch failed` says why
+/// only there).
+pub fn js_message_with_cause(value: &JsValue) -> String {
+    let message = js_message(value);
+    match Reflect::get(value, &"cause".into()) {
+        Ok(cause) if !cause.is_undefined() && !cause.is_null() => {
+            format!("{message}: {}", js_message(&cause))
+        }
+        _ => message,
+    }
 }
 
 /// A property of the global object (`globalThis`), where fetch and timers live in

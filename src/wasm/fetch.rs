@@ -12,10 +12,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
-use super::convert::{global_property, js_message};
+use super::convert::{global_property, js_message, js_message_with_cause};
 use super::timers::{clear_timeout, set_timeout, Timer};
 use crate::client::Transport;
-use crate::error::{Error, Result};
+use crate::error::{says_timed_out, Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 
 #[derive(Clone)]
@@ -113,6 +113,9 @@ impl Attempt {
 
     /// Classifies a rejection from fetch or from a body read.
     pub fn error(&self, thrown: &JsValue, timeout_ms: f64) -> Error {
+        if let Some(e) = passed_back(thrown) {
+            return e;
+        }
         if self.user_aborted() {
             Error::user_abort()
         } else if self.stalled.get() {
@@ -131,7 +134,12 @@ impl Attempt {
         } else if self.controller.signal().aborted() {
             Error::user_abort()
         } else {
-            Error::connection(format!("Connection error: {}", js_message(thrown)))
+            let message = js_message_with_cause(thrown);
+            if says_timed_out(&message) {
+                Error::timeout(format!("Request timed out: {message}"))
+            } else {
+                Error::connection(format!("Connection error: {message}"))
+            }
         }
     }
 }
@@ -143,6 +151,22 @@ impl Drop for Attempt {
                 .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
     }
+}
+
+/// A connection error of ours that came back through a body (a stream re-read in the
+/// same process with `Stream.fromReadableStream(stream.toReadableStream())`): kept as
+/// it was, naming its provider, rather than wrapped in a second message.
+fn passed_back(thrown: &JsValue) -> Option<Error> {
+    let get = |key: &str| Reflect::get(thrown, &key.into()).ok()?.as_string();
+    let provider = get("provider")?;
+    let mut e = match get("name")?.as_str() {
+        "APITimeoutError" => Error::timeout(get("message")?),
+        "APIConnectionError" => Error::connection(get("message")?),
+        _ => return None,
+    };
+    e.provider = Some(provider);
+    e.model = get("model");
+    Some(e)
 }
 
 /// A response whose body is still unread, with the attempt that can cancel it.

@@ -5,6 +5,7 @@
 
 import { check, collect, equal, hello, rejects, text } from "./assert.mjs";
 import { livenessTests } from "./liveness.mjs";
+import { parityTests } from "./parity.mjs";
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -710,6 +711,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
   });
 
   livenessTests(test, { onellm, emulator, requests, clearRequests });
+  parityTests(test, { onellm });
 
   const results = [];
   for (const t of tests) {
@@ -729,7 +731,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
  * variable in the runtime at hand. Returns one result in the suite's format.
  */
 export async function runEnvCheck(onellm, { emulator, env }) {
-  const name = "keys from OPENAI_API_KEY; a missing key names it";
+  const name = "keys from OPENAI_API_KEY; a missing key names it; a blank OPENAI_BASE_URL is unset";
   const started = Date.now();
   try {
     env.set("OPENAI_API_KEY", "sk-from-env");
@@ -742,10 +744,16 @@ export async function runEnvCheck(onellm, { emulator, env }) {
     const e = await rejects(c.chat.completions.create({ model: "openai/m", messages: [] }),
       onellm.InvalidRequestError, "no key anywhere");
     check(e.message.includes("OPENAI_API_KEY"), `the message names the variable: ${e.message}`);
+    env.set("OPENAI_BASE_URL", "  ");
+    const urls = [];
+    const blank = new onellm.OpenAI({ apiKey: "sk-x", fetch: async (url) => { urls.push(url); return Response.json({}); } });
+    await blank.chat.completions.create({ model: "openai/m", messages: [] }).catch(() => {});
+    equal(urls, ["https://api.openai.com/v1/chat/completions"], "blank OPENAI_BASE_URL is unset, as in openai");
     return { name, ok: true, ms: Date.now() - started };
   } catch (e) {
     return { name, ok: false, error: `${e?.name}: ${e?.message}`, ms: Date.now() - started };
   } finally {
     env.delete("OPENAI_API_KEY");
+    env.delete("OPENAI_BASE_URL");
   }
 }

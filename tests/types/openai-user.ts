@@ -43,7 +43,12 @@ export async function handled(): Promise<void> {
   await client.chat.completions
     .create({ model: "openai/gpt-4o-mini", messages }, { signal: controller.signal })
     .catch(async (err) => {
-      if (err instanceof OpenAI.APIError) {
+      if (err instanceof OpenAI.RateLimitError) {
+        // Each subclass types its status: a number here, not number | undefined.
+        const status: number = err.status;
+        const retryAfter: string | null = err.headers.get("retry-after");
+        console.log(status, retryAfter);
+      } else if (err instanceof OpenAI.APIError) {
         console.log(err.status, err.name, err.headers);
       } else {
         throw err;

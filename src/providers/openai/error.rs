@@ -32,10 +32,12 @@ pub fn error_from_response(status: u16, headers: Vec<(String, String)>, body: &s
     Error::api(Some(status), format!("{status} {message}"), headers, error)
 }
 
-/// The human message of an error object: its `message` when it has one, else its JSON.
+/// The human message of an error object: its `message` when it has one (its JSON when
+/// that is no string, as the `openai` package shows it), else the object's JSON.
 pub fn message_of(error: &Value) -> String {
     match error.get("message") {
         Some(Value::String(m)) => m.clone(),
+        Some(m) if !m.is_null() => m.to_string(),
         _ => match error {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -47,6 +49,14 @@ pub fn message_of(error: &Value) -> String {
 mod tests {
     use super::*;
     use crate::json;
+
+    #[test]
+    fn a_message_that_is_no_string_is_shown_as_its_json() {
+        let e = error_from_response(418, vec![], r#"{"message":{"detail":"teapot"}}"#);
+        assert_eq!(e.message, r#"418 {"detail":"teapot"}"#);
+        let e = error_from_response(400, vec![], r#"{"error":{"message":null,"code":7}}"#);
+        assert_eq!(e.message, r#"400 {"message":null,"code":7}"#);
+    }
 
     #[test]
     fn openai_error_body_keeps_message_status_and_headers() {
