@@ -32,6 +32,8 @@ async function childSuite(runtime, cmd, args) {
 }
 
 const runtimes = {
+  // The providers' published definitions judge what the package sends and answers.
+  conformance: async (url) => (await import("../tests/conformance/run.mjs")).runConformance(url),
   node: (url) => runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env=OPENAI_API_KEY,OPENAI_BASE_URL", "tests/e2e/run-deno.mjs", url]),
   // Imported when run: they need npm packages, which set-up installs first.

@@ -40,6 +40,8 @@ pub struct Translation {
     /// Where an OpenAI-compatible stream's usage hides (Groq's `x_groq`), if not in a
     /// usage chunk.
     pub stream_usage_field: Option<&'static str>,
+    /// Tool calls come back without `type` (and, streamed, without `index`): Mistral.
+    pub untyped_tool_calls: bool,
 }
 
 pub fn build_request(
@@ -102,7 +104,14 @@ pub fn parse_completion(
     created: u64,
 ) -> Result<String> {
     match format {
-        WireFormat::OpenAi => openai::parse_completion(status, headers, &body).map(|()| body),
+        WireFormat::OpenAi => {
+            openai::parse_completion(status, headers, &body)?;
+            let fixed = translation
+                .untyped_tool_calls
+                .then(|| openai::fixups::openai_shape(&body))
+                .flatten();
+            Ok(fixed.unwrap_or(body))
+        }
         WireFormat::Anthropic => {
             anthropic::parse_completion(status, headers, &body, translation, created)
         }

@@ -55,20 +55,41 @@ pub struct Quirks {
     /// A field of a stream's last chunk that holds the usage OpenAI would send in a
     /// usage chunk (Groq's `x_groq`).
     pub stream_usage_field: Option<&'static str>,
-    /// Fields of earlier assistant messages the provider refuses: answers from other
-    /// providers carry them (`thinking_blocks` from Anthropic, `reasoning_content`).
-    pub strip_message_fields: &'static [&'static str],
+    /// Message fields the provider refuses, by role: answers from other providers
+    /// carry `thinking_blocks` (Anthropic) and `reasoning_content`; Mistral takes a
+    /// `name` on tool messages only.
+    pub strip_message_fields: &'static [(&'static str, &'static str)],
+    /// The provider has no `developer` role: such messages go as `system` ones, which
+    /// is what they are to a model that is not one of OpenAI's reasoning models.
+    pub system_for_developer: bool,
+    /// Message content must be a string: text parts are joined by newlines, any other
+    /// part is refused by its path (DeepSeek).
+    pub text_content: bool,
+    /// Answers lack members OpenAI always sends (Mistral): tool calls' `type` and,
+    /// streamed, `index`; choices' `logprobs`, messages' `refusal`.
+    pub untyped_tool_calls: bool,
+    /// The provider refuses fields its schema lacks, and takes only these of OpenAI's
+    /// parameters that no format translates (`store`, `verbosity`, ...): the others are
+    /// dropped as hints or refused, as for a translated format. `None`: all sent.
+    pub known_openai_params: Option<&'static [&'static str]>,
 }
 
 const NO_QUIRKS: Quirks = Quirks {
     renames: &[],
     drops: &[],
     stream_usage_field: None,
-    strip_message_fields: &["thinking_blocks"],
+    strip_message_fields: &[("assistant", "thinking_blocks")],
+    system_for_developer: true,
+    text_content: false,
+    untyped_tool_calls: false,
+    known_openai_params: None,
 };
 
 /// For providers that refuse fields they do not know in messages.
-const STRICT_MESSAGES: &[&str] = &["thinking_blocks", "reasoning_content"];
+const STRICT_MESSAGES: &[(&str, &str)] = &[
+    ("assistant", "thinking_blocks"),
+    ("assistant", "reasoning_content"),
+];
 
 /// The common case: OpenAI's format, a Bearer key, OpenAI's full feature set.
 const OPENAI_COMPATIBLE: Preset = Preset {
@@ -120,6 +141,7 @@ pub const PRESETS: &[Preset] = &[
         env_keys: &["OPENAI_API_KEY"],
         quirks: Quirks {
             strip_message_fields: STRICT_MESSAGES,
+            system_for_developer: false,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -154,13 +176,29 @@ pub const PRESETS: &[Preset] = &[
             logprobs: false,
             ..Capabilities::ALL
         },
-        // Mistral answers 422 to any field its schema lacks.
+        // Mistral answers 422 to any field its schema lacks (its OpenAPI: every
+        // message object is closed, and only tool messages have a `name`).
         quirks: Quirks {
             renames: &[
                 ("seed", "random_seed"),
                 ("max_completion_tokens", "max_tokens"),
             ],
             drops: &["user", "stream_options"],
+            strip_message_fields: &[
+                ("assistant", "thinking_blocks"),
+                ("assistant", "reasoning_content"),
+                ("assistant", "name"),
+                ("system", "name"),
+                ("user", "name"),
+            ],
+            untyped_tool_calls: true,
+            known_openai_params: Some(&[
+                "metadata",
+                "prediction",
+                "prompt_cache_key",
+                "reasoning_effort",
+                "service_tier",
+            ]),
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -175,9 +213,11 @@ pub const PRESETS: &[Preset] = &[
             logprobs: false,
             ..Capabilities::ALL
         },
+        // Groq's API reference has the `developer` role.
         quirks: Quirks {
             stream_usage_field: Some("x_groq"),
             strip_message_fields: STRICT_MESSAGES,
+            system_for_developer: false,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -215,6 +255,12 @@ pub const PRESETS: &[Preset] = &[
             max_n: 1,
             seed: false,
             ..Capabilities::ALL
+        },
+        // "invalid type: sequence, expected a string" for content parts; no
+        // `developer` role ("unknown variant `developer`").
+        quirks: Quirks {
+            text_content: true,
+            ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
     },

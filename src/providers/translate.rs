@@ -36,15 +36,82 @@ const OPENAI_PARAMS: &[&str] = &[
     "user",
 ];
 
+/// The rest of OpenAI's chat parameters (its OpenAPI `CreateChatCompletionRequest`,
+/// tests/conformance/definitions), which no translated format has: never sent raw,
+/// since the translated formats refuse fields they do not know. `true`: refused, since
+/// dropping it would change the answer (audio out, web search, the old `functions`);
+/// `false`: dropped as a hint (storage, caching, routing and style hints).
+const OPENAI_UNTRANSLATED: &[(&str, bool)] = &[
+    ("audio", true),
+    ("function_call", true),
+    ("functions", true),
+    ("metadata", false),
+    ("modalities", true),
+    ("moderation", false),
+    ("prediction", false),
+    ("prompt_cache_key", false),
+    ("prompt_cache_options", false),
+    ("prompt_cache_retention", false),
+    ("reasoning_effort", true),
+    ("safety_identifier", false),
+    ("service_tier", false),
+    ("store", false),
+    ("verbosity", false),
+    ("web_search_options", true),
+];
+
 /// Copies the caller's provider-specific fields into the body, never over a field
-/// the adapter set.
-pub fn pass_through_own_fields(req: &ChatRequest, body: &mut Map) {
+/// the adapter set. An OpenAI parameter the format lacks is dropped or refused (see
+/// [`OPENAI_UNTRANSLATED`]), unless `own` says the value is the provider's own field
+/// of the same name (Anthropic's `metadata: {user_id}`).
+pub fn pass_through_own_fields(
+    req: &ChatRequest,
+    body: &mut Map,
+    provider: &str,
+    own: fn(&str, &Value) -> bool,
+) -> Result<()> {
     for (key, value) in &req.raw {
-        let ours = OPENAI_PARAMS.contains(&key.as_str()) || ONELLM_PARAMS.contains(&key.as_str());
-        if !ours && !body.contains_key(key) {
-            body.insert(key.clone(), value.clone());
+        let key = key.as_str();
+        if OPENAI_PARAMS.contains(&key) || ONELLM_PARAMS.contains(&key) || body.contains_key(key) {
+            continue;
         }
+        if !own(key, value) {
+            if let Some(verdict) = lacking(key, value, provider) {
+                verdict?;
+                continue;
+            }
+        }
+        body.set(key, value.clone());
     }
+    Ok(())
+}
+
+/// What becomes of `key` at a provider that lacks it, when it is one of OpenAI's
+/// parameters no format translates: `None` when it is not; `Some(Ok(()))` when it is
+/// dropped as a hint; the error to refuse it with otherwise.
+pub fn lacking(key: &str, value: &Value, provider: &str) -> Option<Result<()>> {
+    let (_, refused) = OPENAI_UNTRANSLATED.iter().find(|(k, _)| *k == key)?;
+    // Text out is what every provider gives.
+    let text_out = key == "modalities" && *value == json!(["text"]);
+    Some(if *refused && !text_out {
+        Err(Error::invalid(
+            key,
+            format!("`{key}` is an OpenAI parameter that {provider} has no equivalent for"),
+        ))
+    } else {
+        Ok(())
+    })
+}
+
+/// OpenAI's parameters that no format translates, for presets that list which of them
+/// they take.
+pub fn untranslated_params() -> impl Iterator<Item = &'static str> {
+    OPENAI_UNTRANSLATED.iter().map(|(k, _)| *k)
+}
+
+/// For formats with no field of an OpenAI parameter's name.
+pub fn none_own(_: &str, _: &Value) -> bool {
+    false
 }
 
 /// A number the caller sent, as its JSON text (never through a float and back), if
@@ -236,6 +303,53 @@ pub fn data_url<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn passed(params: Value, own: fn(&str, &Value) -> bool) -> Result<Map> {
+        let req = ChatRequest::from_json(params)?;
+        let mut body = Map::new();
+        pass_through_own_fields(&req, &mut body, "anthropic", own)?;
+        Ok(body)
+    }
+
+    #[test]
+    fn openai_parameters_a_format_lacks_are_dropped_or_refused_never_sent() {
+        let base = |extra: Value| {
+            let mut p = json!({"model": "anthropic/m", "messages": [], "top_k": 5});
+            for (k, v) in extra.as_object().unwrap().iter() {
+                p.as_object_mut().unwrap().set(k, v.clone());
+            }
+            p
+        };
+        let hints = json!({"store": true, "metadata": {"tag": "x"}, "verbosity": "low",
+            "prompt_cache_key": "k", "service_tier": "flex", "modalities": ["text"]});
+        let body = passed(base(hints), none_own).unwrap();
+        assert_eq!(
+            Value::Object(body),
+            json!({"top_k": 5}),
+            "hints dropped, own fields kept"
+        );
+        for refused in [
+            json!({"reasoning_effort": "low"}),
+            json!({"modalities": ["text", "audio"]}),
+            json!({"web_search_options": {}}),
+            json!({"functions": [{"name": "f"}]}),
+        ] {
+            let key = refused
+                .as_object()
+                .unwrap()
+                .iter()
+                .next()
+                .unwrap()
+                .0
+                .clone();
+            let e = passed(base(refused), none_own).unwrap_err();
+            assert_eq!(e.param.as_deref(), Some(key.as_str()));
+            assert!(e.message.contains("anthropic"), "{}", e.message);
+        }
+        let own = |k: &str, v: &Value| k == "metadata" && v.get("user_id").is_some();
+        let body = passed(base(json!({"metadata": {"user_id": "u"}})), own).unwrap();
+        assert_eq!(body.get("metadata"), Some(&json!({"user_id": "u"})));
+    }
 
     #[test]
     fn out_of_range_names_the_value_as_sent_and_the_bounds() {

@@ -80,6 +80,20 @@ pub enum Message {
     },
 }
 
+impl Message {
+    /// The message's content, where its role has content parts.
+    pub fn parts_content(&self) -> Option<&Content> {
+        match self {
+            Message::System { content, .. }
+            | Message::Developer { content, .. }
+            | Message::User { content, .. }
+            | Message::Tool { content, .. } => Some(content),
+            Message::Assistant { content, .. } => content.as_ref(),
+            Message::Function { .. } => None,
+        }
+    }
+}
+
 /// Message content: a string, or a list of parts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {

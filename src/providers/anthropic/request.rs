@@ -136,11 +136,24 @@ pub fn build_request(
             translation.json_tool = Some(name);
         }
     }
-    pass_through_own_fields(req, &mut body);
+    pass_through_own_fields(req, &mut body, &endpoint.provider, anthropic_own)?;
     let url = join_url(&endpoint.base_url, "messages");
     let mut http = json_request(url, &body, req.is_stream())?;
     http.set_header("anthropic-version", API_VERSION);
     Ok((http, translation))
+}
+
+/// Fields named as OpenAI parameters that are also Anthropic's own, told apart by
+/// their value: `metadata` with `user_id` alone (OpenAI's holds any string tags, which
+/// Anthropic refuses), `service_tier` `auto` / `standard_only`.
+fn anthropic_own(key: &str, value: &Value) -> bool {
+    match key {
+        "metadata" => value
+            .as_object()
+            .is_some_and(|m| m.iter().all(|(k, _)| k == "user_id")),
+        "service_tier" => matches!(value.as_str(), Some("auto" | "standard_only")),
+        _ => false,
+    }
 }
 
 /// What Anthropic cannot do beyond the capability table (`n`, `logprobs` and audio

@@ -9,7 +9,8 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    function_tools, include_usage, number_in_range, pass_through_own_fields, stop_list, text_only,
+    function_tools, include_usage, none_own, number_in_range, pass_through_own_fields, stop_list,
+    text_only,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
@@ -69,7 +70,7 @@ pub fn build_request(
     if req.is_stream() {
         body.set("stream", Value::Bool(true));
     }
-    pass_through_own_fields(req, &mut body);
+    pass_through_own_fields(req, &mut body, &endpoint.provider, none_own)?;
     let http = json_request(join_url(&endpoint.base_url, "chat"), &body, req.is_stream())?;
     let translation = Translation {
         model: model.to_string(),

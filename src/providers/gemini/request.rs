@@ -10,8 +10,8 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    self, call_arguments, data_url, function_tools, include_usage, pass_through_own_fields,
-    push_turn, stop_list, text_only, turn_messages,
+    self, call_arguments, data_url, function_tools, include_usage, none_own,
+    pass_through_own_fields, push_turn, stop_list, text_only, turn_messages,
 };
 use crate::providers::{json_request, Translation};
 use crate::types::request::{
@@ -85,7 +85,7 @@ pub fn build_request(
     if let Some(config) = tool_config(p)? {
         body.set("toolConfig", config);
     }
-    pass_through_own_fields(req, &mut body);
+    pass_through_own_fields(req, &mut body, &endpoint.provider, none_own)?;
     // A caller's own generationConfig fields (thinkingConfig, topK, ...) are kept;
     // the translated OpenAI parameters win where both are given.
     let mut merged = match body.remove("generationConfig") {

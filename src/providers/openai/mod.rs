@@ -3,6 +3,7 @@
 
 pub mod chunk;
 pub mod error;
+pub mod fixups;
 pub mod request;
 pub mod response;
 pub mod stream;

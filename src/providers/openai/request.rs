@@ -7,9 +7,9 @@ use crate::config::Endpoint;
 use crate::error::Result;
 use crate::http::{join_url, HttpRequest};
 use crate::providers::presets::AZURE_API_VERSION;
-use crate::providers::translate::include_usage;
+use crate::providers::translate::{include_usage, lacking, text_only, untranslated_params};
 use crate::providers::{json_request, Route, Translation};
-use crate::types::{ChatRequest, ONELLM_PARAMS};
+use crate::types::{ChatRequest, Content, ONELLM_PARAMS};
 
 pub fn build_request(
     endpoint: &Endpoint,
@@ -31,11 +31,35 @@ pub fn build_request(
         body.remove(dropped);
     }
     if let Some(Value::Array(messages)) = body.get_mut("messages") {
-        for message in messages.iter_mut().filter_map(Value::as_object_mut) {
-            if message.get("role").and_then(Value::as_str) == Some("assistant") {
-                for field in quirks.strip_message_fields {
+        // Raw and typed messages are the same list: the typed one validated the raw.
+        let typed = &req.params.messages;
+        for (i, message) in messages.iter_mut().enumerate() {
+            let Some(message) = message.as_object_mut() else {
+                continue;
+            };
+            let mut role = message.get("role").and_then(Value::as_str).unwrap_or("");
+            if role == "developer" && quirks.system_for_developer {
+                message.set("role", Value::String("system".into()));
+                role = "system";
+            }
+            let role = role.to_string();
+            for (at, field) in quirks.strip_message_fields {
+                if *at == role {
                     message.remove(field);
                 }
+            }
+            let parts = typed.get(i).and_then(|m| m.parts_content());
+            if let (true, Some(content @ Content::Parts(_))) = (quirks.text_content, parts) {
+                let param = format!("messages[{i}].content");
+                let text = text_only(content, &param, &endpoint.provider)?;
+                message.set("content", Value::String(text));
+            }
+        }
+    }
+    if let Some(known) = quirks.known_openai_params {
+        for key in untranslated_params().filter(|k| !known.contains(k)) {
+            if let Some(value) = body.remove(key) {
+                lacking(key, &value, &endpoint.provider).unwrap_or(Ok(()))?;
             }
         }
     }
@@ -59,6 +83,7 @@ pub fn build_request(
     let translation = Translation {
         include_usage: include_usage(&req.params),
         stream_usage_field: quirks.stream_usage_field,
+        untyped_tool_calls: quirks.untyped_tool_calls,
         ..Translation::default()
     };
     Ok((http, translation))
@@ -162,6 +187,87 @@ mod tests {
             "DeepSeek wants its reasoning back"
         );
         assert!(body["messages"][0].get("thinking_blocks").is_none());
+    }
+
+    /// The body `preset` gets for `messages`.
+    fn sent_messages(preset: &str, messages: Value) -> Result<Value> {
+        let mut e = endpoint();
+        e.provider = preset.to_string();
+        e.quirks = crate::providers::preset(preset).unwrap().quirks;
+        let req = ChatRequest::from_json(json!({"model": "x/m", "messages": messages}))?;
+        let (http, _) = build_request(&e, "m", &req)?;
+        Ok(crate::json::parse(&http.body).unwrap()["messages"].clone())
+    }
+
+    #[test]
+    fn mistral_gets_system_for_developer_and_names_only_on_tool_messages() {
+        let messages = json!([
+            {"role": "developer", "content": "be brief", "name": "d"},
+            {"role": "user", "content": "hi", "name": "ann"},
+            {"role": "assistant", "content": "yo", "name": "bot", "reasoning_content": "r"},
+        ]);
+        assert_eq!(
+            sent_messages("mistral", messages.clone()).unwrap(),
+            json!([
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": "yo"},
+            ])
+        );
+        let to_openai = sent_messages("openai", messages.clone()).unwrap();
+        assert_eq!(to_openai[0]["role"], "developer", "OpenAI has the role");
+        assert_eq!(to_openai[1]["name"], "ann");
+    }
+
+    #[test]
+    fn mistral_gets_only_the_openai_parameters_its_schema_has() {
+        let mut e = endpoint();
+        e.provider = "mistral".into();
+        e.quirks = crate::providers::preset("mistral").unwrap().quirks;
+        let build = |extra: Value| {
+            let mut p = json!({"model": "mistral/m", "messages": []});
+            for (k, v) in extra.as_object().unwrap().iter() {
+                p.as_object_mut().unwrap().set(k, v.clone());
+            }
+            let req = ChatRequest::from_json(p)?;
+            build_request(&e, "m", &req).map(|(http, _)| crate::json::parse(&http.body).unwrap())
+        };
+        let body: Value = build(
+            json!({"store": true, "verbosity": "low", "safety_identifier": "s",
+            "prompt_cache_key": "k", "safe_prompt": true}),
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"model": "m", "messages": [], "prompt_cache_key": "k", "safe_prompt": true}),
+            "hints Mistral lacks dropped; its own fields and the ones it has kept"
+        );
+        let e = build(json!({"web_search_options": {}})).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("web_search_options"));
+    }
+
+    #[test]
+    fn deepseek_gets_strings_for_content_parts() {
+        let messages = json!([
+            {"role": "developer", "content": [{"type": "text", "text": "rules"}]},
+            {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
+            {"role": "tool", "tool_call_id": "c1", "content": [{"type": "text", "text": "42"}]},
+        ]);
+        assert_eq!(
+            sent_messages("deepseek", messages).unwrap(),
+            json!([
+                {"role": "system", "content": "rules"},
+                {"role": "user", "content": "a\nb"},
+                {"role": "tool", "tool_call_id": "c1", "content": "42"},
+            ])
+        );
+        let e = sent_messages(
+            "deepseek",
+            json!([{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "file", "file": {}}]}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("messages[0].content[1]"));
+        assert!(e.message.contains("deepseek"), "{}", e.message);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::json::Value;
 
 use super::chunk::WireChunk;
 use super::error::message_of;
+use super::fixups::ToolCallNumbers;
 use crate::accumulate::ChoiceDelta;
 use crate::error::{Error, Result};
 use crate::json::{field, why_not_json};
@@ -28,6 +29,8 @@ pub struct OpenAiStream {
     /// takes the fast path, so the running total sees exactly what the full reader
     /// would have given it.
     template: Option<(TextTemplate, u32)>,
+    /// Numbers tool-call deltas that come without `index` (Mistral's).
+    numbers: Option<ToolCallNumbers>,
 }
 
 impl OpenAiStream {
@@ -35,6 +38,9 @@ impl OpenAiStream {
         OpenAiStream {
             usage_field: translation.stream_usage_field,
             include_usage: translation.include_usage,
+            numbers: translation
+                .untyped_tool_calls
+                .then(ToolCallNumbers::default),
             ..OpenAiStream::default()
         }
     }
@@ -86,6 +92,8 @@ impl OpenAiStream {
             });
             return Ok(Flow::Continue);
         }
+        let fixed = self.numbers.as_mut().and_then(|n| n.fix_chunk(data));
+        let data = fixed.as_deref().unwrap_or(data);
         let Some(chunk) = WireChunk::parse(data) else {
             // Not a chunk: an error payload, or something broken. Read again, slowly.
             let value: Value =

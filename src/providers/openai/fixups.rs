@@ -1,0 +1,165 @@
+//! Answers of OpenAI-compatible providers that depart from OpenAI's shape, brought back
+//! to it, so that code written for OpenAI reads them right. Each is switched on by its
+//! preset's quirks (`Translation`): OpenAI's own answers are passed on untouched.
+//!
+//! Mistral's tool calls (its OpenAPI `ToolCall`: `type` and `index` optional, and left
+//! out in practice) come without `type: "function"`, and in streams without `index`:
+//! OpenAI code tests `call.type === "function"` and keys deltas by `index`, so such
+//! calls would be skipped or merged into one. Mistral sends each call whole in one
+//! delta, so numbering the calls of each choice in order of arrival is exact.
+
+use crate::json::{Map, Value};
+
+/// A completion in OpenAI's shape: each tool call given `type: "function"`, each
+/// choice its `logprobs` and each message its `refusal` (`null`), where they have
+/// none (OpenAI's `CreateChatCompletionResponse` requires them). `None` when nothing
+/// needed a change (the body then goes on as it came).
+pub fn openai_shape(body: &str) -> Option<String> {
+    let mut value: Value = crate::json::parse(body).ok()?;
+    let mut changed = false;
+    for choice in value.get_mut("choices")?.as_array_mut()? {
+        let Some(choice) = choice.as_object_mut() else {
+            continue;
+        };
+        changed |= add_null(choice, "logprobs");
+        let Some(message) = choice.get_mut("message").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        changed |= add_null(message, "refusal");
+        let calls = message.get_mut("tool_calls").and_then(Value::as_array_mut);
+        for call in calls.into_iter().flatten().filter_map(Value::as_object_mut) {
+            changed |= add_type(call);
+        }
+    }
+    changed.then(|| value.to_string())
+}
+
+fn add_null(object: &mut Map, key: &str) -> bool {
+    let missing = !object.contains_key(key);
+    if missing {
+        object.set(key, Value::Null);
+    }
+    missing
+}
+
+fn add_type(call: &mut Map) -> bool {
+    if call.get("type").is_some_and(|t| !t.is_null()) {
+        return false;
+    }
+    call.set("type", Value::String("function".into()));
+    true
+}
+
+/// Counts the tool calls seen per choice across a stream, to number those that come
+/// without an `index`.
+#[derive(Debug, Default)]
+pub struct ToolCallNumbers {
+    seen: Vec<(u64, u64)>,
+}
+
+impl ToolCallNumbers {
+    fn next(&mut self, choice: u64) -> u64 {
+        let at = match self.seen.iter().position(|(c, _)| *c == choice) {
+            Some(at) => at,
+            None => {
+                self.seen.push((choice, 0));
+                self.seen.len() - 1
+            }
+        };
+        let n = self.seen[at].1;
+        self.seen[at].1 += 1;
+        n
+    }
+
+    /// A chunk's tool-call deltas given `type` and `index` where they have none.
+    /// `None` when the chunk needed no change.
+    pub fn fix_chunk(&mut self, data: &str) -> Option<String> {
+        crate::bytes::find_str(data, "tool_calls")?;
+        let mut value: Value = crate::json::parse(data).ok()?;
+        let mut changed = false;
+        for choice in value.get_mut("choices")?.as_array_mut()? {
+            let number = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
+            let calls = choice
+                .get_mut("delta")
+                .and_then(|d| d.get_mut("tool_calls"))
+                .and_then(Value::as_array_mut);
+            for call in calls.into_iter().flatten().filter_map(Value::as_object_mut) {
+                if call.get("index").and_then(Value::as_u64).is_none() {
+                    call.set("index", Value::from(self.next(number)));
+                    changed = true;
+                }
+                changed |= add_type(call);
+            }
+        }
+        changed.then(|| value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Mistral completion with a tool call, as its API sends it (no `type`).
+    const MISTRAL: &str = r#"{"id":"cmpl-e5cc70bb28c444948073e77776eb30ef","object":"chat.completion","model":"mistral-small-latest","usage":{"prompt_tokens":93,"completion_tokens":22,"total_tokens":115},"created":1732018464,"choices":[{"index":0,"message":{"content":"","tool_calls":[{"id":"Y9RcQ6xVS","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}}],"role":"assistant"},"finish_reason":"tool_calls"}]}"#;
+
+    #[test]
+    fn completions_get_the_members_openai_always_sends() {
+        let fixed: Value = crate::json::parse(&openai_shape(MISTRAL).unwrap()).unwrap();
+        let choice = &fixed["choices"][0];
+        let call = &choice["message"]["tool_calls"][0];
+        assert_eq!(call["type"], "function");
+        assert_eq!(call["id"], "Y9RcQ6xVS");
+        assert_eq!(choice["logprobs"], Value::Null);
+        assert_eq!(choice["message"]["refusal"], Value::Null);
+        let openai = MISTRAL
+            .replace(
+                r#""id":"Y9RcQ6xVS","#,
+                r#""id":"Y9RcQ6xVS","type":"function","#,
+            )
+            .replace(
+                r#""role":"assistant"}"#,
+                r#""role":"assistant","refusal":null},"logprobs":null"#,
+            );
+        assert_eq!(openai_shape(&openai), None, "nothing to fix");
+        assert_eq!(openai_shape(r#"{"choices":[]}"#), None);
+    }
+
+    #[test]
+    fn stream_tool_calls_are_numbered_per_choice_in_order() {
+        let mut numbers = ToolCallNumbers::default();
+        let chunk = |calls: &str| {
+            format!(
+                r#"{{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{{"index":0,"delta":{{"tool_calls":[{calls}]}},"finish_reason":null}}]}}"#
+            )
+        };
+        let call =
+            |id: &str| format!(r#"{{"id":"{id}","function":{{"name":"f","arguments":"{{}}"}}}}"#);
+        let first = numbers.fix_chunk(&chunk(&call("a"))).unwrap();
+        let second = numbers
+            .fix_chunk(&chunk(&format!("{},{}", call("b"), call("c"))))
+            .unwrap();
+        let calls = |text: &str| {
+            let v: Value = crate::json::parse(text).unwrap();
+            v["choices"][0]["delta"]["tool_calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["index"].as_u64().unwrap(),
+                        c["type"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(calls(&first), [(0, "function".to_string())]);
+        assert_eq!(
+            calls(&second),
+            [(1, "function".to_string()), (2, "function".to_string())]
+        );
+        assert_eq!(
+            numbers.fix_chunk(r#"{"choices":[{"index":0,"delta":{"content":"hi"}}]}"#),
+            None
+        );
+    }
+}
