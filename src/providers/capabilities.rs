@@ -225,25 +225,6 @@ mod tests {
 
     #[test]
     fn the_readme_table_is_the_code_table() {
-        let readme = include_str!("../../README.md");
-        let start = "<!-- capabilities:start -->\n";
-        let end = "<!-- capabilities:end -->";
-        let from = readme
-            .find(start)
-            .expect("README has the capabilities markers")
-            + start.len();
-        let to = readme[from..].find(end).expect("end marker") + from;
-        let table = markdown_table();
-        if readme[from..to] != table && std::env::var_os("ONELLM_UPDATE_README").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-            let updated = format!("{}{}{}", &readme[..from], table, &readme[to..]);
-            std::fs::write(path, updated).unwrap();
-            return;
-        }
-        assert_eq!(
-            readme[from..to],
-            table,
-            "README's capability table is stale: run ONELLM_UPDATE_README=1 cargo test"
-        );
+        crate::providers::check_readme_section("capabilities", &markdown_table());
     }
 }

@@ -7,6 +7,7 @@ pub mod cohere;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
+pub mod rewrites;
 pub mod template;
 pub mod translate;
 pub mod wire;
@@ -122,4 +123,27 @@ pub fn parse_completion(
             cohere::parse_completion(status, headers, &body, translation, created)
         }
     }
+}
+
+/// Test support: a README section between `<!-- {name}:start -->` and its end marker
+/// must be `table`, generated from the code; `ONELLM_UPDATE_README=1 cargo test`
+/// rewrites it instead.
+#[cfg(test)]
+pub(crate) fn check_readme_section(name: &str, table: &str) {
+    let readme = include_str!("../../README.md");
+    let start = format!("<!-- {name}:start -->\n");
+    let end = format!("<!-- {name}:end -->");
+    let from = readme.find(&start).expect("README has the markers") + start.len();
+    let to = readme[from..].find(&end).expect("end marker") + from;
+    if readme[from..to] != *table && std::env::var_os("ONELLM_UPDATE_README").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let updated = format!("{}{}{}", &readme[..from], table, &readme[to..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        readme[from..to],
+        *table,
+        "README's {name} table is stale: run ONELLM_UPDATE_README=1 cargo test"
+    );
 }

@@ -65,6 +65,9 @@ pub struct Quirks {
     /// Message content must be a string: text parts are joined by newlines, any other
     /// part is refused by its path (DeepSeek).
     pub text_content: bool,
+    /// Function tools must have `parameters` (Mistral's `Function`): a tool without
+    /// them gets an empty object schema, which is what OpenAI assumes.
+    pub tool_parameters_required: bool,
     /// Answers lack members OpenAI always sends (Mistral): tool calls' `type` and,
     /// streamed, `index`; choices' `logprobs`, messages' `refusal`.
     pub untyped_tool_calls: bool,
@@ -81,6 +84,7 @@ const NO_QUIRKS: Quirks = Quirks {
     strip_message_fields: &[("assistant", "thinking_blocks")],
     system_for_developer: true,
     text_content: false,
+    tool_parameters_required: false,
     untyped_tool_calls: false,
     known_openai_params: None,
 };
@@ -192,6 +196,7 @@ pub const PRESETS: &[Preset] = &[
                 ("user", "name"),
             ],
             untyped_tool_calls: true,
+            tool_parameters_required: true,
             known_openai_params: Some(&[
                 "metadata",
                 "prediction",

@@ -104,9 +104,9 @@ pub fn lacking(key: &str, value: &Value, provider: &str) -> Option<Result<()>> {
 }
 
 /// OpenAI's parameters that no format translates, for presets that list which of them
-/// they take.
-pub fn untranslated_params() -> impl Iterator<Item = &'static str> {
-    OPENAI_UNTRANSLATED.iter().map(|(k, _)| *k)
+/// they take, each with whether it is refused (else dropped) where lacking.
+pub fn untranslated_params() -> impl Iterator<Item = (&'static str, bool)> {
+    OPENAI_UNTRANSLATED.iter().copied()
 }
 
 /// For formats with no field of an OpenAI parameter's name.

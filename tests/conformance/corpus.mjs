@@ -49,6 +49,10 @@ export const corpus = [
   ["streamed with usage", { messages: [{ role: "user", content: "Hello" }], stream: true, stream_options: { include_usage: true } }, []],
   ["tools, auto", { messages: [{ role: "user", content: "Weather in Paris?" }], tools, tool_choice: "auto", parallel_tool_calls: false }, ["tools"]],
   ["tools, named", { messages: [{ role: "user", content: "Weather in Paris?" }], tools, tool_choice: { type: "function", function: { name: "get_weather" } } }, ["tools"]],
+  ["tools, required, one without parameters", {
+    messages: [{ role: "user", content: "Weather in Paris?" }], stop: "END",
+    tools: [...tools, { type: "function", function: { name: "now" } }], tool_choice: "required",
+  }, ["tools"]],
   ["a tool round trip", { messages: toolTurn, tools }, ["tools"]],
   ["tool result as text parts", { messages: [...toolTurn.slice(0, 2), { role: "tool", tool_call_id: "call_1", content: [{ type: "text", text: '{"temp":21}' }] }], tools }, ["tools"]],
   ["JSON mode", { messages: [{ role: "user", content: "Reply in JSON." }], response_format: { type: "json_object" } }, ["json_object"]],

@@ -30,6 +30,8 @@ const targets = [
   { provider: "deepseek", model: "deepseek/deepseek-chat", def: "deepseek.chat-request", refuses: ["image input", "JSON schema"] },
   { provider: "groq", model: "groq/llama-3.3-70b-versatile", def: "groq.chat-request", refuses: ["logprobs"] },
   { provider: "cohere", model: "cohere/command-a-03-2025", def: "cohere.chat-request", refuses: ["image input", "tools, named", "logprobs"] },
+  { provider: "anthropic", model: "anthropic/claude-sonnet-4-5", def: "anthropic.messages-request", refuses: ["logprobs"] },
+  { provider: "google", model: "google/gemini-2.5-flash", def: "gemini.generate-content-request", refuses: [] },
 ];
 
 function failure(errors) {

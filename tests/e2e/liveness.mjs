@@ -126,7 +126,7 @@ export function livenessTests(test, { onellm, emulator, requests, clearRequests 
     for (const { model, before } of formats.filter((f) => f.before > 0)) {
       await clearRequests();
       const stream = await client().chat.completions.create(
-        { model, messages: hello, stream: true, timeout: 0.3, retries: 1 },
+        { model, messages: hello, stream: true, timeout: 1, retries: 1 },
         faulted(`stall;after=${before};times=1;key=${key()}`));
       await collect(stream);
       equal((await requests()).length, 2, `${model}: retried`);

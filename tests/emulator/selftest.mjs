@@ -204,7 +204,7 @@ const tests = {
   },
 
   async "parts content, no user message, n, max_tokens"() {
-    let body = await (await chat({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "image_url" }, { type: "text", text: "b" }] }] })).json();
+    let body = await (await chat({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "image_url", image_url: { url: "https://example.com/a.png" } }, { type: "text", text: "b" }] }] })).json();
     assert.equal(body.choices[0].message.content, "Echo: a b");
     body = await (await chat({ model: "m", messages: [{ role: "system", content: "x" }] })).json();
     assert.equal(body.choices[0].message.content, "Hello from the onellm emulator.");
@@ -332,6 +332,34 @@ const tests = {
     assert.equal(bad.status, 400);
   },
 
+  async "definitions: OpenAI's, Mistral's and DeepSeek's refuse what their providers refuse"() {
+    const post = (path, body) => fetch(`${emu.url}${path}`, { method: "POST", headers: { authorization: "Bearer sk-test", "content-type": "application/json" }, body: JSON.stringify(body) });
+    let res = await chat({ model: "m", messages: USER, temperature: "hot" });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.param, "temperature");
+    res = await post("/mistral/v1/chat/completions", { model: "m", messages: [{ role: "user", content: "hi", name: "ann" }], store: true });
+    assert.equal(res.status, 422);
+    const detail = (await res.json()).message.detail;
+    assert.deepEqual(detail.map((d) => d.loc), [["body", "store"], ["body", "messages", 0, "name"]]);
+    assert.equal(detail[0].msg, "Extra inputs are not permitted");
+    res = await post("/mistral/v1/chat/completions", { model: "m", messages: [{ role: "developer", content: "hi" }] });
+    assert.equal(res.status, 422);
+    const weather = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const asked = { model: "m", messages: [{ role: "user", content: "What is the weather?" }], tools: weather };
+    const plain = await (await post("/mistral/v1/chat/completions", asked)).json();
+    const call = plain.choices[0].message.tool_calls[0];
+    assert.deepEqual([call.type, "logprobs" in plain.choices[0], "refusal" in plain.choices[0].message], [undefined, false, false]);
+    const streamed = sseData(await (await post("/mistral/v1/chat/completions", { ...asked, stream: true })).text());
+    const delta = streamed.find((c) => c.choices?.[0]?.delta?.tool_calls).choices[0].delta.tool_calls[0];
+    assert.deepEqual([delta.index, delta.type, JSON.parse(delta.function.arguments)], [undefined, undefined, { city: "Paris" }]);
+    res = await post("/deepseek/chat/completions", { model: "m", messages: [{ role: "developer", content: "hi" }] });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error.message, /^Failed to deserialize the JSON body/);
+    res = await post("/deepseek/chat/completions", { model: "m", messages: [{ role: "system", content: [{ type: "text", text: "x" }] }, { role: "user", content: "hi" }] });
+    assert.equal(res.status, 400);
+    assert.equal((await post("/deepseek/chat/completions", { model: "m", messages: USER })).status, 200);
+  },
+
   async "delay paces the stream"() {
     const t0 = performance.now();
     const res = await chat({ model: "m", stream: true, messages: USER }, { "x-emulator-delay-ms": "30" });
@@ -398,7 +426,7 @@ const tests = {
       stop_sequence: null,
       usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 4 },
     });
-    const blocks = [{ role: "user", content: [{ type: "text", text: "a" }, { type: "image", source: {} }, { type: "text", text: "b" }] }];
+    const blocks = [{ role: "user", content: [{ type: "text", text: "a" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }, { type: "text", text: "b" }] }];
     let out = await (await messages({ model: "m", messages: blocks })).json();
     assert.equal(out.content[0].text, "Echo: a b");
     out = await (await messages({ model: "m", system: "You are a pirate.", messages: AUSER })).json();
@@ -419,7 +447,7 @@ const tests = {
     assert.equal(out.stop_reason, "tool_use");
     out = await (await messages({ model: "m", tools: [WEATHER_TOOL], tool_choice: { type: "none" }, messages: ask })).json();
     assert.equal(out.content[0].text, "Echo: What is the weather in Paris?");
-    out = await (await messages({ model: "m", tools: [WEATHER_TOOL, { name: "answer", input_schema: {} }], tool_choice: { type: "tool", name: "answer" }, system: "pirate", messages: AUSER })).json();
+    out = await (await messages({ model: "m", tools: [WEATHER_TOOL, { name: "answer", input_schema: { type: "object" } }], tool_choice: { type: "tool", name: "answer" }, system: "pirate", messages: AUSER })).json();
     assert.deepEqual(out.content, [{ type: "tool_use", id: "toolu_emu_1", name: "answer", input: { echo: "one two three" } }]);
     assert.equal(out.stop_reason, "tool_use");
     const turn = { role: "assistant", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_emu_1", name: "get_weather", input: { city: "Paris" } }] };
@@ -861,7 +889,9 @@ const tests = {
     const result = (content) => text({ tools: CTOOLS, messages: [...history, { role: "tool", tool_call_id: "weather_emu1", content }] });
     assert.equal(await result("sunny"), "The tool said: sunny");
     assert.equal(await result([{ type: "document", document: { data: { temp: 21 } } }]), 'The tool said: {"temp":21}');
-    assert.equal(await result([{ type: "text", text: "warm" }, { type: "document", document: { data: "dry" } }]), 'The tool said: warm "dry"');
+    assert.equal(await result([{ type: "text", text: "warm" }, { type: "document", document: { data: { sky: "dry" } } }]), 'The tool said: warm {"sky":"dry"}');
+    // Cohere's definition: a document's data is an object.
+    assert.equal((await cohere({ model: "m", tools: CTOOLS, messages: [...history, { role: "tool", tool_call_id: "weather_emu1", content: [{ type: "document", document: { data: "dry" } }] }] })).status, 400);
 
     const capped = await (await cohere({ model: "m", max_tokens: 2, messages: CUSER })).json();
     assert.equal(capped.message.content[0].text, "Echo: one ");

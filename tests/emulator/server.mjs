@@ -18,6 +18,7 @@ import { azureError, handleAzureChat } from "./formats/azure.mjs";
 import { cohereError, handleCohereChat } from "./formats/cohere.mjs";
 import { googleError, handleGemini } from "./formats/gemini.mjs";
 import { handleOpenAIChat, openaiError } from "./formats/openai.mjs";
+import { handleDeepSeekChat, handleMistralChat } from "./formats/compatible.mjs";
 import { CORS_HEADERS, parseJson, readBody, rememberRequest, sendJson, splitTarget } from "./http.mjs";
 
 // ---------------------------------------------------------------------------------------
@@ -73,6 +74,8 @@ const ROUTES = [
   ["POST", /^\/gemini\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/, handleGemini],
   ["POST", /^\/cohere\/v2\/chat$/, handleCohereChat],
   ["POST", /^\/azure\/openai\/deployments\/([^/]+)\/chat\/completions$/, handleAzureChat],
+  ["POST", /^\/mistral\/v1\/chat\/completions$/, handleMistralChat],
+  ["POST", /^\/deepseek\/chat\/completions$/, handleDeepSeekChat],
 ];
 
 function findRoute(method, path) {

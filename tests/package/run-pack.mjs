@@ -28,7 +28,7 @@ let streamed = "";
 for await (const c of await client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "packed" }], stream: true }))
   streamed += c.choices[0]?.delta?.content ?? "";
 let limited = false;
-try { await client.chat.completions.create({ model: "openai/fault-status=429", messages: [] }); } catch (e) { limited = e instanceof RateLimitError; }
+try { await client.chat.completions.create({ model: "openai/fault-status=429", messages: [{ role: "user", content: "hi" }] }); } catch (e) { limited = e instanceof RateLimitError; }
 console.log(JSON.stringify({ plain: r.choices[0].message.content, streamed, limited }));
 `;
 

@@ -1,6 +1,7 @@
 //! Request: `POST {baseURL}/chat/completions`, the caller's params passed through
 //! unchanged but for the model prefix and OneLLM's own parameters.
 
+use crate::json;
 use crate::json::Value;
 
 use crate::config::Endpoint;
@@ -56,8 +57,17 @@ pub fn build_request(
             }
         }
     }
+    if quirks.tool_parameters_required {
+        let tools = body.get_mut("tools").and_then(Value::as_array_mut);
+        for tool in tools.into_iter().flatten() {
+            let function = tool.get_mut("function").and_then(Value::as_object_mut);
+            if let Some(f) = function.filter(|f| !f.contains_key("parameters")) {
+                f.set("parameters", json!({"type": "object", "properties": {}}));
+            }
+        }
+    }
     if let Some(known) = quirks.known_openai_params {
-        for key in untranslated_params().filter(|k| !known.contains(k)) {
+        for (key, _) in untranslated_params().filter(|(k, _)| !known.contains(k)) {
             if let Some(value) = body.remove(key) {
                 lacking(key, &value, &endpoint.provider).unwrap_or(Ok(()))?;
             }
@@ -244,6 +254,13 @@ mod tests {
         );
         let e = build(json!({"web_search_options": {}})).unwrap_err();
         assert_eq!(e.param.as_deref(), Some("web_search_options"));
+        let tools: Value =
+            build(json!({"tools": [{"type": "function", "function": {"name": "now"}}]})).unwrap();
+        assert_eq!(
+            tools["tools"][0]["function"]["parameters"],
+            json!({"type": "object", "properties": {}}),
+            "Mistral requires parameters"
+        );
     }
 
     #[test]

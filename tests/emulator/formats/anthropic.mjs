@@ -256,6 +256,13 @@ function anthropicStreamEvents(ctx, model, out) {
 
 const ANTHROPIC_FORMAT = {
   validate: validateAnthropic,
+  definition: "anthropic.messages-request",
+  // Anthropic's pydantic wording: "messages.0.content.0.foo: Extra inputs are not permitted".
+  definitionError: (ctx, [first]) => ({
+    status: 400,
+    body: anthropicError(ctx, "invalid_request_error",
+      `${first.loc.slice(1).join(".")}: ${first.field ? "Extra inputs are not permitted" : first.message}`),
+  }),
   emulatorError: (ctx, message) => anthropicError(ctx, "emulator_error", message),
   statusError: (ctx, body) => anthropicStatusError(ctx, body.model),
   faultBodies: ANTHROPIC_FAULT_BODIES,

@@ -207,6 +207,8 @@ const COHERE_STREAM_ERROR = { type: "message-end", delta: { error: COHERE_INTERN
 
 const COHERE_FORMAT = {
   validate: validateCohere,
+  definition: "cohere.chat-request",
+  definitionError: (ctx, [first]) => ({ status: 400, body: cohereError(ctx, `invalid request: ${first.loc.slice(1).join(".")}: ${first.message}`) }),
   emulatorError: (ctx, message) => cohereError(ctx, message),
   statusError: (ctx, body) => cohereStatusError(ctx, body.model),
   answer: (ctx, body, controls) => cohereResponse(ctx, cohereOutcome(body, controls)),

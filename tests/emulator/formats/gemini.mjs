@@ -373,6 +373,15 @@ function geminiStream(ctx, body, controls) {
 
 const GEMINI_FORMAT = {
   validate: validateGemini,
+  definition: "gemini.generate-content-request",
+  // Google's ESF wording for a field the message type lacks.
+  definitionError: (ctx, [first]) => {
+    const at = first.loc.slice(1, first.field ? -1 : undefined).join(".");
+    return googleInvalid(first.field
+      ? `Invalid JSON payload received. Unknown name "${first.field}"${at ? ` at '${at}'` : ""}: Cannot find field.`
+      : `Invalid value at '${first.loc.slice(1).join(".")}': ${first.message}`,
+    [{ "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: first.loc.slice(1).join("."), description: first.message }] }]);
+  },
   modelOf: (ctx) => ctx.gemini.model,
   isStreaming: (ctx) => ctx.gemini.method === "streamGenerateContent",
   emulatorError: (ctx, message) => googleError(400, "INVALID_ARGUMENT", message, [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "EMULATOR_ERROR", domain: "onellm.emulator" }]),

@@ -7,7 +7,7 @@ import { serveChat } from "../chat.mjs";
 import { OPENAI_FAULT_BODIES } from "../faults.mjs";
 
 // Fixed so snapshots of responses are stable across runs.
-const CREATED = 1700000000;
+export const CREATED = 1700000000;
 const FINGERPRINT = "fp_emulator";
 
 const OPENAI_NO_KEY =
@@ -188,6 +188,13 @@ export function openaiStreamEvents(ctx, model, out, includeUsage) {
 
 export const OPENAI_FORMAT = {
   validate: validateOpenAI,
+  definition: "openai.chat-request",
+  // OpenAI's wording for a parameter of the wrong type or shape.
+  definitionError: (ctx, [first]) => ({
+    status: 400,
+    body: openaiError(`Invalid value for '${first.loc.slice(1).join(".")}': ${first.message}.`, "invalid_request_error",
+      first.loc.slice(1).join(".") || null, "invalid_value"),
+  }),
   emulatorError: (ctx, message) => openaiError(message, "emulator_error", "x-emulator-fault"),
   statusError: (ctx, body) => openaiStatusError(body.model),
   faultBodies: OPENAI_FAULT_BODIES,

@@ -1,0 +1,88 @@
+// ---------------------------------------------------------------------------------------
+// OpenAI-compatible hosts whose published definitions are stricter than OpenAI's, served
+// with the OpenAI format but judged by their own definition and answering as they do:
+//   POST /mistral/v1/chat/completions   Mistral: closed objects, 422 with pydantic details;
+//                                       tool calls without `type` (and, streamed, whole,
+//                                       without `index`), no `logprobs` / `refusal` members
+//   POST /deepseek/chat/completions     DeepSeek: string content, no `developer` role, 400
+// ---------------------------------------------------------------------------------------
+
+import { serveChat } from "../chat.mjs";
+import { CREATED, OPENAI_FORMAT, openaiCompletion, openaiError, openaiOutcome } from "./openai.mjs";
+
+/** Mistral's 422, as its API words a body its schema refuses. */
+function mistralError(problems) {
+  return {
+    object: "error",
+    message: {
+      detail: problems.map((p) => ({
+        type: p.field ? "extra_forbidden" : "value_error",
+        loc: p.loc,
+        msg: p.field ? "Extra inputs are not permitted" : p.message,
+      })),
+    },
+    type: "invalid_request_message_error",
+    param: null,
+    code: null,
+  };
+}
+
+/** Mistral's answer: OpenAI's, less the members Mistral does not send. */
+function mistralCompletion(ctx, model, out) {
+  const c = openaiCompletion(ctx, model, out);
+  delete c.service_tier;
+  delete c.system_fingerprint;
+  for (const choice of c.choices) {
+    delete choice.logprobs;
+    delete choice.message.refusal;
+    for (const call of choice.message.tool_calls ?? []) delete call.type;
+  }
+  return c;
+}
+
+/** Mistral's stream: a tool call whole in one delta, without `type` or `index`. */
+function mistralStreamEvents(ctx, model, out) {
+  const chunk = (delta, finish_reason = null, usage) => `data: ${JSON.stringify({
+    id: `cmpl-emu-${ctx.n}`, object: "chat.completion.chunk", created: CREATED, model,
+    choices: [{ index: 0, delta, finish_reason }], ...(usage ? { usage } : {}),
+  })}\n\n`;
+  const events = [chunk({ role: "assistant", content: "" })];
+  if (out.plan.kind === "tool_call") {
+    events.push(chunk({ tool_calls: [{ id: out.plan.id, function: { name: out.plan.name, arguments: out.plan.arguments } }] }));
+  } else {
+    for (const piece of out.pieces) events.push(chunk({ content: piece }));
+  }
+  // Mistral sends usage in its last chunk, asked or not.
+  events.push(chunk({ content: "" }, out.finishReason, out.usage));
+  return events;
+}
+
+const MISTRAL_FORMAT = {
+  ...OPENAI_FORMAT,
+  definition: "mistral.chat-request",
+  definitionError: (ctx, problems) => ({ status: 422, body: mistralError(problems) }),
+  answer: (ctx, body, controls) => mistralCompletion(ctx, body.model, openaiOutcome(body, controls)),
+  stream: (ctx, body, controls) => ({
+    events: mistralStreamEvents(ctx, body.model, openaiOutcome(body, controls)),
+    terminator: "data: [DONE]\n\n",
+  }),
+};
+
+const DEEPSEEK_FORMAT = {
+  ...OPENAI_FORMAT,
+  definition: "deepseek.chat-request",
+  // DeepSeek's serde message: "Failed to deserialize the JSON body into the target type".
+  definitionError: (ctx, [first]) => ({
+    status: 400,
+    body: openaiError(`Failed to deserialize the JSON body into the target type: ${first.loc.slice(1).join(".")}: ${first.message}`,
+      "invalid_request_error", null, "invalid_request_error"),
+  }),
+};
+
+export function handleMistralChat(req, res, ctx, state) {
+  return serveChat(req, res, ctx, state, MISTRAL_FORMAT);
+}
+
+export function handleDeepSeekChat(req, res, ctx, state) {
+  return serveChat(req, res, ctx, state, DEEPSEEK_FORMAT);
+}
