@@ -160,6 +160,12 @@ export interface ChatCompletionMessage {
   reasoning_content?: string;
   /** Anthropic's signed thinking blocks; send the message back as it came to keep them. */
   thinking_blocks?: Array<Record<string, unknown>>;
+  /**
+   * What the provider answered that OpenAI's shape has no place for, as it came:
+   * Anthropic's server-tool blocks and citations, Gemini's code-execution and
+   * inline-data parts.
+   */
+  provider_content?: Array<Record<string, unknown>>;
 }
 
 export interface ChatCompletion {
@@ -191,6 +197,8 @@ export interface ChatCompletionChunk {
       content?: string | null;
       refusal?: string | null;
       reasoning_content?: string;
+      thinking_blocks?: Array<Record<string, unknown>>;
+      provider_content?: Array<Record<string, unknown>>;
       tool_calls?: Array<{ index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }>;
     };
     logprobs?: unknown | null;

@@ -33,6 +33,7 @@ struct ChoiceState {
     finish_reason: Option<String>,
     logprobs: Option<Value>,
     thinking_blocks: Vec<Value>,
+    provider_content: Vec<Value>,
 }
 
 impl ChoiceState {
@@ -103,6 +104,7 @@ pub struct ChoiceDelta<'a> {
     pub refusal: Option<&'a str>,
     pub reasoning: Option<&'a str>,
     pub thinking_blocks: &'a [Value],
+    pub provider_content: &'a [Value],
     pub finish_reason: Option<&'a str>,
     pub logprobs: Option<&'a Value>,
 }
@@ -116,6 +118,7 @@ impl<'a> ChoiceDelta<'a> {
             refusal: None,
             reasoning: None,
             thinking_blocks: &[],
+            provider_content: &[],
             finish_reason: None,
             logprobs: None,
         }
@@ -149,6 +152,7 @@ impl Accumulator {
                 refusal: d.refusal.as_deref(),
                 reasoning: d.reasoning_content.as_deref(),
                 thinking_blocks: d.thinking_blocks.as_deref().unwrap_or_default(),
+                provider_content: d.provider_content.as_deref().unwrap_or_default(),
                 finish_reason: c.finish_reason.as_deref(),
                 logprobs: c.logprobs.as_ref(),
             });
@@ -185,12 +189,14 @@ impl Accumulator {
             || some(d.refusal)
             || some(d.reasoning)
             || !d.thinking_blocks.is_empty()
+            || !d.provider_content.is_empty()
             || d.finish_reason.is_some();
         let state = self.choice(d.index);
         append(&mut state.content, d.content);
         append(&mut state.refusal, d.refusal);
         append(&mut state.reasoning, d.reasoning);
         state.thinking_blocks.extend_from_slice(d.thinking_blocks);
+        state.provider_content.extend_from_slice(d.provider_content);
         if let Some(reason) = d.finish_reason {
             state.finish_reason = Some(reason.to_string());
         }
@@ -258,6 +264,8 @@ impl Accumulator {
                     reasoning_content: c.reasoning.as_ref().map(GrowingText::joined),
                     thinking_blocks: (!c.thinking_blocks.is_empty())
                         .then(|| c.thinking_blocks.clone()),
+                    provider_content: (!c.provider_content.is_empty())
+                        .then(|| c.provider_content.clone()),
                 },
                 logprobs: c.logprobs.clone(),
                 finish_reason: c.finish_reason.clone(),

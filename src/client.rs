@@ -82,8 +82,8 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
         let id = parse_model_id(id, field)?;
         let at = |e: Error| e.at(id.provider, id.model);
         let endpoint = options.endpoint(id.provider, field, env).map_err(at)?;
-        capabilities::check(&endpoint.caps, id.provider, &req.params, req.is_stream())
-            .map_err(at)?;
+        let caps = capabilities::for_model(endpoint.caps, id.provider, id.model);
+        capabilities::check(&caps, id.provider, &req.params, req.is_stream()).map_err(at)?;
         let (mut request, translation) =
             providers::build_request(&endpoint, id.model, &req).map_err(at)?;
         for (name, value) in endpoint.headers.iter().chain(&call.headers) {

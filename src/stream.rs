@@ -136,7 +136,8 @@ fn text_delta(chunk: &ChatCompletionChunk) -> Option<&str> {
         && d.refusal.is_none()
         && d.tool_calls.is_none()
         && d.reasoning_content.is_none()
-        && d.thinking_blocks.is_none();
+        && d.thinking_blocks.is_none()
+        && d.provider_content.is_none();
     d.content.as_deref().filter(|_| bare)
 }
 

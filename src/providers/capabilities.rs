@@ -43,6 +43,36 @@ impl Capabilities {
     };
 }
 
+/// What a model family adds to its provider's row.
+pub type Widen = fn(Capabilities) -> Capabilities;
+
+/// Model families that honour more than their provider's row: Cohere's vision models
+/// take `image_url` parts (its v2 chat reference) where its text models refuse them.
+/// (provider, model id prefix, what the family adds.)
+pub const FAMILIES: &[(&str, &str, Widen)] = &[
+    ("cohere", "command-a-vision", with_vision),
+    ("cohere", "c4ai-aya-vision", with_vision),
+    ("cohere", "aya-vision", with_vision),
+];
+
+fn with_vision(caps: Capabilities) -> Capabilities {
+    Capabilities {
+        vision: true,
+        ..caps
+    }
+}
+
+/// What `model` of `provider` honours: the provider's row, widened for its family.
+pub fn for_model(caps: Capabilities, provider: &str, model: &str) -> Capabilities {
+    let mut caps = caps;
+    for (p, prefix, widen) in FAMILIES {
+        if *p == provider && model.starts_with(prefix) {
+            caps = widen(caps);
+        }
+    }
+    caps
+}
+
 /// Rejects what the provider cannot honour, naming the field and the provider.
 pub fn check(caps: &Capabilities, provider: &str, p: &ChatParams, stream: bool) -> Result<()> {
     let refuse = |param: &str, what: &str| {
@@ -111,34 +141,41 @@ fn mark(yes: bool) -> &'static str {
     }
 }
 
-/// The README's capability table, generated from [`PRESETS`].
+/// The README's capability table, generated from [`PRESETS`] and [`FAMILIES`].
 pub fn markdown_table() -> String {
     let mut out = String::from(
         "| provider | tools | streamed tool calls | JSON mode | JSON schema | vision | audio | n | logprobs | seed |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for p in PRESETS {
-        let c = &p.caps;
-        let n = if c.max_n == 1 {
-            "1".to_string()
-        } else {
-            format!("≤ {}", c.max_n)
-        };
-        out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            p.name,
-            mark(c.tools),
-            mark(c.stream_tools),
-            mark(c.json_object),
-            mark(c.json_schema),
-            mark(c.vision),
-            mark(c.audio),
-            n,
-            mark(c.logprobs),
-            if c.seed { "✓" } else { "dropped" },
-        ));
+        out.push_str(&row(&format!("`{}`", p.name), &p.caps));
+    }
+    for (provider, prefix, widen) in FAMILIES {
+        if let Some(p) = PRESETS.iter().find(|p| p.name == *provider) {
+            out.push_str(&row(&format!("`{provider}/{prefix}…`"), &widen(p.caps)));
+        }
     }
     out
+}
+
+fn row(name: &str, c: &Capabilities) -> String {
+    let n = if c.max_n == 1 {
+        "1".to_string()
+    } else {
+        format!("≤ {}", c.max_n)
+    };
+    format!(
+        "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        mark(c.tools),
+        mark(c.stream_tools),
+        mark(c.json_object),
+        mark(c.json_schema),
+        mark(c.vision),
+        mark(c.audio),
+        n,
+        mark(c.logprobs),
+        if c.seed { "✓" } else { "dropped" },
+    )
 }
 
 #[cfg(test)]

@@ -65,6 +65,9 @@ pub struct Quirks {
     /// Message content must be a string: text parts are joined by newlines, any other
     /// part is refused by its path (DeepSeek).
     pub text_content: bool,
+    /// Anthropic's `cache_control` marks (on messages, content parts and tools, for a
+    /// chain that falls back from Claude) are removed: the provider refuses them.
+    pub strip_cache_control: bool,
     /// Function tools must have `parameters` (Mistral's `Function`): a tool without
     /// them gets an empty object schema, which is what OpenAI assumes.
     pub tool_parameters_required: bool,
@@ -84,6 +87,7 @@ const NO_QUIRKS: Quirks = Quirks {
     strip_message_fields: &[("assistant", "thinking_blocks")],
     system_for_developer: true,
     text_content: false,
+    strip_cache_control: false,
     tool_parameters_required: false,
     untyped_tool_calls: false,
     known_openai_params: None,
@@ -146,6 +150,7 @@ pub const PRESETS: &[Preset] = &[
         quirks: Quirks {
             strip_message_fields: STRICT_MESSAGES,
             system_for_developer: false,
+            strip_cache_control: true,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -197,6 +202,7 @@ pub const PRESETS: &[Preset] = &[
             ],
             untyped_tool_calls: true,
             tool_parameters_required: true,
+            strip_cache_control: true,
             known_openai_params: Some(&[
                 "metadata",
                 "prediction",
@@ -223,6 +229,7 @@ pub const PRESETS: &[Preset] = &[
             stream_usage_field: Some("x_groq"),
             strip_message_fields: STRICT_MESSAGES,
             system_for_developer: false,
+            strip_cache_control: true,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE
@@ -352,6 +359,7 @@ pub const PRESETS: &[Preset] = &[
         route: Route::AzureDeployment,
         quirks: Quirks {
             strip_message_fields: STRICT_MESSAGES,
+            strip_cache_control: true,
             ..NO_QUIRKS
         },
         ..OPENAI_COMPATIBLE

@@ -30,7 +30,7 @@ pub fn markdown_table() -> String {
     );
     for p in PRESETS.iter().filter(|p| p.format == WireFormat::OpenAi) {
         let q = &p.quirks;
-        let fields: Vec<String> = q
+        let mut fields: Vec<String> = q
             .strip_message_fields
             .iter()
             .map(|(role, field)| format!("{role}.{field}"))
@@ -40,6 +40,9 @@ pub fn markdown_table() -> String {
             .iter()
             .map(|(ours, theirs)| format!("{ours} → {theirs}"))
             .collect();
+        if q.strip_cache_control {
+            fields.push("cache_control (messages, parts, tools)".into());
+        }
         if q.tool_parameters_required {
             renames.push("tools[].function.parameters: {} where absent".into());
         }

@@ -40,6 +40,10 @@ pub struct CompletionMessage {
     /// Anthropic's signed thinking blocks, which must go back with the assistant turn
     /// when it called tools (LiteLLM's field name).
     pub thinking_blocks: Option<Vec<Value>>,
+    /// What the provider answered that OpenAI's shape has no place for, as it came:
+    /// Anthropic's server-tool blocks and citations, Gemini's code-execution and
+    /// inline-data parts. Nothing answered disappears without trace.
+    pub provider_content: Option<Vec<Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,6 +118,8 @@ pub struct Delta {
     pub reasoning_content: Option<String>,
     /// Whole thinking blocks, each sent once it is complete.
     pub thinking_blocks: Option<Vec<Value>>,
+    /// Whole provider blocks (see [`CompletionMessage::provider_content`]).
+    pub provider_content: Option<Vec<Value>>,
 }
 
 impl Delta {
@@ -177,6 +183,7 @@ impl ToJson for CompletionMessage {
             .some("tool_calls", &self.tool_calls)
             .some("reasoning_content", &self.reasoning_content)
             .some("thinking_blocks", &self.thinking_blocks)
+            .some("provider_content", &self.provider_content)
             .end();
     }
 }
@@ -227,6 +234,7 @@ impl ToJson for Delta {
             .some("tool_calls", &self.tool_calls)
             .some("reasoning_content", &self.reasoning_content)
             .some("thinking_blocks", &self.thinking_blocks)
+            .some("provider_content", &self.provider_content)
             .end();
     }
 }
@@ -296,6 +304,8 @@ impl Delta {
             reasoning_content: string_of(v, "reasoning_content"),
             thinking_blocks: field(v, "thinking_blocks")
                 .map(|_| items(v, "thinking_blocks").to_vec()),
+            provider_content: field(v, "provider_content")
+                .map(|_| items(v, "provider_content").to_vec()),
         }
     }
 }

@@ -67,6 +67,13 @@ export const corpus = [
       { role: "user", content: "Why?" },
     ],
   }, []],
+  ["Anthropic prompt-caching marks (a chain that falls back from Claude)", {
+    messages: [
+      { role: "system", content: [{ type: "text", text: "Long rules.", cache_control: { type: "ephemeral" } }] },
+      { role: "user", content: [{ type: "text", text: "Big document.", cache_control: { type: "ephemeral" } }, { type: "text", text: "Question?" }] },
+    ],
+    tools: [{ ...tools[0], cache_control: { type: "ephemeral" } }],
+  }, ["tools"]],
   ["OpenAI-only hints", { messages: [{ role: "user", content: "Hello" }], store: false, metadata: { team: "a" }, service_tier: "auto", prompt_cache_key: "k1", verbosity: "low", safety_identifier: "s1" }, []],
   ["logprobs", { messages: [{ role: "user", content: "Hello" }], logprobs: true, top_logprobs: 2 }, ["logprobs"]],
 ];

@@ -30,6 +30,7 @@ const targets = [
   { provider: "deepseek", model: "deepseek/deepseek-chat", def: "deepseek.chat-request", refuses: ["image input", "JSON schema"] },
   { provider: "groq", model: "groq/llama-3.3-70b-versatile", def: "groq.chat-request", refuses: ["logprobs"] },
   { provider: "cohere", model: "cohere/command-a-03-2025", def: "cohere.chat-request", refuses: ["image input", "tools, named", "logprobs"] },
+  { provider: "cohere", model: "cohere/command-a-vision-07-2025", def: "cohere.chat-request", refuses: ["tools, named", "logprobs"] },
   { provider: "anthropic", model: "anthropic/claude-sonnet-4-5", def: "anthropic.messages-request", refuses: ["logprobs"] },
   { provider: "google", model: "google/gemini-2.5-flash", def: "gemini.generate-content-request", refuses: [] },
 ];
@@ -71,7 +72,7 @@ async function requestConformance(onellm) {
       }
     }
     results.push({
-      name: `${t.provider}: ${sentCount} bodies valid against ${t.def}.json, ${t.refuses.length} refused as expected`,
+      name: `${t.model}: ${sentCount} bodies valid against ${t.def}.json, ${t.refuses.length} refused as expected`,
       ok: problems.length === 0, error: problems.join("\n"), ms: Date.now() - started,
     });
   }

@@ -50,9 +50,13 @@ pub fn build_request(
     reject_unsupported(p)?;
     let mut body = Map::new();
     body.set("model", model.into());
-    let (system, messages) = convert_messages(&p.messages)?;
-    if !system.is_empty() {
-        body.set("system", Value::String(crate::bytes::join(&system, "\n\n")));
+    let raw_messages = match req.raw.get("messages") {
+        Some(Value::Array(m)) => m.as_slice(),
+        _ => &[],
+    };
+    let (system, messages) = convert_messages(&p.messages, raw_messages)?;
+    if let Some(system) = system_value(system) {
+        body.set("system", system);
     }
     if messages.is_empty() {
         return Err(invalid(
@@ -98,6 +102,7 @@ pub fn build_request(
         let mut metadata = req
             .raw
             .get("metadata")
+            .filter(|m| anthropic_own("metadata", m))
             .cloned()
             .unwrap_or_else(|| json!({}));
         if let Value::Object(m) = &mut metadata {
@@ -113,7 +118,18 @@ pub fn build_request(
         ..Translation::default()
     };
     if let Some(tools) = &p.tools {
-        body.set("tools", convert_tools(tools)?);
+        let mut tools = convert_tools(tools)?;
+        if let (Value::Array(out), Some(Value::Array(raw))) = (&mut tools, req.raw.get("tools")) {
+            // Prompt caching: a `cache_control` the caller put on a tool goes with it.
+            // `function_tools` keeps function tools only, in order: so does this zip.
+            let raw = raw
+                .iter()
+                .filter(|t| t.get("type").and_then(Value::as_str) == Some("function"));
+            for (tool, raw) in out.iter_mut().zip(raw) {
+                copy_cache_control(raw, tool);
+            }
+        }
+        body.set("tools", tools);
     }
     if let Some(choice) = tool_choice(p)? {
         body.set("tool_choice", choice);
@@ -179,19 +195,78 @@ fn reject_unsupported(p: &ChatParams) -> Result<()> {
     Ok(())
 }
 
-/// System and developer messages go to the top-level `system`; the rest become
-/// user/assistant turns, consecutive turns of one role merged into one.
-fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
+/// Prompt caching (Anthropic's largest cost lever): `cache_control` is Anthropic's own
+/// field, which callers put on OpenAI content parts, messages and tools (as LiteLLM
+/// takes it). It goes on the block made from each.
+fn copy_cache_control(raw: &Value, block: &mut Value) {
+    if let (Some(cc), Value::Object(b)) = (raw.get("cache_control"), block) {
+        if !cc.is_null() {
+            b.set("cache_control", cc.clone());
+        }
+    }
+}
+
+/// The system prompt: one string, parts joined by blank lines, unless a part asks to
+/// be cached, which only text blocks can say.
+fn system_value(parts: Vec<Value>) -> Option<Value> {
+    if parts.is_empty() {
+        return None;
+    }
+    if parts.iter().any(|b| b.get("cache_control").is_some()) {
+        // Anthropic refuses empty text blocks.
+        let mut parts = parts;
+        parts.retain(|b| !b["text"].as_str().unwrap_or_default().trim().is_empty());
+        return Some(Value::Array(parts));
+    }
+    let mut texts = Vec::with_capacity(parts.len());
+    for block in &parts {
+        texts.push(block["text"].as_str().unwrap_or_default().to_string());
+    }
+    Some(Value::String(crate::bytes::join(&texts, "\n\n")))
+}
+
+/// System and developer messages go to the top-level `system` (as text blocks, one per
+/// message, or per part where a part carries `cache_control`); the rest become
+/// user/assistant turns, consecutive turns of one role merged into one. `raw` is the
+/// caller's messages as sent, for the `cache_control`s the typed ones do not keep.
+fn convert_messages(messages: &[Message], raw: &[Value]) -> Result<(Vec<Value>, Vec<Value>)> {
     let mut system = Vec::new();
     let mut turns: Vec<(&'static str, Vec<Value>)> = Vec::new();
     for (i, message) in messages.iter().enumerate() {
         let at = |suffix: &str| format!("messages[{i}]{suffix}");
-        let (role, blocks) = match message {
+        let raw = raw.get(i).unwrap_or(&Value::Null);
+        let raw_parts = raw.get("content").and_then(Value::as_array);
+        let (role, mut blocks) = match message {
             Message::System { content, .. } | Message::Developer { content, .. } => {
-                system.push(text_only(content, &at(".content"), "anthropic")?);
+                let param = at(".content");
+                match (content, raw_parts) {
+                    (Content::Parts(parts), Some(raw_parts))
+                        if raw_parts.iter().any(|r| r.get("cache_control").is_some()) =>
+                    {
+                        for (j, part) in parts.iter().enumerate() {
+                            let ContentPart::Text { text } = part else {
+                                return Err(invalid(
+                                    format!("{param}[{j}]"),
+                                    "only text parts are supported here for anthropic",
+                                ));
+                            };
+                            let mut block = json!({"type": "text", "text": text});
+                            copy_cache_control(&raw_parts[j], &mut block);
+                            system.push(block);
+                        }
+                    }
+                    _ => {
+                        let text = text_only(content, &param, "anthropic")?;
+                        let mut block = json!({"type": "text", "text": text});
+                        copy_cache_control(raw, &mut block);
+                        system.push(block);
+                    }
+                }
                 continue;
             }
-            Message::User { content, .. } => ("user", content_blocks(content, &at(".content"))?),
+            Message::User { content, .. } => {
+                ("user", content_blocks(content, &at(".content"), raw_parts)?)
+            }
             Message::Assistant {
                 content,
                 tool_calls,
@@ -201,7 +276,7 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 // Signed thinking goes first: Anthropic checks it on tool-use turns.
                 let mut blocks: Vec<Value> = thinking_blocks.clone().unwrap_or_default();
                 if let Some(c) = content {
-                    blocks.extend(content_blocks(c, &at(".content"))?);
+                    blocks.extend(content_blocks(c, &at(".content"), raw_parts)?);
                 }
                 for (j, call) in tool_calls.as_deref().unwrap_or_default().iter().enumerate() {
                     blocks.push(tool_use_block(call, &at(&format!(".tool_calls[{j}]")))?);
@@ -213,8 +288,11 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 tool_call_id,
             } => {
                 let text = text_only(content, &at(".content"), "anthropic")?;
-                let block =
+                let mut block =
                     json!({"type": "tool_result", "tool_use_id": tool_call_id, "content": text});
+                for part in raw_parts.into_iter().flatten() {
+                    copy_cache_control(part, &mut block);
+                }
                 ("user", vec![block])
             }
             Message::Function { .. } => {
@@ -224,13 +302,17 @@ fn convert_messages(messages: &[Message]) -> Result<(Vec<String>, Vec<Value>)> {
                 ))
             }
         };
+        // A message's own `cache_control` marks the end of its content.
+        if let Some(last) = blocks.last_mut() {
+            copy_cache_control(raw, last);
+        }
         push_turn(&mut turns, role, blocks);
     }
     Ok((system, turn_messages(turns, "content")))
 }
 
 /// Anthropic refuses empty and whitespace-only text blocks: they are left out.
-fn content_blocks(content: &Content, param: &str) -> Result<Vec<Value>> {
+fn content_blocks(content: &Content, param: &str, raw: Option<&Vec<Value>>) -> Result<Vec<Value>> {
     match content {
         Content::Text(t) if t.trim().is_empty() => Ok(Vec::new()),
         Content::Text(t) => Ok(vec![json!({"type": "text", "text": t})]),
@@ -238,7 +320,11 @@ fn content_blocks(content: &Content, param: &str) -> Result<Vec<Value>> {
             let mut out = Vec::with_capacity(parts.len());
             for (j, part) in parts.iter().enumerate() {
                 if !matches!(part, ContentPart::Text { text } if text.trim().is_empty()) {
-                    out.push(part_block(part, &format!("{param}[{j}]"))?);
+                    let mut block = part_block(part, &format!("{param}[{j}]"))?;
+                    if let Some(raw) = raw.and_then(|r| r.get(j)) {
+                        copy_cache_control(raw, &mut block);
+                    }
+                    out.push(block);
                 }
             }
             Ok(out)
@@ -425,6 +511,45 @@ mod tests {
     }
 
     #[test]
+    fn cache_control_goes_with_its_part_message_system_part_and_tool() {
+        let cc = json!({"type": "ephemeral"});
+        let b = body(json!({"model": "anthropic/x", "messages": [
+            {"role": "system", "content": [
+                {"type": "text", "text": "Long rules.", "cache_control": cc},
+                {"type": "text", "text": "Short rules."}
+            ]},
+            {"role": "user", "content": [
+                {"type": "text", "text": "Big document", "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+                {"type": "text", "text": "Question"}
+            ]},
+            {"role": "assistant", "content": "Answer", "cache_control": cc},
+            {"role": "user", "content": "More"}
+        ], "tools": [{"type": "function", "function": {"name": "f"}, "cache_control": cc}]}));
+        assert_eq!(
+            b["system"],
+            json!([{"type": "text", "text": "Long rules.", "cache_control": cc},
+                {"type": "text", "text": "Short rules."}])
+        );
+        assert_eq!(
+            b["messages"][0]["content"],
+            json!([{"type": "text", "text": "Big document", "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+                {"type": "text", "text": "Question"}])
+        );
+        assert_eq!(
+            b["messages"][1]["content"],
+            json!([{"type": "text", "text": "Answer", "cache_control": cc}])
+        );
+        assert_eq!(b["tools"][0]["cache_control"], cc);
+        let plain = body(json!({"model": "anthropic/x", "messages": [
+            {"role": "system", "content": "a"}, {"role": "developer", "content": "b"},
+            {"role": "user", "content": "hi"}]}));
+        assert_eq!(
+            plain["system"], "a\n\nb",
+            "no cache_control: one string, as before"
+        );
+    }
+
+    #[test]
     fn review_fixes_temperature_top_p_stop_metadata_empty_text_thinking() {
         let b = body(json!({"model": "anthropic/x", "messages": [
             {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "Hi"}]},
@@ -434,7 +559,8 @@ mod tests {
         assert_eq!(b["temperature"], 0.5);
         assert!(b.get("top_p").is_none(), "not both");
         assert_eq!(b["stop_sequences"], json!(["END"]));
-        assert_eq!(b["metadata"], json!({"trace": 1, "user_id": "u"}));
+        // `{trace: 1}` is OpenAI's metadata (Anthropic's takes user_id alone): dropped.
+        assert_eq!(b["metadata"], json!({"user_id": "u"}));
         assert_eq!(
             b["messages"],
             json!([{"role": "user", "content": [{"type": "text", "text": "Hi"}]}])

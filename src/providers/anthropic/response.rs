@@ -41,6 +41,8 @@ impl WireMessage {
 pub(crate) enum Block {
     Text {
         text: String,
+        /// Its `citations`, as Anthropic sent them.
+        citations: Option<Value>,
     },
     ToolUse {
         id: String,
@@ -54,8 +56,8 @@ pub(crate) enum Block {
     RedactedThinking {
         data: String,
     },
-    /// Server tool results and block types yet to come.
-    Other,
+    /// Server tool use and results, and block types yet to come, as they came.
+    Other(Value),
 }
 
 impl Block {
@@ -64,6 +66,7 @@ impl Block {
         Some(match str_of(v, "type").unwrap_or_default() {
             "text" => Block::Text {
                 text: text("text")?,
+                citations: v.get("citations").filter(|c| !c.is_null()).cloned(),
             },
             "tool_use" => Block::ToolUse {
                 id: text("id")?,
@@ -77,7 +80,7 @@ impl Block {
             "redacted_thinking" => Block::RedactedThinking {
                 data: text("data")?,
             },
-            _ => Block::Other,
+            _ => Block::Other(v.clone()),
         })
     }
 }
@@ -130,7 +133,13 @@ impl WireUsage {
             prompt_tokens: prompt,
             completion_tokens: completion,
             total_tokens: prompt.saturating_add(completion),
-            prompt_tokens_details: Some(json!({ "cached_tokens": cached })),
+            // Cache writes beside reads, when Anthropic reports them (LiteLLM's name).
+            prompt_tokens_details: Some(match self.cache_creation_input_tokens {
+                Some(written) => {
+                    json!({ "cached_tokens": cached, "cache_creation_tokens": written })
+                }
+                None => json!({ "cached_tokens": cached }),
+            }),
             completion_tokens_details: None,
         }
     }
@@ -174,9 +183,16 @@ pub fn parse_completion(
     let mut reasoning: Option<String> = None;
     let mut thinking_blocks = Vec::new();
     let mut tool_calls = Vec::new();
+    let mut provider_content = Vec::new();
     for block in message.content {
         match block {
-            Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
+            Block::Text { text: t, citations } => {
+                text.get_or_insert_with(String::new).push_str(&t);
+                // The citation objects carry the text they cite (`cited_text`).
+                if let Some(Value::Array(c)) = citations {
+                    provider_content.extend(c);
+                }
+            }
             Block::Thinking {
                 thinking,
                 signature,
@@ -203,7 +219,7 @@ pub fn parse_completion(
                     arguments: input.to_string(),
                 },
             }),
-            Block::Other => {}
+            Block::Other(block) => provider_content.push(block),
         }
     }
     let completion = ChatCompletion {
@@ -220,6 +236,7 @@ pub fn parse_completion(
                 tool_calls: (!tool_calls.is_empty()).then_some(tool_calls),
                 reasoning_content: reasoning,
                 thinking_blocks: (!thinking_blocks.is_empty()).then_some(thinking_blocks),
+                provider_content: (!provider_content.is_empty()).then_some(provider_content),
             },
             logprobs: None,
             finish_reason: message
@@ -266,8 +283,44 @@ mod tests {
                         "function": {"name": "get_weather", "arguments": "{\"location\":\"SF\",\"units\":\"c\"}"}}]
                 }}],
                 "usage": {"prompt_tokens": 597, "completion_tokens": 71, "total_tokens": 668,
-                    "prompt_tokens_details": {"cached_tokens": 0}}
+                    "prompt_tokens_details": {"cached_tokens": 0, "cache_creation_tokens": 0}}
             })
+        );
+    }
+
+    /// Shaped as the web search tool's example answer in Anthropic's documentation
+    /// (docs.anthropic.com, "Web search tool"), shortened.
+    pub(crate) const WEB_SEARCH: &str = r#"{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"I'll search."},{"type":"server_tool_use","id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","name":"web_search","input":{"query":"claude shannon birth date"}},{"type":"web_search_tool_result","tool_use_id":"srvtoolu_01WYG3ziw53XMcoyKL4XcZmE","content":[{"type":"web_search_result","url":"https://en.wikipedia.org/wiki/Claude_Shannon","title":"Claude Shannon - Wikipedia","encrypted_content":"EqgfCioIARgBIiQ3YTAw","page_age":"April 30, 2025"}]},{"type":"text","text":"Claude Shannon was born on April 30, 1916.","citations":[{"type":"web_search_result_location","url":"https://en.wikipedia.org/wiki/Claude_Shannon","title":"Claude Shannon - Wikipedia","encrypted_index":"Eo8BCioIAhgB","cited_text":"Claude Elwood Shannon (April 30, 1916 - February 24, 2001)"}]}],"stop_reason":"end_turn","usage":{"input_tokens":6039,"output_tokens":931,"server_tool_use":{"web_search_requests":1}}}"#;
+
+    #[test]
+    fn server_tool_blocks_and_citations_are_kept_under_provider_content() {
+        let c = parse(WEB_SEARCH, &Translation::default());
+        let m = &c["choices"][0]["message"];
+        assert_eq!(
+            m["content"],
+            "I'll search.Claude Shannon was born on April 30, 1916."
+        );
+        let kinds: Vec<_> = m["provider_content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "server_tool_use",
+                "web_search_tool_result",
+                "web_search_result_location"
+            ]
+        );
+        assert_eq!(
+            m["provider_content"][1]["content"][0]["page_age"],
+            "April 30, 2025"
+        );
+        assert!(
+            m.get("tool_calls").is_none(),
+            "a server tool is no tool call of the caller's"
         );
     }
 
@@ -285,7 +338,7 @@ mod tests {
         assert_eq!(
             c["usage"],
             json!({"prompt_tokens": 18, "completion_tokens": 2, "total_tokens": 20,
-                "prompt_tokens_details": {"cached_tokens": 5}})
+                "prompt_tokens_details": {"cached_tokens": 5, "cache_creation_tokens": 3}})
         );
     }
 

@@ -46,18 +46,38 @@ enum Event {
 }
 
 enum StartBlock {
-    Text { text: String },
-    ToolUse { id: String, name: String },
+    Text {
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+    },
     Thinking,
-    RedactedThinking { data: String },
-    Other,
+    RedactedThinking {
+        data: String,
+    },
+    /// Server tool use and results, and block types yet to come, as they came.
+    Other(Value),
 }
 
 enum BlockDelta {
-    TextDelta { text: String },
-    InputJsonDelta { partial_json: String },
-    ThinkingDelta { thinking: String },
-    SignatureDelta { signature: String },
+    TextDelta {
+        text: String,
+    },
+    InputJsonDelta {
+        partial_json: String,
+    },
+    ThinkingDelta {
+        thinking: String,
+    },
+    SignatureDelta {
+        signature: String,
+    },
+    /// A citation of the text block (web search, documents), as it came.
+    CitationsDelta {
+        citation: Value,
+    },
     Other,
 }
 
@@ -87,6 +107,7 @@ struct WireDelta<'a> {
     thinking: Option<Cow<'a, str>>,
     signature: Option<Cow<'a, str>>,
     stop_reason: Option<Cow<'a, str>>,
+    citation: Option<Value>,
 }
 
 impl<'a> WireEvent<'a> {
@@ -136,6 +157,10 @@ impl<'a> WireDelta<'a> {
                 "thinking" => &mut d.thinking,
                 "signature" => &mut d.signature,
                 "stop_reason" => &mut d.stop_reason,
+                "citation" => {
+                    d.citation = Some(s.value()?);
+                    return Ok(());
+                }
                 _ => return s.skip(),
             };
             *slot = s.string_if()?;
@@ -210,7 +235,7 @@ impl StartBlock {
             "redacted_thinking" => StartBlock::RedactedThinking {
                 data: text("data")?,
             },
-            _ => StartBlock::Other,
+            _ => StartBlock::Other(v.clone()),
         })
     }
 }
@@ -229,6 +254,9 @@ impl BlockDelta {
             },
             "signature_delta" => BlockDelta::SignatureDelta {
                 signature: d.signature?.into_owned(),
+            },
+            "citations_delta" => BlockDelta::CitationsDelta {
+                citation: d.citation?,
             },
             _ => BlockDelta::Other,
         })
@@ -258,6 +286,10 @@ pub struct AnthropicStream {
     /// The thinking block being streamed: its index, text and signature, sent whole
     /// (as `thinking_blocks`) when it stops, for the caller to send back.
     thinking: Option<(u32, String, String)>,
+    /// The provider block being streamed (a server tool's use, say): its index, the
+    /// block and the input JSON streamed for it, sent whole (as `provider_content`)
+    /// when it stops.
+    provider: Option<(u32, Value, String)>,
     /// The last event, when it was a text delta: the next may be the same but for
     /// its text (see [`TextTemplate`]).
     template: Option<TextTemplate>,
@@ -275,6 +307,7 @@ impl AnthropicStream {
             tool_calls: 0,
             started: false,
             thinking: None,
+            provider: None,
             template: None,
         }
     }
@@ -350,6 +383,7 @@ impl AnthropicStream {
                     };
                     self.emit(sink, Delta::tool_call(call));
                 }
+                StartBlock::Other(block) => self.provider = Some((index, block, String::new())),
                 _ => {}
             },
             Event::ContentBlockDelta { index, delta } => match delta {
@@ -374,6 +408,16 @@ impl AnthropicStream {
                     self.emit(sink, delta);
                 }
                 BlockDelta::InputJsonDelta { partial_json } if partial_json.is_empty() => {}
+                BlockDelta::InputJsonDelta { partial_json }
+                    if self.provider.as_ref().is_some_and(|p| p.0 == index) =>
+                {
+                    if let Some((_, _, input)) = &mut self.provider {
+                        input.push_str(&partial_json);
+                    }
+                }
+                BlockDelta::CitationsDelta { citation } => {
+                    self.emit(sink, provider_delta(citation));
+                }
                 BlockDelta::InputJsonDelta { partial_json } => {
                     let block = self.blocks.iter_mut().find(|(i, _, _)| *i == index);
                     let role = block.map(|b| {
@@ -425,6 +469,18 @@ impl AnthropicStream {
                     self.emit(sink, blocks_delta(thinking_block(&text, Some(&signature))));
                 }
             }
+            Event::ContentBlockStop { index }
+                if self.provider.as_ref().is_some_and(|p| p.0 == index) =>
+            {
+                if let Some((_, mut block, input)) = self.provider.take() {
+                    // The input as JSON, as in the plain answer; as its text if broken.
+                    if let (false, Value::Object(b)) = (input.is_empty(), &mut block) {
+                        let parsed = crate::json::parse(&input).unwrap_or(Value::String(input));
+                        b.set("input", parsed);
+                    }
+                    self.emit(sink, provider_delta(block));
+                }
+            }
             Event::ContentBlockStop { index } => {
                 // A tool called without input streams no input at all: its arguments
                 // are `{}`, as in the plain answer, never an empty string.
@@ -454,6 +510,13 @@ impl AnthropicStream {
 fn text_delta(text: String) -> Delta {
     Delta {
         content: Some(text),
+        ..Delta::default()
+    }
+}
+
+fn provider_delta(block: Value) -> Delta {
+    Delta {
+        provider_content: Some(vec![block]),
         ..Delta::default()
     }
 }
@@ -501,6 +564,48 @@ mod tests {
         crate::stream::as_js::run(stream(translation), parts, true)
     }
 
+    #[test]
+    fn streamed_server_tool_blocks_and_citations_come_whole_as_provider_content() {
+        let e = |kind: &str, data: &str| format!("event: {kind}\ndata: {data}\n\n");
+        let wire = [
+            e("message_start", r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":5,"output_tokens":1}}}"#),
+            e("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}"#),
+            e("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"shan"}}"#),
+            e("content_block_delta", r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"non\"}"}}"#),
+            e("content_block_stop", r#"{"type":"content_block_stop","index":0}"#),
+            e("content_block_start", r#"{"type":"content_block_start","index":1,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://e.org","title":"E"}]}}"#),
+            e("content_block_stop", r#"{"type":"content_block_stop","index":1}"#),
+            e("content_block_start", r#"{"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}"#),
+            e("content_block_delta", r#"{"type":"content_block_delta","index":2,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://e.org","cited_text":"Shannon was born"}}}"#),
+            e("content_block_delta", r#"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Born in 1916."}}"#),
+            e("content_block_stop", r#"{"type":"content_block_stop","index":2}"#),
+            e("message_delta", r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#),
+            e("message_stop", r#"{"type":"message_stop"}"#),
+        ]
+        .concat();
+        let (s, chunks) = run(&Translation::default(), &[wire.as_bytes()]);
+        let provider: Vec<_> = chunks
+            .iter()
+            .filter_map(|c| c["choices"][0]["delta"]["provider_content"].as_array())
+            .flatten()
+            .cloned()
+            .collect();
+        assert_eq!(provider.len(), 3);
+        assert_eq!(
+            provider[0]["input"],
+            json!({"query": "shannon"}),
+            "input streamed, joined"
+        );
+        assert_eq!(provider[1]["type"], "web_search_tool_result");
+        assert_eq!(provider[2]["cited_text"], "Shannon was born");
+        let done = crate::json::to_value(&s.final_completion());
+        assert_eq!(
+            done["choices"][0]["message"]["provider_content"],
+            json!(provider)
+        );
+        assert_eq!(done["choices"][0]["message"]["content"], "Born in 1916.");
+    }
+
     use crate::stream::as_js::content;
 
     #[test]
@@ -526,7 +631,7 @@ mod tests {
         assert_eq!(last["choices"], json!([]));
         assert_eq!(
             last["usage"],
-            json!({"prompt_tokens": 60, "completion_tokens": 12, "total_tokens": 72, "prompt_tokens_details": {"cached_tokens": 20}})
+            json!({"prompt_tokens": 60, "completion_tokens": 12, "total_tokens": 72, "prompt_tokens_details": {"cached_tokens": 20, "cache_creation_tokens": 0}})
         );
         let done = s.final_completion();
         assert_eq!(

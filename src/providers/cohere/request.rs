@@ -13,8 +13,8 @@ use crate::providers::translate::{
     text_only,
 };
 use crate::providers::{json_request, Translation};
-use crate::types::request::{ResponseFormat, ToolChoice, ToolChoiceMode};
-use crate::types::{ChatParams, ChatRequest, Message};
+use crate::types::request::{ContentPart, ResponseFormat, ToolChoice, ToolChoiceMode};
+use crate::types::{ChatParams, ChatRequest, Content, Message};
 
 fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
     Error::invalid(param, message)
@@ -110,6 +110,41 @@ fn sampling(p: &ChatParams, body: &mut Map) -> Result<()> {
     Ok(())
 }
 
+/// A user turn's content: a string, or Cohere's text and `image_url` parts (data URIs
+/// and web URLs, for its vision models; the capability check refused images for the
+/// others).
+fn user_content(content: &Content, param: &str) -> Result<Value> {
+    let Content::Parts(parts) = content else {
+        return Ok(json!(text_only(content, param, "cohere")?));
+    };
+    if !parts
+        .iter()
+        .any(|p| matches!(p, ContentPart::ImageUrl { .. }))
+    {
+        return Ok(json!(text_only(content, param, "cohere")?));
+    }
+    let mut out = Vec::with_capacity(parts.len());
+    for (j, part) in parts.iter().enumerate() {
+        out.push(match part {
+            ContentPart::Text { text } => json!({"type": "text", "text": text}),
+            ContentPart::ImageUrl { image_url } => {
+                let mut image = json!({"url": image_url.url});
+                if let Some(detail) = &image_url.detail {
+                    image["detail"] = json!(detail);
+                }
+                json!({"type": "image_url", "image_url": image})
+            }
+            _ => {
+                return Err(invalid(
+                    format!("{param}[{j}]"),
+                    "only text and image_url parts are supported for cohere",
+                ))
+            }
+        });
+    }
+    Ok(Value::Array(out))
+}
+
 fn convert_messages(messages: &[Message]) -> Result<Value> {
     let mut out = Vec::with_capacity(messages.len());
     for (i, message) in messages.iter().enumerate() {
@@ -119,7 +154,7 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
                 json!({"role": "system", "content": text_only(content, &at(".content"), "cohere")?})
             }
             Message::User { content, .. } => {
-                json!({"role": "user", "content": text_only(content, &at(".content"), "cohere")?})
+                json!({"role": "user", "content": user_content(content, &at(".content"))?})
             }
             Message::Assistant {
                 content,
@@ -192,14 +227,30 @@ mod tests {
                 .unwrap();
         let endpoint = opts.endpoint("cohere", "model", &|_| None)?;
         let req = ChatRequest::from_json(params)?;
-        crate::providers::capabilities::check(
-            &endpoint.caps,
-            "cohere",
-            &req.params,
-            req.is_stream(),
-        )?;
-        let (http, _) = crate::providers::build_request(&endpoint, "command-a-03-2025", &req)?;
+        let model = req.params.model.trim_start_matches("cohere/").to_string();
+        let caps = crate::providers::capabilities::for_model(endpoint.caps, "cohere", &model);
+        crate::providers::capabilities::check(&caps, "cohere", &req.params, req.is_stream())?;
+        let (http, _) = crate::providers::build_request(&endpoint, &model, &req)?;
         Ok((http.clone(), crate::json::parse(&http.body).unwrap()))
+    }
+
+    #[test]
+    fn images_go_to_cohere_vision_models_and_are_refused_by_the_others() {
+        let image = |model: &str| {
+            json!({"model": model, "messages": [{"role": "user", "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"}}
+            ]}]})
+        };
+        let (_, body) = build(image("cohere/command-a-vision-07-2025")).unwrap();
+        assert_eq!(
+            body["messages"][0]["content"],
+            json!([{"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"}}])
+        );
+        let e = build(image("cohere/command-a-03-2025")).unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("messages[0].content[1]"));
+        assert!(e.message.contains("image input"), "{}", e.message);
     }
 
     #[test]

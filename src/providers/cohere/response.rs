@@ -134,6 +134,7 @@ pub fn parse_completion(
                 // The plan Cohere states before calling tools is its reasoning.
                 reasoning_content: string_of(message, "tool_plan").filter(|p| !p.is_empty()),
                 thinking_blocks: None,
+                provider_content: None,
             },
             logprobs: None,
             finish_reason: str_of(&response, "finish_reason")

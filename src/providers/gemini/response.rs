@@ -49,7 +49,19 @@ pub(crate) struct Part {
     /// Thinking models sign their function calls; the signature must come back with
     /// the call in the next request.
     pub thought_signature: Option<String>,
+    /// A part OpenAI's shape has no place for (`executableCode`,
+    /// `codeExecutionResult`, `inlineData` and `fileData` output), as it came, for
+    /// `provider_content`.
+    pub other: Option<Value>,
 }
+
+/// Part members kept whole under `provider_content`.
+const OTHER_PARTS: &[&str] = &[
+    "executableCode",
+    "codeExecutionResult",
+    "inlineData",
+    "fileData",
+];
 
 #[derive(Debug)]
 pub(crate) struct WireFunctionCall {
@@ -201,6 +213,7 @@ impl Part {
             thought: false,
             function_call: None,
             thought_signature: None,
+            other: None,
         };
         s.object(|s, key| {
             match key {
@@ -224,6 +237,11 @@ impl Part {
                     // A call without a name is no call: the fragment is malformed.
                     let name = name.ok_or(Malformed { at: 0 })?;
                     p.function_call = Some(WireFunctionCall { name, args });
+                }
+                other if OTHER_PARTS.contains(&other) => {
+                    let mut part = crate::json::Map::new();
+                    part.set(other, s.value()?);
+                    p.other = Some(Value::Object(part));
                 }
                 _ => s.skip()?,
             }
@@ -380,8 +398,11 @@ pub fn parse_completion(
         let mut text: Option<String> = None;
         let mut thoughts: Option<String> = None;
         let mut calls = Vec::new();
+        let mut other = Vec::new();
         for part in c.content.iter().flat_map(|content| &content.parts) {
-            if let Some(call) = &part.function_call {
+            if let Some(part) = &part.other {
+                other.push(part.clone());
+            } else if let Some(call) = &part.function_call {
                 calls.push(ToolCall {
                     id: call_id(
                         &response_id,
@@ -417,6 +438,7 @@ pub fn parse_completion(
                 tool_calls: (!calls.is_empty()).then_some(calls),
                 reasoning_content: thoughts,
                 thinking_blocks: None,
+                provider_content: (!other.is_empty()).then_some(other),
             },
             logprobs: c.logprobs_result.as_ref().map(map_logprobs),
             finish_reason: finish,
@@ -456,6 +478,7 @@ fn blocked_choice() -> Choice {
             tool_calls: None,
             reasoning_content: None,
             thinking_blocks: None,
+            provider_content: None,
         },
         logprobs: None,
         finish_reason: Some("content_filter".into()),
@@ -463,12 +486,33 @@ fn blocked_choice() -> Choice {
 }
 
 #[cfg(test)]
+pub(crate) mod tests_data {
+    /// Shaped as the code-execution example in Google's Gemini API documentation
+    /// (ai.google.dev, "Code execution"), shortened.
+    pub const CODE_EXECUTION: &str = r#"{"candidates": [{"content": {"parts": [{"text": "I'll compute it."}, {"executableCode": {"language": "PYTHON", "code": "print(sum(range(5)))"}}, {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "10\n"}}, {"text": "The sum is 10."}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}], "role": "model"}, "finishReason": "STOP", "index": 0}], "modelVersion": "gemini-2.5-flash", "responseId": "r2"}"#;
+}
+
+#[cfg(test)]
 mod tests {
+    use super::tests_data::CODE_EXECUTION;
     use super::*;
 
     fn parse(body: &str) -> Value {
         let json = parse_completion(200, &[], body, &Translation::default(), 9).unwrap();
         crate::json::parse(&json).unwrap()
+    }
+
+    #[test]
+    fn code_execution_and_inline_data_parts_are_kept_under_provider_content() {
+        let c = parse(CODE_EXECUTION);
+        let m = &c["choices"][0]["message"];
+        assert_eq!(m["content"], "I'll compute it.The sum is 10.");
+        assert_eq!(
+            m["provider_content"],
+            json!([{"executableCode": {"language": "PYTHON", "code": "print(sum(range(5)))"}},
+                {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "10\n"}},
+                {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}])
+        );
     }
 
     #[test]

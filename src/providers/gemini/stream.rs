@@ -98,7 +98,10 @@ impl GeminiStream {
                 delta.role = Some("assistant".into());
             }
             for part in c.content.iter().flat_map(|content| &content.parts) {
-                if let Some(call) = &part.function_call {
+                if let Some(other) = &part.other {
+                    let list = delta.provider_content.get_or_insert_with(Vec::new);
+                    list.push(other.clone());
+                } else if let Some(call) = &part.function_call {
                     let n = state.calls;
                     state.calls += 1;
                     delta
@@ -195,6 +198,28 @@ mod tests {
     }
 
     use crate::stream::as_js::content;
+
+    #[test]
+    fn streamed_code_execution_parts_come_as_provider_content() {
+        let wire = format!(
+            "data: {}\r\n\r\n",
+            crate::providers::gemini::response::tests_data::CODE_EXECUTION
+        );
+        let (s, chunks) = run(&Translation::default(), &[wire.as_bytes()]);
+        let parts = chunks[0]["choices"][0]["delta"]["provider_content"]
+            .as_array()
+            .unwrap();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0]["executableCode"]["language"], "PYTHON");
+        let done = crate::json::to_value(&s.final_completion());
+        assert_eq!(
+            done["choices"][0]["message"]["provider_content"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
 
     #[test]
     fn crlf_fragments_become_chunks_and_the_end_of_body_ends_it() {

@@ -130,6 +130,7 @@ impl<'a> WireChunk<'a> {
                 thinking_blocks: delta
                     .and_then(|d| d.thinking_blocks.as_deref())
                     .unwrap_or_default(),
+                provider_content: &[],
                 finish_reason: c.finish_reason.as_deref(),
                 logprobs: c.logprobs.as_ref(),
             });

@@ -49,6 +49,14 @@ pub fn build_request(
                     message.remove(field);
                 }
             }
+            if quirks.strip_cache_control {
+                message.remove("cache_control");
+                if let Some(Value::Array(parts)) = message.get_mut("content") {
+                    for part in parts.iter_mut().filter_map(Value::as_object_mut) {
+                        part.remove("cache_control");
+                    }
+                }
+            }
             let parts = typed.get(i).and_then(|m| m.parts_content());
             if let (true, Some(content @ Content::Parts(_))) = (quirks.text_content, parts) {
                 let param = format!("messages[{i}].content");
@@ -57,9 +65,14 @@ pub fn build_request(
             }
         }
     }
-    if quirks.tool_parameters_required {
-        let tools = body.get_mut("tools").and_then(Value::as_array_mut);
-        for tool in tools.into_iter().flatten() {
+    let tools = body.get_mut("tools").and_then(Value::as_array_mut);
+    for tool in tools.into_iter().flatten() {
+        if quirks.strip_cache_control {
+            if let Some(t) = tool.as_object_mut() {
+                t.remove("cache_control");
+            }
+        }
+        if quirks.tool_parameters_required {
             let function = tool.get_mut("function").and_then(Value::as_object_mut);
             if let Some(f) = function.filter(|f| !f.contains_key("parameters")) {
                 f.set("parameters", json!({"type": "object", "properties": {}}));
@@ -223,6 +236,18 @@ mod tests {
                 {"role": "user", "content": "hi"},
                 {"role": "assistant", "content": "yo"},
             ])
+        );
+        let cached = json!([{"role": "user", "cache_control": {"type": "ephemeral"},
+            "content": [{"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}}]}]);
+        assert_eq!(
+            sent_messages("mistral", cached.clone()).unwrap(),
+            json!([{"role": "user", "content": [{"type": "text", "text": "hi"}]}]),
+            "Anthropic's cache marks removed where refused"
+        );
+        assert_eq!(
+            sent_messages("openrouter", cached.clone()).unwrap(),
+            cached,
+            "OpenRouter forwards them"
         );
         let to_openai = sent_messages("openai", messages.clone()).unwrap();
         assert_eq!(to_openai[0]["role"], "developer", "OpenAI has the role");
