@@ -547,27 +547,14 @@ mod tests {
     #[test]
     fn blank_environment_variables_are_unset() {
         let o = ClientOptions::from_value(&json!({"apiKey": "sk-test-key-0123"})).unwrap();
-        let env = |name: &str| (name == "OPENAI_BASE_URL").then(|| "  ".to_string());
-        let p = plan(
-            &o,
-            &CallOptions::default(),
-            json!({"model": "openai/x", "messages": []}),
-            &env,
-        )
-        .unwrap();
-        assert_eq!(
-            p.targets[0].request.url,
-            "https://api.openai.com/v1/chat/completions"
-        );
-        let env = |name: &str| (name == "OPENAI_BASE_URL").then(|| " http://h/v1 ".to_string());
-        let p = plan(
-            &o,
-            &CallOptions::default(),
-            json!({"model": "openai/x", "messages": []}),
-            &env,
-        )
-        .unwrap();
-        assert_eq!(p.targets[0].request.url, "http://h/v1/chat/completions");
+        let url_with = |base: &'static str| {
+            let env = move |name: &str| (name == "OPENAI_BASE_URL").then(|| base.to_string());
+            let params = json!({"model": "openai/x", "messages": []});
+            let p = plan(&o, &CallOptions::default(), params, &env).unwrap();
+            p.targets[0].request.url.clone()
+        };
+        assert_eq!(url_with("  "), "https://api.openai.com/v1/chat/completions");
+        assert_eq!(url_with(" http://h/v1 "), "http://h/v1/chat/completions");
     }
 
     #[test]
