@@ -12,7 +12,6 @@ import { createServer } from "node:http";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
-import { startEmulator } from "../tests/emulator/server.mjs";
 import { build } from "./build.mjs";
 import { log, root } from "./lib.mjs";
 import { mimeTypes } from "../tests/e2e/static-server.mjs";
@@ -25,6 +24,8 @@ const noBuild = args.includes("--no-build") && existsSync(join(root, "pkg", "web
 const rest = args.filter((a) => !["--check", "--no-open", "--no-build"].includes(a));
 
 if (!noBuild) build();
+// Imported after the build's set-up: the emulator needs npm packages (ajv).
+const { startEmulator } = await import("../tests/emulator/server.mjs");
 if (check) await runTerminalExample();
 else await runPlayground();
 

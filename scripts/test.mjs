@@ -5,9 +5,7 @@
 // `npm test -- node deno` runs only the named end-to-end suites (lints and Rust tests always run).
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { startEmulator } from "../tests/emulator/server.mjs";
 import { report } from "../tests/e2e/report.mjs";
-import { runNode } from "../tests/e2e/run-node.mjs";
 import { build } from "./build.mjs";
 import { cargoBin, cargoEnv, log, nodeBin, root, run } from "./lib.mjs";
 import { setupChromium, setupToolchains } from "./setup.mjs";
@@ -34,7 +32,7 @@ async function childSuite(runtime, cmd, args) {
 const runtimes = {
   // The providers' published definitions judge what the package sends and answers.
   conformance: async (url) => (await import("../tests/conformance/run.mjs")).runConformance(url),
-  node: (url) => runNode(url),
+  node: async (url) => (await import("../tests/e2e/run-node.mjs")).runNode(url),
   deno: (url) => childSuite("deno", nodeBin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env=OPENAI_API_KEY,OPENAI_BASE_URL", "tests/e2e/run-deno.mjs", url]),
   // Imported when run: they need npm packages, which set-up installs first.
   workerd: async (url) => (await import("../tests/e2e/run-workerd.mjs")).runWorkerd(url),
@@ -89,6 +87,8 @@ async function main() {
   log("provider emulator self-test");
   run(process.execPath, [join("tests", "emulator", "selftest.mjs")]);
   build();
+  // Imported now: the emulator needs npm packages (ajv), which set-up installed above.
+  const { startEmulator } = await import("../tests/emulator/server.mjs");
   const emulator = await startEmulator();
   let ok = true;
   try {
