@@ -60,6 +60,9 @@ export type ResponseFormat =
   | { type: "json_object" }
   | { type: "json_schema"; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null } };
 
+/** OpenAI's `ReasoningEffort`, mapped to each provider's own control (README, Reasoning). */
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+
 export interface ChatCompletionCreateParamsBase {
   /** `provider/model`, e.g. `openai/gpt-4o-mini`, `anthropic/claude-3-5-sonnet-20241022`. */
   model: string;
@@ -78,6 +81,8 @@ export interface ChatCompletionCreateParamsBase {
   stream?: boolean | null;
   stream_options?: { include_usage?: boolean } | null;
   temperature?: number | null;
+  /** Mapped per provider and model family; refused where a model has no reasoning control. */
+  reasoning_effort?: ReasoningEffort | null;
   top_p?: number | null;
   tools?: ChatCompletionTool[];
   tool_choice?: ChatCompletionToolChoiceOption;

@@ -11,6 +11,7 @@ const ui = {
   apiKey: $("api-key"), apiKeyLabel: $("api-key-label"), rememberKeys: $("remember-keys"),
   baseUrlField: $("base-url-field"), baseUrl: $("base-url"), azureField: $("azure-resource-field"), azureResource: $("azure-resource"),
   system: $("system"), temperature: $("temperature"), maxTokens: $("max-tokens"), stream: $("stream"),
+  reasoningEffort: $("reasoning-effort"),
   jsonMode: $("json-mode"), tools: $("tools"), tryWeather: $("try-weather"),
   retries: $("retries"), fallbacks: $("fallbacks"),
   preset429: $("preset-429"), presetFallback: $("preset-fallback"), presetReset: $("preset-reset"),
@@ -165,6 +166,9 @@ function addStep(turn, params) {
   const step = {
     root: el("section", { className: "step" }),
     served: el("p", { className: "served" }, "Waiting for an answer…"),
+    // The model's reasoning (`reasoning_content`), apart from the answer; hidden until some comes.
+    reasoning: el("details", { className: "reasoning", hidden: true, open: true },
+      el("summary", {}, "Reasoning"), el("div", { className: "reasoning-text" })),
     content: el("div", { className: "content answer", "aria-busy": "true" }),
     calls: el("div", { className: "tool-calls" }),
     metrics: el("p", { className: "metrics" }),
@@ -172,7 +176,7 @@ function addStep(turn, params) {
   };
   const request = el("details", { className: "request" }, el("summary", {}, "Request"),
     el("pre", {}, JSON.stringify(redactImages(params), null, 2)));
-  step.root.append(step.served, step.content, step.calls, step.metrics, request);
+  step.root.append(step.served, step.reasoning, step.content, step.calls, step.metrics, request);
   turn.append(step.root);
   scrollToEnd();
   return step;
@@ -236,6 +240,12 @@ function renderError(turn, e) {
   scrollToEnd();
 }
 
+function showReasoning(step, text) {
+  if (!text) return;
+  step.reasoning.hidden = false;
+  step.reasoning.lastChild.textContent = text;
+}
+
 function showContent(step, text, done) {
   step.text = text ?? "";
   let shown = step.text;
@@ -268,6 +278,7 @@ function buildParams() {
   if (temperature !== undefined) params.temperature = temperature;
   const maxTokens = numberOf(ui.maxTokens);
   if (maxTokens !== undefined) params.max_tokens = maxTokens;
+  if (ui.reasoningEffort.value) params.reasoning_effort = ui.reasoningEffort.value;
   if (ui.jsonMode.checked) params.response_format = { type: "json_object" };
   if (ui.tools.checked) params.tools = [weatherTool];
   const retries = numberOf(ui.retries);
@@ -303,6 +314,7 @@ async function callModel(turn, client, signal) {
     const total = performance.now() - t0;
     const message = r.choices[0].message;
     renderServed(step, r.onellm);
+    showReasoning(step, message.reasoning_content);
     showContent(step, message.content, true);
     renderToolCalls(step, message.tool_calls);
     renderMetrics(step, { total, usage: r.usage, finish: r.choices[0].finish_reason });
@@ -313,9 +325,14 @@ async function callModel(turn, client, signal) {
   state.stream = stream;
   renderServed(step, stream.onellm);
   step.served.prepend(el("span", { className: "live" }, "Streaming · "));
-  let first, usage, pieces = 0, text = "";
+  let first, usage, pieces = 0, text = "", thought = "";
   for await (const chunk of stream) {
     const delta = chunk.choices?.[0]?.delta;
+    if (delta?.reasoning_content) {
+      thought += delta.reasoning_content;
+      showReasoning(step, thought);
+      scrollToEnd();
+    }
     if (delta?.content || delta?.tool_calls) first ??= performance.now();
     if (delta?.content) {
       text += delta.content;
@@ -331,6 +348,7 @@ async function callModel(turn, client, signal) {
   step.served.querySelector(".live")?.remove();
   const message = final.choices[0].message;
   usage ??= final.usage;
+  showReasoning(step, message.reasoning_content);
   showContent(step, message.content, true);
   renderToolCalls(step, message.tool_calls);
   const generated = usage?.completion_tokens ?? pieces;

@@ -9,6 +9,7 @@ export const emulatorModels = [
   { id: "emulator-openai/gpt-4o-mini", label: "OpenAI format (a custom provider)" },
   { id: "openai/gpt-4o", label: "OpenAI preset, routed to the emulator" },
   { id: "anthropic/claude-sonnet-4-5", label: "Anthropic Messages format" },
+  { id: "anthropic/claude-opus-4-7", label: "Anthropic, adaptive thinking (try a reasoning effort)" },
   { id: "google/gemini-2.5-flash", label: "Gemini generateContent format" },
   { id: "cohere/command-a-03-2025", label: "Cohere v2 chat format" },
   { id: "azure/my-gpt-4o", label: "Azure OpenAI (a deployment name)" },
@@ -24,8 +25,8 @@ export const emulatorModels = [
  * key, and model suggestions (without the provider prefix).
  */
 export const presets = [
-  { name: "openai", base: "https://api.openai.com/v1", label: "OpenAI", env: "OPENAI_API_KEY", models: ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "o4-mini"] },
-  { name: "anthropic", base: "https://api.anthropic.com/v1", label: "Anthropic", env: "ANTHROPIC_API_KEY", models: ["claude-sonnet-4-5", "claude-3-5-haiku-latest", "claude-opus-4-1"] },
+  { name: "openai", base: "https://api.openai.com/v1", label: "OpenAI", env: "OPENAI_API_KEY", models: ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "o4-mini", "gpt-5-mini"] },
+  { name: "anthropic", base: "https://api.anthropic.com/v1", label: "Anthropic", env: "ANTHROPIC_API_KEY", models: ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-7"] },
   { name: "google", base: "https://generativelanguage.googleapis.com/v1beta", label: "Google Gemini", env: "GEMINI_API_KEY", models: ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash"] },
   { name: "gemini", base: "https://generativelanguage.googleapis.com/v1beta", label: "Gemini (alias of google)", env: "GEMINI_API_KEY", models: ["gemini-2.5-flash", "gemini-2.5-pro"] },
   { name: "mistral", base: "https://api.mistral.ai/v1", label: "Mistral", env: "MISTRAL_API_KEY", models: ["mistral-small-latest", "mistral-large-latest", "pixtral-12b-2409"] },

@@ -7,6 +7,9 @@ pub mod cohere;
 pub mod gemini;
 pub mod openai;
 pub mod presets;
+pub mod reasoning;
+#[cfg(test)]
+mod reasoning_tests;
 pub mod rewrites;
 pub mod template;
 pub mod translate;
@@ -43,6 +46,8 @@ pub struct Translation {
     pub stream_usage_field: Option<&'static str>,
     /// Tool calls come back without `type` (and, streamed, without `index`): Mistral.
     pub untyped_tool_calls: bool,
+    /// The host's name for reasoning text, renamed to `reasoning_content`.
+    pub reasoning_field: Option<&'static str>,
 }
 
 pub fn build_request(
@@ -107,6 +112,10 @@ pub fn parse_completion(
     match format {
         WireFormat::OpenAi => {
             openai::parse_completion(status, headers, &body)?;
+            let renamed = translation
+                .reasoning_field
+                .and_then(|f| openai::fixups::rename_reasoning(&body, f));
+            let body = renamed.unwrap_or(body);
             let fixed = translation
                 .untyped_tool_calls
                 .then(|| openai::fixups::openai_shape(&body))

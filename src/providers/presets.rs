@@ -78,6 +78,9 @@ pub struct Quirks {
     /// parameters that no format translates (`store`, `verbosity`, ...): the others are
     /// dropped as hints or refused, as for a translated format. `None`: all sent.
     pub known_openai_params: Option<&'static [&'static str]>,
+    /// The host's name for reasoning text in answers (`reasoning`), renamed to
+    /// OpenAI-shaped code's `reasoning_content`.
+    pub reasoning_field: Option<&'static str>,
 }
 
 const NO_QUIRKS: Quirks = Quirks {
@@ -91,6 +94,13 @@ const NO_QUIRKS: Quirks = Quirks {
     tool_parameters_required: false,
     untyped_tool_calls: false,
     known_openai_params: None,
+    reasoning_field: None,
+};
+
+/// Hosts that answer reasoning as `reasoning` (their API references).
+const REASONING_NAMED: Quirks = Quirks {
+    reasoning_field: Some("reasoning"),
+    ..NO_QUIRKS
 };
 
 /// For providers that refuse fields they do not know in messages.
@@ -207,7 +217,6 @@ pub const PRESETS: &[Preset] = &[
                 "metadata",
                 "prediction",
                 "prompt_cache_key",
-                "reasoning_effort",
                 "service_tier",
             ]),
             ..NO_QUIRKS
@@ -230,7 +239,7 @@ pub const PRESETS: &[Preset] = &[
             strip_message_fields: STRICT_MESSAGES,
             system_for_developer: false,
             strip_cache_control: true,
-            ..NO_QUIRKS
+            ..REASONING_NAMED
         },
         ..OPENAI_COMPATIBLE
     },
@@ -244,6 +253,7 @@ pub const PRESETS: &[Preset] = &[
             logprobs: false,
             ..Capabilities::ALL
         },
+        quirks: REASONING_NAMED,
         ..OPENAI_COMPATIBLE
     },
     Preset {
@@ -294,6 +304,7 @@ pub const PRESETS: &[Preset] = &[
             max_n: 1,
             ..Capabilities::ALL
         },
+        quirks: REASONING_NAMED,
         ..OPENAI_COMPATIBLE
     },
     Preset {
@@ -334,6 +345,7 @@ pub const PRESETS: &[Preset] = &[
             max_n: 1,
             ..Capabilities::ALL
         },
+        quirks: REASONING_NAMED,
         ..OPENAI_COMPATIBLE
     },
     Preset {
@@ -369,7 +381,7 @@ pub const PRESETS: &[Preset] = &[
         base_url: "http://localhost:11434/v1",
         quirks: Quirks {
             drops: &["user"],
-            ..NO_QUIRKS
+            ..REASONING_NAMED
         },
         ..LOCAL
     },
@@ -386,6 +398,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "lmstudio",
         base_url: "http://localhost:1234/v1",
+        quirks: REASONING_NAMED,
         ..LOCAL
     },
 ];

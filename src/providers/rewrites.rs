@@ -60,6 +60,13 @@ pub fn markdown_table() -> String {
         if q.untyped_tool_calls {
             reshaped.push("tool calls typed and numbered; `logprobs`, `refusal` filled in");
         }
+        if let Some(field) = q.reasoning_field {
+            reshaped.push(if field == "reasoning" {
+                "`reasoning` → `reasoning_content`"
+            } else {
+                "reasoning → `reasoning_content`"
+            });
+        }
         if let Some(field) = q.stream_usage_field {
             reshaped.push(if field == "x_groq" {
                 "`x_groq.usage` → usage chunk"

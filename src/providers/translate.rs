@@ -34,6 +34,7 @@ const OPENAI_PARAMS: &[&str] = &[
     "tool_choice",
     "parallel_tool_calls",
     "user",
+    "reasoning_effort",
 ];
 
 /// The rest of OpenAI's chat parameters (its OpenAPI `CreateChatCompletionRequest`,
@@ -52,7 +53,6 @@ const OPENAI_UNTRANSLATED: &[(&str, bool)] = &[
     ("prompt_cache_key", false),
     ("prompt_cache_options", false),
     ("prompt_cache_retention", false),
-    ("reasoning_effort", true),
     ("safety_identifier", false),
     ("service_tier", false),
     ("store", false),
@@ -107,6 +107,14 @@ pub fn lacking(key: &str, value: &Value, provider: &str) -> Option<Result<()>> {
 /// they take, each with whether it is refused (else dropped) where lacking.
 pub fn untranslated_params() -> impl Iterator<Item = (&'static str, bool)> {
     OPENAI_UNTRANSLATED.iter().copied()
+}
+
+/// A tool-call id as another provider may take it: without the Gemini thought
+/// signature riding inside it (base64, and long: OpenAI takes ids of 40 characters,
+/// Anthropic only `[A-Za-z0-9_-]`), which no provider but Gemini can use.
+pub fn foreign_call_id(id: &str) -> &str {
+    let separator = crate::providers::gemini::response::SIGNATURE_SEPARATOR;
+    crate::bytes::split_once(id, separator).map_or(id, |(id, _)| id)
 }
 
 /// For formats with no field of an OpenAI parameter's name.
@@ -329,7 +337,6 @@ mod tests {
             "hints dropped, own fields kept"
         );
         for refused in [
-            json!({"reasoning_effort": "low"}),
             json!({"modalities": ["text", "audio"]}),
             json!({"web_search_options": {}}),
             json!({"functions": [{"name": "f"}]}),

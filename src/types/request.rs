@@ -37,6 +37,8 @@ pub struct ChatParams {
     pub tool_choice: Option<ToolChoice>,
     pub parallel_tool_calls: Option<bool>,
     pub user: Option<String>,
+    /// Mapped per provider and model family (`providers::reasoning`).
+    pub reasoning_effort: Option<Effort>,
     /// OneLLM: seconds per attempt (a float, as in the Python seed of this API).
     pub timeout: Option<f64>,
     /// OneLLM: seconds a started stream may go without a byte (0: no limit).
@@ -238,6 +240,44 @@ pub enum ToolChoiceMode {
     Required,
 }
 
+/// OpenAI's `ReasoningEffort` (openai-node's `shared.ts`), least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Effort {
+    None,
+    Minimal,
+    Low,
+    Medium,
+    High,
+    Xhigh,
+    Max,
+}
+
+impl Effort {
+    pub const ALL: [Effort; 7] = [
+        Effort::None,
+        Effort::Minimal,
+        Effort::Low,
+        Effort::Medium,
+        Effort::High,
+        Effort::Xhigh,
+        Effort::Max,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        ["none", "minimal", "low", "medium", "high", "xhigh", "max"][self as usize]
+    }
+
+    fn read(at: &At) -> Result<Self> {
+        let s = at.str()?;
+        Effort::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| {
+                at.invalid("one of `none`, `minimal`, `low`, `medium`, `high`, `xhigh`, `max`")
+            })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedToolChoice {
     pub kind: String,
@@ -284,6 +324,7 @@ impl ChatParams {
             tool_choice: at.opt("tool_choice", ToolChoice::read)?,
             parallel_tool_calls: bool_at("parallel_tool_calls")?,
             user: at.opt("user", At::string)?,
+            reasoning_effort: at.opt("reasoning_effort", Effort::read)?,
             timeout: f64_at("timeout")?,
             idle_timeout: f64_at("idle_timeout")?,
             retries: u32_at("retries")?,

@@ -76,4 +76,7 @@ export const corpus = [
   }, ["tools"]],
   ["OpenAI-only hints", { messages: [{ role: "user", content: "Hello" }], store: false, metadata: { team: "a" }, service_tier: "auto", prompt_cache_key: "k1", verbosity: "low", safety_identifier: "s1" }, []],
   ["logprobs", { messages: [{ role: "user", content: "Hello" }], logprobs: true, top_logprobs: 2 }, ["logprobs"]],
+  ["reasoning effort", { messages: [{ role: "user", content: "Think it through." }], reasoning_effort: "medium", max_completion_tokens: 20000 }, ["reasoning"]],
+  ["reasoning off", { messages: [{ role: "user", content: "Answer at once." }], reasoning_effort: "none" }, ["reasoning"]],
+  ["reasoning on a tool turn", { messages: toolTurn, tools, reasoning_effort: "high" }, ["reasoning", "tools"]],
 ];

@@ -23,16 +23,25 @@ const schema = (name) => ajv.compile(definition(name));
  * provider is expected to refuse before sending (what its capability row says it
  * cannot honour).
  */
+const REASONING = ["reasoning effort", "reasoning off", "reasoning on a tool turn"];
 const targets = [
-  { provider: "openai", model: "openai/gpt-4o", def: "openai.chat-request", refuses: [] },
+  { provider: "openai", model: "openai/gpt-4o", def: "openai.chat-request", refuses: REASONING },
   { provider: "azure", model: "azure/my-deployment", def: "openai.chat-request", refuses: [] },
   { provider: "mistral", model: "mistral/mistral-small-latest", def: "mistral.chat-request", refuses: ["logprobs"] },
   { provider: "deepseek", model: "deepseek/deepseek-chat", def: "deepseek.chat-request", refuses: ["image input", "JSON schema"] },
-  { provider: "groq", model: "groq/llama-3.3-70b-versatile", def: "groq.chat-request", refuses: ["logprobs"] },
-  { provider: "cohere", model: "cohere/command-a-03-2025", def: "cohere.chat-request", refuses: ["image input", "tools, named", "logprobs"] },
-  { provider: "cohere", model: "cohere/command-a-vision-07-2025", def: "cohere.chat-request", refuses: ["tools, named", "logprobs"] },
+  { provider: "groq", model: "groq/llama-3.3-70b-versatile", def: "groq.chat-request", refuses: ["logprobs", ...REASONING] },
+  { provider: "cohere", model: "cohere/command-a-03-2025", def: "cohere.chat-request", refuses: ["image input", "tools, named", "logprobs", ...REASONING] },
+  { provider: "cohere", model: "cohere/command-a-vision-07-2025", def: "cohere.chat-request", refuses: ["tools, named", "logprobs", ...REASONING] },
   { provider: "anthropic", model: "anthropic/claude-sonnet-4-5", def: "anthropic.messages-request", refuses: ["logprobs"] },
   { provider: "google", model: "google/gemini-2.5-flash", def: "gemini.generate-content-request", refuses: [] },
+  // Reasoning models, on the reasoning entries: each family's own control, as defined.
+  { provider: "openai", model: "openai/o4-mini", def: "openai.chat-request", only: REASONING, refuses: ["reasoning off"] },
+  { provider: "groq", model: "groq/qwen/qwen3-32b", def: "groq.chat-request", only: REASONING, refuses: [] },
+  { provider: "cohere", model: "cohere/command-a-reasoning-08-2025", def: "cohere.chat-request", only: REASONING, refuses: [] },
+  { provider: "anthropic", model: "anthropic/claude-opus-4-7", def: "anthropic.messages-request", only: REASONING, refuses: [] },
+  { provider: "anthropic", model: "anthropic/claude-opus-4-5", def: "anthropic.messages-request", only: REASONING, refuses: [] },
+  { provider: "google", model: "google/gemini-2.5-pro", def: "gemini.generate-content-request", only: REASONING, refuses: ["reasoning off"] },
+  { provider: "google", model: "google/gemini-3-flash-preview", def: "gemini.generate-content-request", only: REASONING, refuses: [] },
 ];
 
 function failure(errors) {
@@ -47,6 +56,7 @@ async function requestConformance(onellm) {
     const problems = [];
     let sentCount = 0;
     for (const [name, params] of corpus) {
+      if (t.only && !t.only.includes(name)) continue;
       const sent = [];
       const client = new onellm.OpenAI({
         apiKeys: { [t.provider]: "sk-conformance-0123456789" },

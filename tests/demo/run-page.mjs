@@ -169,6 +169,24 @@ export async function runDemoPage(emulatorUrl) {
         `attempts: ${attempts.join(" / ")}`);
       expect((await turn.locator(".served-model").textContent()) === "emulator-openai/gpt-4o-mini", "not served by the fallback");
     });
+    await test("reasoning streams apart from the answer, with the effort mapped for Claude", async () => {
+      await idle();
+      await page.click("#preset-reset");
+      await page.fill("#model", "anthropic/claude-sonnet-4-5");
+      await page.selectOption("#reasoning-effort", "low");
+      await page.fill("#emu-delay", "30");
+      const turn = await ask("Think about it");
+      await waitText(turn.locator(".reasoning-text"), "Let me think.");
+      const answerWhileThinking = await turn.locator(".answer").textContent();
+      await waitText(turn.locator(".answer"), "Echo: Think about it");
+      expect(!(await turn.locator(".answer").textContent()).includes("Let me think"), "reasoning mixed into the answer");
+      expect(!answerWhileThinking.includes("Echo: Think about it"), "the reasoning did not come first");
+      const sent = (await emulatorRequests()).filter((r) => r.path === "/anthropic/v1/messages").at(-1);
+      expect(sent?.body.thinking?.type === "enabled" && sent.body.thinking.budget_tokens === 1024, `thinking sent: ${JSON.stringify(sent?.body.thinking)}`);
+      await page.selectOption("#reasoning-effort", "");
+      await page.fill("#emu-delay", "");
+      await page.click("#preset-reset");
+    });
     // The screenshot kept as a test artifact: the conversation so far, the fallback last.
     await test("a screenshot is saved", async () => {
       await page.screenshot({ path: `${artifacts}/demo-page.png` });

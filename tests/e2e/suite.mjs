@@ -7,6 +7,7 @@ import { check, collect, equal, hello, rejects, text } from "./assert.mjs";
 import { livenessTests } from "./liveness.mjs";
 import { parityTests } from "./parity.mjs";
 import { dialectTests } from "./dialects.mjs";
+import { reasoningTests } from "./reasoning.mjs";
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -714,6 +715,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
   livenessTests(test, { onellm, emulator, requests, clearRequests });
   parityTests(test, { onellm });
   dialectTests(test, { onellm, emulator, requests, clearRequests });
+  reasoningTests(test, { onellm, emulator, requests, clearRequests });
 
   const results = [];
   for (const t of tests) {

@@ -456,7 +456,7 @@ const tests = {
     assert.deepEqual(out.content, [{ type: "text", text: "The tool said: sunny" }]);
     out = await (await messages({ model: "m", tools: [WEATHER_TOOL], messages: [...ask, turn, result([{ type: "text", text: "20C" }, { type: "text", text: "dry" }])] })).json();
     assert.equal(out.content[0].text, "The tool said: 20C dry");
-    out = await (await messages({ model: "m", thinking: { type: "enabled", budget_tokens: 1024 }, messages: AUSER })).json();
+    out = await (await messages({ model: "m", max_tokens: 2048, thinking: { type: "enabled", budget_tokens: 1024 }, messages: AUSER })).json();
     assert.deepEqual(out.content, [
       { type: "thinking", thinking: "Let me think.", signature: "sig_emu" },
       { type: "text", text: "Echo: one two three" },
@@ -511,7 +511,7 @@ const tests = {
   },
 
   async "anthropic: tool-use and thinking streams"() {
-    const text = await (await messages({ model: "m", stream: true, thinking: { type: "enabled", budget_tokens: 1024 }, tools: [WEATHER_TOOL], messages: [{ role: "user", content: "weather?" }] })).text();
+    const text = await (await messages({ model: "m", max_tokens: 2048, stream: true, thinking: { type: "enabled", budget_tokens: 1024 }, tools: [WEATHER_TOOL], messages: [{ role: "user", content: "weather?" }] })).text();
     const events = sseEvents(text);
     assert.deepEqual(events.map((e) => e.event).filter((e) => e !== "content_block_delta"), [
       "message_start", "content_block_start", "ping", "content_block_stop", "content_block_start", "content_block_stop", "message_delta", "message_stop",
@@ -630,7 +630,7 @@ const tests = {
     await invalid(await gemini({ contents: GUSER, systemInstruction: "be brief" }), /system_instruction/);
     const known = { temperature: 0.5, topP: 1, topK: 3, candidateCount: 1, maxOutputTokens: 50, stopSequences: ["zz"], presencePenalty: 0, frequencyPenalty: 0, seed: 7,
       responseMimeType: "text/plain", responseModalities: ["TEXT"], responseLogprobs: false, thinkingConfig: { thinkingBudget: 0 } };
-    assert.equal((await gemini({ contents: GUSER, generationConfig: known, safetySettings: [], systemInstruction: { parts: [{ text: "hi" }] } })).status, 200);
+    assert.equal((await gemini({ contents: GUSER, generationConfig: known, safetySettings: [], systemInstruction: { parts: [{ text: "hi" }] } }, { model: "gemini-2.5-flash" })).status, 200);
     // functionResponse parts must answer, by name and all together, the calls of the model turn just before.
     const call = { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] };
     const reply = (name) => ({ role: "user", parts: [{ functionResponse: { name, response: { temp: 20 } } }] });
@@ -673,7 +673,7 @@ const tests = {
     assert.deepEqual([cut.candidates[0].content.parts[0].text, cut.candidates[0].finishReason, cut.usageMetadata.candidatesTokenCount], ["Echo: one ", "MAX_TOKENS", 2]);
     cut = await (await gemini({ contents: GUSER, generationConfig: { stopSequences: ["zzz", "three", "two"] } })).json();
     assert.deepEqual([cut.candidates[0].content.parts[0].text, cut.candidates[0].finishReason], ["Echo: one ", "STOP"]);
-    const thinking = await (await gemini({ contents: GUSER, generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } })).json();
+    const thinking = await (await gemini({ contents: GUSER, generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } } }, { model: "gemini-2.5-flash" })).json();
     assert.deepEqual(thinking.candidates[0].content.parts, [{ text: "Let me think.", thought: true }, { text: "Echo: one two three" }]);
     assert.deepEqual([thinking.usageMetadata.thoughtsTokenCount, thinking.usageMetadata.totalTokenCount], [3, 10]);
     const cached = await (await gemini({ contents: GUSER, cachedContent: "cachedContents/abc" })).json();
@@ -682,7 +682,7 @@ const tests = {
 
   async "gemini: function calling"() {
     const ask = [{ role: "user", parts: [{ text: "What is the weather in Paris?" }] }];
-    const first = async (request) => (await (await gemini(request)).json()).candidates[0];
+    const first = async (request, options) => (await (await gemini(request, options)).json()).candidates[0];
     let c = await first({ contents: ask, tools: [WEATHER_DECL] });
     assert.deepEqual(c, { content: { parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }], role: "model" }, finishReason: "STOP", index: 0 });
     c = await first({ contents: ask, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_time"] } } });
@@ -691,7 +691,7 @@ const tests = {
     assert.deepEqual(c.content.parts, [{ text: "Echo: What is the weather in Paris?" }]);
     c = await first({ contents: GUSER, tools: [WEATHER_DECL], toolConfig: { functionCallingConfig: { mode: "ANY" } } });
     assert.deepEqual(c.content.parts, [{ functionCall: { name: "get_weather", args: { echo: "one two three" } } }]);
-    c = await first({ contents: ask, tools: [WEATHER_DECL], generationConfig: { thinkingConfig: { includeThoughts: true } } });
+    c = await first({ contents: ask, tools: [WEATHER_DECL], generationConfig: { thinkingConfig: { includeThoughts: true } } }, { model: "gemini-3-flash-preview" });
     assert.deepEqual(c.content.parts[1], { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2lnX2VtdQ==" });
     const call = { role: "model", parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } } }] };
     const reply = { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp: 20, sky: "clear" } } }] };
@@ -745,7 +745,7 @@ const tests = {
     assert.deepEqual(last.usageMetadata, plain.usageMetadata);
     assert.equal(last.modelVersion, "gemini-emu");
     // Thoughts first, then text; two candidates ride in every fragment.
-    const thinking = geminiEvents(await (await geminiStream({ contents: GUSER, generationConfig: { candidateCount: 2, maxOutputTokens: 3, thinkingConfig: { includeThoughts: true } } })).text());
+    const thinking = geminiEvents(await (await geminiStream({ contents: GUSER, generationConfig: { candidateCount: 2, maxOutputTokens: 3, thinkingConfig: { includeThoughts: true } } }, { model: "gemini-2.5-flash" })).text());
     assert.equal(geminiDeltas(thinking, { thought: true }), "Let me think.");
     assert.equal(geminiDeltas(thinking, { candidate: 1 }), "Echo: one two ");
     assert.deepEqual(thinking.at(-1).candidates.map((c) => c.finishReason), ["MAX_TOKENS", "MAX_TOKENS"]);
@@ -1054,6 +1054,58 @@ const tests = {
     const text = await (await azure({ stream: true, messages: USER }, { headers: { ...AZKEY, "x-emulator-fault": "no-done" } })).text();
     assert.ok(!text.includes("[DONE]"));
     await assert.rejects((await azure({ stream: true, messages: USER }, { headers: { ...AZKEY, "x-emulator-fault": "cut" } })).text());
+  },
+
+  async "reasoning: each provider refuses what its documentation refuses"() {
+    // Anthropic: budgets within [1024, max_tokens), adaptive-only and always-on families,
+    // effort levels by family, sampling while thinking, forced tools while thinking.
+    const anthropic = async (body, message) =>
+      expectAnthropicError(await messages({ messages: AUSER, ...body }), 400, "invalid_request_error", message);
+    await anthropic({ model: "claude-sonnet-4-5", thinking: { type: "enabled", budget_tokens: 1000 } }, /budget_tokens: Input should be greater than or equal to 1024/);
+    await anthropic({ model: "claude-sonnet-4-5", max_tokens: 1024, thinking: { type: "enabled", budget_tokens: 1024 } }, /^`max_tokens` must be greater than `thinking.budget_tokens`/);
+    await anthropic({ model: "claude-opus-4-7", max_tokens: 4096, thinking: { type: "enabled", budget_tokens: 1024 } }, /"thinking.type.enabled" is not supported for this model/);
+    await anthropic({ model: "claude-sonnet-4-5", thinking: { type: "adaptive" } }, /"thinking.type.adaptive" is not supported/);
+    await anthropic({ model: "claude-opus-5-5", thinking: { type: "disabled" } }, /thinking is always on/);
+    await anthropic({ model: "claude-sonnet-4-5", output_config: { effort: "low" } }, /does not support the effort parameter/);
+    await anthropic({ model: "claude-sonnet-4-6", output_config: { effort: "xhigh" } }, /output_config.effort: Input should be 'low', 'medium', 'high', 'max'/);
+    await anthropic({ model: "claude-sonnet-4-5", max_tokens: 4096, temperature: 0.5, thinking: { type: "enabled", budget_tokens: 1024 } }, /^`temperature` may only be set to 1/);
+    await anthropic({ model: "claude-opus-4-7", temperature: 0.5 }, "`temperature` is deprecated for this model.");
+    await anthropic({ model: "claude-opus-4-7", thinking: { type: "adaptive" }, tools: [WEATHER_TOOL], tool_choice: { type: "any" } }, "Thinking may not be enabled when tool_choice forces tool use.");
+    let out = await (await messages({ model: "claude-opus-4-7", messages: AUSER, thinking: { type: "adaptive" }, output_config: { effort: "high" } })).json();
+    assert.deepEqual(out.content[0], { type: "thinking", thinking: "", signature: "sig_emu" }, "4.7 omits the text unless asked");
+    assert.equal(out.usage.output_tokens_details.thinking_tokens, 3);
+    out = await (await messages({ model: "claude-opus-4-7", messages: AUSER, thinking: { type: "adaptive", display: "summarized" } })).json();
+    assert.equal(out.content[0].thinking, "Let me think.");
+    // Gemini: budget ranges per 2.5 model, levels on 3, never both.
+    const invalid = (res, message) => expectGoogleError(res, 400, "INVALID_ARGUMENT", message);
+    const gem = (model, thinkingConfig) => gemini({ contents: GUSER, generationConfig: { thinkingConfig } }, { model });
+    await invalid(await gem("gemini-2.5-pro", { thinkingBudget: 0 }), /This model only works in thinking mode/);
+    await invalid(await gem("gemini-2.5-flash", { thinkingBudget: 52428 }), "The thinking budget (52428) is invalid.");
+    await invalid(await gem("gemini-2.5-flash-lite", { thinkingBudget: 100 }), "The thinking budget (100) is invalid.");
+    await invalid(await gem("gemini-2.5-flash", { thinkingLevel: "LOW" }), "Thinking level is not supported for this model.");
+    await invalid(await gem("gemini-3-flash-preview", { thinkingLevel: "LOW", thinkingBudget: 1024 }), /only set one of thinking budget and thinking level/);
+    await invalid(await gem("gemini-3-pro-preview", { thinkingLevel: "MEDIUM" }), "Thinking level MEDIUM is not supported for this model.");
+    await invalid(await gem("gemini-2.0-flash", { includeThoughts: true }), "Thinking is not supported for this model.");
+    const off = await (await gem("gemini-2.5-flash", { includeThoughts: true, thinkingBudget: 0 })).json();
+    assert.deepEqual(off.candidates[0].content.parts, [{ text: "Echo: one two three" }], "budget 0: no thoughts");
+    // OpenAI: reasoning_effort only on reasoning models, and only their levels.
+    await expectError(await chat({ model: "gpt-4o", messages: USER, reasoning_effort: "low" }), 400,
+      { message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.", param: "reasoning_effort", code: "unsupported_parameter" });
+    await expectError(await chat({ model: "o3", messages: USER, reasoning_effort: "minimal" }), 400,
+      { message: "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model. Supported values are: 'low', 'medium', and 'high'.", code: "unsupported_value" });
+    const o3 = await (await chat({ model: "o3", messages: USER, reasoning_effort: "high" })).json();
+    assert.equal(o3.usage.completion_tokens_details.reasoning_tokens, 8);
+    // Cohere: `thinking` on its reasoning models only; they think in a `thinking` block.
+    await expectCohereError(await cohere({ model: "command-a-03-2025", messages: CUSER, thinking: { type: "enabled" } }), 400, /thinking is not supported/);
+    const thought = await (await cohere({ model: "command-a-reasoning-08-2025", messages: CUSER, thinking: { type: "enabled", token_budget: 1024 } })).json();
+    assert.deepEqual(thought.message.content[0], { type: "thinking", thinking: "Let me think." });
+    // Groq and DeepSeek answer reasoning beside the content, each under its own name.
+    const groq = await (await fetch(`${emu.url}/groq/openai/v1/chat/completions`, { method: "POST", headers: KEY,
+      body: JSON.stringify({ model: "qwen/qwen3-32b", messages: USER, reasoning_effort: "default", reasoning_format: "parsed" }) })).json();
+    assert.equal(groq.choices[0].message.reasoning, "Let me think.");
+    const deepseek = await (await fetch(`${emu.url}/deepseek/chat/completions`, { method: "POST", headers: KEY,
+      body: JSON.stringify({ model: "deepseek-v4-pro", messages: USER, thinking: { type: "enabled" } }) })).json();
+    assert.equal(deepseek.choices[0].message.reasoning_content, "Let me think.");
   },
 
   async "request log"() {

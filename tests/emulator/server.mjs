@@ -18,7 +18,7 @@ import { azureError, handleAzureChat } from "./formats/azure.mjs";
 import { cohereError, handleCohereChat } from "./formats/cohere.mjs";
 import { googleError, handleGemini } from "./formats/gemini.mjs";
 import { handleOpenAIChat, openaiError } from "./formats/openai.mjs";
-import { handleDeepSeekChat, handleMistralChat } from "./formats/compatible.mjs";
+import { handleDeepSeekChat, handleGroqChat, handleMistralChat } from "./formats/compatible.mjs";
 import { CORS_HEADERS, parseJson, readBody, rememberRequest, sendJson, splitTarget } from "./http.mjs";
 
 // ---------------------------------------------------------------------------------------
@@ -61,6 +61,7 @@ function handleResetFaults(req, res, ctx, state) {
 // object for serveChat (chat.mjs: validate/answer/stream/errors, reusing planAnswer from
 // answers.mjs), import its handler and add a row here, e.g.
 //   ["POST", /^\/mistral\/v1\/chat\/completions$/, handleMistralChat]
+//   ["POST", /^\/groq\/openai\/v1\/chat\/completions$/, handleGroqChat]
 // Regex groups arrive as `params`.
 // ---------------------------------------------------------------------------------------
 
@@ -76,6 +77,7 @@ const ROUTES = [
   ["POST", /^\/azure\/openai\/deployments\/([^/]+)\/chat\/completions$/, handleAzureChat],
   ["POST", /^\/mistral\/v1\/chat\/completions$/, handleMistralChat],
   ["POST", /^\/deepseek\/chat\/completions$/, handleDeepSeekChat],
+  ["POST", /^\/groq\/openai\/v1\/chat\/completions$/, handleGroqChat],
 ];
 
 function findRoute(method, path) {

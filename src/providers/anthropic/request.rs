@@ -8,7 +8,7 @@ use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
 use crate::providers::translate::{
-    call_arguments, data_url, function_tools, include_usage, number_in_range,
+    call_arguments, data_url, foreign_call_id, function_tools, include_usage, number_in_range,
     pass_through_own_fields, push_turn, stop_list, text_only, turn_messages,
 };
 use crate::providers::{json_request, Translation};
@@ -65,17 +65,11 @@ pub fn build_request(
         ));
     }
     body.set("messages", Value::Array(messages));
-    // With extended thinking, max_tokens must exceed the thinking budget.
-    let budget = req
-        .raw
-        .get("thinking")
-        .and_then(|t| t.get("budget_tokens"))
-        .and_then(Value::as_u64)
-        .map(|b| b.min(u64::from(u32::MAX)) as u32);
-    let max_tokens = p
-        .max_completion_tokens
-        .or(p.max_tokens)
-        .unwrap_or_else(|| default_max_tokens(model).saturating_add(budget.unwrap_or(0)));
+    let own_max = p.max_completion_tokens.or(p.max_tokens);
+    let thinking = super::thinking::apply(req, model, &mut body, own_max)?;
+    // With thinking, max_tokens must exceed the thinking budget.
+    let max_tokens =
+        own_max.unwrap_or_else(|| default_max_tokens(model).saturating_add(thinking.budget));
     body.set("max_tokens", max_tokens.into());
     if let Some(t) = &p.temperature {
         let t = number_in_range(t, (0.0, 1.0), "temperature", "anthropic")?;
@@ -135,15 +129,10 @@ pub fn build_request(
         body.set("tool_choice", choice);
     }
     if let Some(format) = &p.response_format {
-        let thinking = req
-            .raw
-            .get("thinking")
-            .and_then(|t| t.get("type"))
-            .and_then(Value::as_str);
-        if thinking == Some("enabled") && !matches!(format, ResponseFormat::Text) {
+        if thinking.on && !matches!(format, ResponseFormat::Text) {
             return Err(invalid(
                 "response_format",
-                "anthropic's JSON mode forces a tool, which extended `thinking` does not allow",
+                "anthropic's JSON mode forces a tool, which a thinking model (`reasoning_effort` or `thinking`) does not allow",
             ));
         }
         if let Some((tool, name)) = json_mode_tool(format)? {
@@ -288,8 +277,7 @@ fn convert_messages(messages: &[Message], raw: &[Value]) -> Result<(Vec<Value>, 
                 tool_call_id,
             } => {
                 let text = text_only(content, &at(".content"), "anthropic")?;
-                let mut block =
-                    json!({"type": "tool_result", "tool_use_id": tool_call_id, "content": text});
+                let mut block = json!({"type": "tool_result", "tool_use_id": foreign_call_id(tool_call_id), "content": text});
                 for part in raw_parts.into_iter().flatten() {
                     copy_cache_control(part, &mut block);
                 }
@@ -373,7 +361,7 @@ fn image_block(url: &str, param: &str) -> Result<Value> {
 
 fn tool_use_block(call: &MessageToolCall, param: &str) -> Result<Value> {
     let (name, input) = call_arguments(call, param, "anthropic")?;
-    Ok(json!({"type": "tool_use", "id": call.id, "name": name, "input": input}))
+    Ok(json!({"type": "tool_use", "id": foreign_call_id(&call.id), "name": name, "input": input}))
 }
 
 fn convert_tools(tools: &[crate::types::request::Tool]) -> Result<Value> {
@@ -554,8 +542,7 @@ mod tests {
         let b = body(json!({"model": "anthropic/x", "messages": [
             {"role": "user", "content": [{"type": "text", "text": ""}, {"type": "text", "text": "Hi"}]},
             {"role": "assistant", "content": "  "}
-        ], "temperature": 0.5, "top_p": 0.9, "stop": ["\n", "END"], "user": "u", "metadata": {"trace": 1},
-           "thinking": {"type": "enabled", "budget_tokens": 10000}}));
+        ], "temperature": 0.5, "top_p": 0.9, "stop": ["\n", "END"], "user": "u", "metadata": {"trace": 1}}));
         assert_eq!(b["temperature"], 0.5);
         assert!(b.get("top_p").is_none(), "not both");
         assert_eq!(b["stop_sequences"], json!(["END"]));
@@ -564,6 +551,10 @@ mod tests {
         assert_eq!(
             b["messages"],
             json!([{"role": "user", "content": [{"type": "text", "text": "Hi"}]}])
+        );
+        let b = body(
+            json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
+           "thinking": {"type": "enabled", "budget_tokens": 10000}}),
         );
         assert_eq!(
             b["max_tokens"], 18192,
@@ -622,7 +613,7 @@ mod tests {
         let b = body(
             json!({"model": "anthropic/x", "messages": [{"role": "user", "content": "Hi"}],
             "temperature": 0.5, "top_p": 0.9, "stop": "END", "user": "u-42", "seed": 7,
-            "frequency_penalty": 0.1, "top_k": 5, "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "frequency_penalty": 0.1, "top_k": 5, "service_tier": "auto",
             "stream": true, "stream_options": {"include_usage": true}}),
         );
         assert_eq!(b["temperature"], 0.5);
@@ -631,7 +622,7 @@ mod tests {
         assert_eq!(b["metadata"], json!({"user_id": "u-42"}));
         assert_eq!(b["stream"], true);
         assert_eq!(b["top_k"], 5, "Anthropic's own fields pass through");
-        assert_eq!(b["thinking"]["budget_tokens"], 1024);
+        assert_eq!(b["service_tier"], "auto");
         for dropped in [
             "seed",
             "frequency_penalty",

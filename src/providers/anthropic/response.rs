@@ -91,6 +91,9 @@ pub(crate) struct WireUsage {
     pub output_tokens: Option<u64>,
     pub cache_creation_input_tokens: Option<u64>,
     pub cache_read_input_tokens: Option<u64>,
+    /// `output_tokens_details.thinking_tokens`: within `output_tokens`, as OpenAI
+    /// counts `reasoning_tokens` within `completion_tokens`.
+    pub thinking_tokens: Option<u64>,
 }
 
 impl WireUsage {
@@ -100,6 +103,8 @@ impl WireUsage {
             output_tokens: u64_of(v, "output_tokens"),
             cache_creation_input_tokens: u64_of(v, "cache_creation_input_tokens"),
             cache_read_input_tokens: u64_of(v, "cache_read_input_tokens"),
+            thinking_tokens: field(v, "output_tokens_details")
+                .and_then(|d| u64_of(d, "thinking_tokens")),
         }
     }
 
@@ -120,6 +125,7 @@ impl WireUsage {
             &mut self.cache_read_input_tokens,
             later.cache_read_input_tokens,
         );
+        pick(&mut self.thinking_tokens, later.thinking_tokens);
     }
 
     /// OpenAI counts every input token in `prompt_tokens`, cached or not.
@@ -140,7 +146,9 @@ impl WireUsage {
                 }
                 None => json!({ "cached_tokens": cached }),
             }),
-            completion_tokens_details: None,
+            completion_tokens_details: self
+                .thinking_tokens
+                .map(|t| json!({ "reasoning_tokens": t })),
         }
     }
 }
@@ -326,7 +334,7 @@ mod tests {
 
     #[test]
     fn text_thinking_and_cache_usage() {
-        let body = r#"{"id":"m","model":"claude","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hel"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"lo"}],"stop_reason":"max_tokens","usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"output_tokens":2}}"#;
+        let body = r#"{"id":"m","model":"claude","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"Hel"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"lo"}],"stop_reason":"max_tokens","usage":{"input_tokens":10,"cache_creation_input_tokens":3,"cache_read_input_tokens":5,"output_tokens":2,"output_tokens_details":{"thinking_tokens":1}}}"#;
         let c = parse(body, &Translation::default());
         assert_eq!(c["choices"][0]["message"]["content"], "Hello");
         assert_eq!(c["choices"][0]["message"]["reasoning_content"], "hmm");
@@ -338,7 +346,8 @@ mod tests {
         assert_eq!(
             c["usage"],
             json!({"prompt_tokens": 18, "completion_tokens": 2, "total_tokens": 20,
-                "prompt_tokens_details": {"cached_tokens": 5, "cache_creation_tokens": 3}})
+                "prompt_tokens_details": {"cached_tokens": 5, "cache_creation_tokens": 3},
+                "completion_tokens_details": {"reasoning_tokens": 1}})
         );
     }
 

@@ -8,12 +8,13 @@ use crate::json::{Map, Value};
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::{join_url, HttpRequest};
+use crate::providers::reasoning::{self, Control};
 use crate::providers::translate::{
-    function_tools, include_usage, none_own, number_in_range, pass_through_own_fields, stop_list,
-    text_only,
+    foreign_call_id, function_tools, include_usage, none_own, number_in_range,
+    pass_through_own_fields, stop_list, text_only,
 };
 use crate::providers::{json_request, Translation};
-use crate::types::request::{ContentPart, ResponseFormat, ToolChoice, ToolChoiceMode};
+use crate::types::request::{ContentPart, Effort, ResponseFormat, ToolChoice, ToolChoiceMode};
 use crate::types::{ChatParams, ChatRequest, Content, Message};
 
 fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
@@ -70,6 +71,7 @@ pub fn build_request(
     if req.is_stream() {
         body.set("stream", Value::Bool(true));
     }
+    thinking(req, model, &mut body)?;
     pass_through_own_fields(req, &mut body, &endpoint.provider, none_own)?;
     let http = json_request(join_url(&endpoint.base_url, "chat"), &body, req.is_stream())?;
     let translation = Translation {
@@ -145,6 +147,34 @@ fn user_content(content: &Content, param: &str) -> Result<Value> {
     Ok(Value::Array(out))
 }
 
+/// `reasoning_effort` as Cohere's `thinking: {type, token_budget}` on its reasoning
+/// models (its v2 chat reference); the caller's own `thinking` wins, unless it says
+/// the opposite of the effort.
+fn thinking(req: &ChatRequest, model: &str, body: &mut Map) -> Result<()> {
+    let Some(effort) = req.params.reasoning_effort else {
+        return Ok(());
+    };
+    if reasoning::control("cohere", model) != Control::CohereBudget {
+        return Err(reasoning::refused("cohere", model));
+    }
+    let off = effort == Effort::None;
+    if let Some(own) = req.raw.get("thinking").filter(|t| !t.is_null()) {
+        if off != (own.get("type").and_then(Value::as_str) == Some("disabled")) {
+            return Err(reasoning::contradiction("thinking", effort, "cohere"));
+        }
+        return Ok(());
+    }
+    body.set(
+        "thinking",
+        if off {
+            json!({"type": "disabled"})
+        } else {
+            json!({"type": "enabled", "token_budget": reasoning::budget(effort, 1024, u32::MAX)})
+        },
+    );
+    Ok(())
+}
+
 fn convert_messages(messages: &[Message]) -> Result<Value> {
     let mut out = Vec::with_capacity(messages.len());
     for (i, message) in messages.iter().enumerate() {
@@ -177,7 +207,7 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
                                 "only function tool calls are supported for cohere",
                             ));
                         };
-                        wire.push(json!({"id": call.id, "type": "function",
+                        wire.push(json!({"id": foreign_call_id(&call.id), "type": "function",
                             "function": {"name": f.name, "arguments": f.arguments}}));
                     }
                     m["tool_calls"] = Value::Array(wire);
@@ -187,7 +217,7 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
             Message::Tool {
                 content,
                 tool_call_id,
-            } => json!({"role": "tool", "tool_call_id": tool_call_id,
+            } => json!({"role": "tool", "tool_call_id": foreign_call_id(tool_call_id),
                 "content": text_only(content, &at(".content"), "cohere")?}),
             Message::Function { .. } => {
                 return Err(invalid(

@@ -100,10 +100,20 @@ pub fn parse_completion(
     let message = field(&response, "message")
         .ok_or_else(|| malformed_body(status, headers, body, what, "no `message`"))?;
     let mut text = String::new();
+    let mut thinking = String::new();
     for part in items(message, "content") {
-        if str_of(part, "type") == Some("text") {
-            text.push_str(str_of(part, "text").unwrap_or_default());
+        match str_of(part, "type") {
+            Some("text") => text.push_str(str_of(part, "text").unwrap_or_default()),
+            Some("thinking") => thinking.push_str(str_of(part, "thinking").unwrap_or_default()),
+            _ => {}
         }
+    }
+    // The plan Cohere states before calling tools is reasoning too.
+    if let Some(plan) = string_of(message, "tool_plan").filter(|p| !p.is_empty()) {
+        if !thinking.is_empty() {
+            thinking.push_str("\n\n");
+        }
+        thinking.push_str(&plan);
     }
     let mut calls = Vec::new();
     for c in items(message, "tool_calls") {
@@ -131,8 +141,7 @@ pub fn parse_completion(
                 content: (!text.is_empty()).then_some(text),
                 refusal: None,
                 tool_calls: (!calls.is_empty()).then_some(calls),
-                // The plan Cohere states before calling tools is its reasoning.
-                reasoning_content: string_of(message, "tool_plan").filter(|p| !p.is_empty()),
+                reasoning_content: (!thinking.is_empty()).then_some(thinking),
                 thinking_blocks: None,
                 provider_content: None,
             },
@@ -180,6 +189,20 @@ mod tests {
                 "choices": [{"index": 0, "logprobs": null, "finish_reason": "stop", "message": {
                     "role": "assistant", "content": "The capital of France is Paris.", "refusal": null}}],
                 "usage": {"prompt_tokens": 507, "completion_tokens": 10, "total_tokens": 517, "prompt_tokens_details": {"cached_tokens": 448}}})
+        );
+    }
+
+    /// A reasoning model's answer: its `thinking` content block (Cohere's v2 chat
+    /// reference, `ThinkingAssistantMessageResponseContentItem`) is reasoning.
+    #[test]
+    fn thinking_blocks_are_reasoning_content() {
+        let c = parse(
+            r#"{"id": "t1", "message": {"role": "assistant", "content": [{"type": "thinking", "thinking": "Two and two."}, {"type": "text", "text": "4"}]}, "finish_reason": "COMPLETE"}"#,
+        );
+        let m = &c["choices"][0]["message"];
+        assert_eq!(
+            (m["content"].clone(), m["reasoning_content"].clone()),
+            (json!("4"), json!("Two and two."))
         );
     }
 

@@ -135,6 +135,12 @@ impl CohereStream {
                         ..Delta::default()
                     };
                     sink.push(&self.chunk(delta, None));
+                } else if let Some(thinking) = text_at(&delta, &["content", "thinking"]) {
+                    let delta = Delta {
+                        reasoning_content: Some(thinking.to_string()),
+                        ..Delta::default()
+                    };
+                    sink.push(&self.chunk(delta, None));
                 }
             }
             Event::ToolPlanDelta { delta } => {
@@ -260,6 +266,29 @@ mod tests {
         let done = s.final_completion();
         assert_eq!(done.choices[0].finish_reason.as_deref(), Some("stop"));
         assert_eq!(done.usage.unwrap().total_tokens, 517);
+    }
+
+    #[test]
+    fn thinking_deltas_are_reasoning_deltas() {
+        let events = concat!(
+            "event: message-start\ndata: {\"id\":\"t\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\",\"content\":[]}}}\n\n",
+            "event: content-start\ndata: {\"type\":\"content-start\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"type\":\"thinking\",\"thinking\":\"\"}}}}\n\n",
+            "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"thinking\":\"Two and \"}}}}\n\n",
+            "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"thinking\":\"two.\"}}}}\n\n",
+            "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":1,\"delta\":{\"message\":{\"content\":{\"text\":\"4\"}}}}\n\n",
+            "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"COMPLETE\"}}\n\n",
+        );
+        // Split inside a delta: reasoning never leaks into the content.
+        let (s, chunks) = run(
+            false,
+            &[&events.as_bytes()[..400], &events.as_bytes()[400..]],
+        );
+        let m = &s.final_completion().choices[0].message;
+        assert_eq!(m.reasoning_content.as_deref(), Some("Two and two."));
+        assert_eq!(m.content.as_deref(), Some("4"));
+        assert!(chunks
+            .iter()
+            .any(|c| c["choices"][0]["delta"]["reasoning_content"] == "two."));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod request;
 pub mod response;
 pub mod schema;
 pub mod stream;
+pub mod thinking;
 
 pub use error::error_from_response;
 pub use request::build_request;

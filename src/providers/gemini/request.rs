@@ -78,7 +78,8 @@ pub fn build_request(
         body.set("systemInstruction", json!({ "parts": parts }));
     }
     body.set("contents", Value::Array(contents));
-    let config = generation_config(p)?;
+    let mut config = generation_config(p)?;
+    super::thinking::apply(req, model, &mut config)?;
     if let Some(tools) = &p.tools {
         body.set("tools", convert_tools(tools)?);
     }
@@ -365,13 +366,22 @@ fn url_part(url: &str, param: &str) -> Result<Value> {
 /// this value to skip the check.
 const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
 
+/// Gemini 3 and later (the families with thinking levels) check signatures.
+fn signs_calls(model: &str) -> bool {
+    let model = model.strip_prefix("models/").unwrap_or(model);
+    matches!(
+        crate::providers::reasoning::control("gemini", model),
+        crate::providers::reasoning::Control::GeminiLevels { .. }
+    )
+}
+
 fn function_call_part(call: &MessageToolCall, model: &str, param: &str) -> Result<Value> {
     let (name, args) = call_arguments(call, param, "gemini")?;
     let mut part = json!({"functionCall": {"name": name, "args": args}});
     let signature = crate::bytes::split_once(&call.id, SIGNATURE_SEPARATOR).map(|(_, sig)| sig);
     match signature {
         Some(sig) => part["thoughtSignature"] = json!(sig),
-        None if model.starts_with("gemini-3") => part["thoughtSignature"] = json!(SKIP_SIGNATURE),
+        None if signs_calls(model) => part["thoughtSignature"] = json!(SKIP_SIGNATURE),
         None => {}
     }
     Ok(part)

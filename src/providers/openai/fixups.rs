@@ -95,6 +95,20 @@ impl ToolCallNumbers {
     }
 }
 
+/// Reasoning text under the host's own name (`reasoning`: OpenRouter, Groq, Ollama,
+/// ...) renamed to `reasoning_content`, where OpenAI-shaped code (and onellm's other
+/// providers) put it, in a completion or a chunk; `None` when there is none to rename.
+/// A key is the only place the quoted name followed by a colon can be (in a string
+/// its quotes would be escaped); a body that has both names is left as it is.
+pub fn rename_reasoning(text: &str, field: &str) -> Option<String> {
+    let key = format!("\"{field}\":");
+    crate::bytes::find_str(text, &key)?;
+    if crate::bytes::find_str(text, "\"reasoning_content\":").is_some() {
+        return None;
+    }
+    Some(crate::bytes::replace(text, &key, "\"reasoning_content\":"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +136,38 @@ mod tests {
             );
         assert_eq!(openai_shape(&openai), None, "nothing to fix");
         assert_eq!(openai_shape(r#"{"choices":[]}"#), None);
+    }
+
+    #[test]
+    fn reasoning_under_the_hosts_name_becomes_reasoning_content() {
+        // Groq's parsed reasoning, as its API reference shows a message.
+        let groq = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"4","reasoning":"2 + 2 \"reasoning\": 4"},"finish_reason":"stop"}],"usage":{"completion_tokens_details":{"reasoning_tokens":5}}}"#;
+        let fixed: Value =
+            crate::json::parse(&rename_reasoning(groq, "reasoning").unwrap()).unwrap();
+        let message = &fixed["choices"][0]["message"];
+        assert_eq!(
+            message["reasoning_content"], "2 + 2 \"reasoning\": 4",
+            "a quoted name in text stays"
+        );
+        assert!(message.get("reasoning").is_none());
+        assert_eq!(
+            fixed["usage"]["completion_tokens_details"]["reasoning_tokens"],
+            5
+        );
+        let delta = r#"{"choices":[{"index":0,"delta":{"reasoning":null,"content":"hi"}}]}"#;
+        assert!(rename_reasoning(delta, "reasoning")
+            .unwrap()
+            .contains(r#"{"reasoning_content":null,"#));
+        assert_eq!(
+            rename_reasoning(r#"{"choices":[{"delta":{"content":"x"}}]}"#, "reasoning"),
+            None
+        );
+        let both = r#"{"delta":{"reasoning":"a","reasoning_content":"a"}}"#;
+        assert_eq!(
+            rename_reasoning(both, "reasoning"),
+            None,
+            "never two keys of one name"
+        );
     }
 
     #[test]

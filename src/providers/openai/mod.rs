@@ -2,6 +2,7 @@
 //! Reference: <https://platform.openai.com/docs/api-reference/chat>.
 
 pub mod chunk;
+pub mod effort;
 pub mod error;
 pub mod fixups;
 pub mod request;

@@ -8,7 +8,9 @@ use crate::config::Endpoint;
 use crate::error::Result;
 use crate::http::{join_url, HttpRequest};
 use crate::providers::presets::AZURE_API_VERSION;
-use crate::providers::translate::{include_usage, lacking, text_only, untranslated_params};
+use crate::providers::translate::{
+    foreign_call_id, include_usage, lacking, text_only, untranslated_params,
+};
 use crate::providers::{json_request, Route, Translation};
 use crate::types::{ChatRequest, Content, ONELLM_PARAMS};
 
@@ -57,6 +59,7 @@ pub fn build_request(
                     }
                 }
             }
+            strip_signatures(message);
             let parts = typed.get(i).and_then(|m| m.parts_content());
             if let (true, Some(content @ Content::Parts(_))) = (quirks.text_content, parts) {
                 let param = format!("messages[{i}].content");
@@ -78,6 +81,9 @@ pub fn build_request(
                 f.set("parameters", json!({"type": "object", "properties": {}}));
             }
         }
+    }
+    if let Some(effort) = req.params.reasoning_effort {
+        super::effort::apply(&endpoint.provider, model, effort, &mut body)?;
     }
     if let Some(known) = quirks.known_openai_params {
         for (key, _) in untranslated_params().filter(|(k, _)| !known.contains(k)) {
@@ -107,9 +113,33 @@ pub fn build_request(
         include_usage: include_usage(&req.params),
         stream_usage_field: quirks.stream_usage_field,
         untyped_tool_calls: quirks.untyped_tool_calls,
+        reasoning_field: quirks.reasoning_field,
         ..Translation::default()
     };
     Ok((http, translation))
+}
+
+/// Tool-call ids of an answer from Gemini carry its thought signature, which only
+/// Gemini takes (see [`foreign_call_id`]).
+fn strip_signatures(message: &mut crate::json::Map) {
+    let fix = |id: &mut Value| {
+        let short = id.as_str().and_then(|s| {
+            let short = foreign_call_id(s);
+            (short.len() < s.len()).then(|| short.to_string())
+        });
+        if let Some(short) = short {
+            *id = Value::String(short);
+        }
+    };
+    if let Some(id) = message.get_mut("tool_call_id") {
+        fix(id);
+    }
+    let calls = message.get_mut("tool_calls").and_then(Value::as_array_mut);
+    for call in calls.into_iter().flatten() {
+        if let Some(id) = call.get_mut("id") {
+            fix(id);
+        }
+    }
 }
 
 #[cfg(test)]

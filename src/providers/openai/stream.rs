@@ -31,6 +31,8 @@ pub struct OpenAiStream {
     template: Option<(TextTemplate, u32)>,
     /// Numbers tool-call deltas that come without `index` (Mistral's).
     numbers: Option<ToolCallNumbers>,
+    /// The host's name for reasoning text (`reasoning`), renamed in each chunk.
+    reasoning_field: Option<&'static str>,
 }
 
 impl OpenAiStream {
@@ -41,6 +43,7 @@ impl OpenAiStream {
             numbers: translation
                 .untyped_tool_calls
                 .then(ToolCallNumbers::default),
+            reasoning_field: translation.reasoning_field,
             ..OpenAiStream::default()
         }
     }
@@ -81,6 +84,10 @@ impl OpenAiStream {
         if event.event == "error" {
             return Err(stream_error(data));
         }
+        let renamed = self
+            .reasoning_field
+            .and_then(|f| super::fixups::rename_reasoning(data, f));
+        let data = renamed.as_deref().unwrap_or(data);
         if let Some(found) = self.hidden_usage(data) {
             self.hidden_usage = Some(found);
         }

@@ -4,6 +4,7 @@
 
 import { blocksText, firstStop, piecesOf, planAnswer, splitEvenly, wordCount } from "../answers.mjs";
 import { serveChat } from "../chat.mjs";
+import { anthropicReasoningProblem, claudeShowsThinking, claudeThinks } from "../reasoning.mjs";
 
 const ANTHROPIC_THINKING = "Let me think.";
 const ANTHROPIC_SIGNATURE = "sig_emu";
@@ -116,6 +117,8 @@ function validateAnthropic(req, parsed, ctx) {
     }
   }
 
+  const reasoning = anthropicReasoningProblem(body);
+  if (reasoning) return invalid(reasoning);
   if (body.model === "no-such-model") return fail(404, "not_found_error", `model: ${body.model}`);
   return null;
 }
@@ -157,8 +160,12 @@ function anthropicOutcome(body, controls) {
   });
 
   const blocks = [];
-  if (body.thinking?.type === "enabled") {
-    blocks.push({ type: "thinking", thinking: ANTHROPIC_THINKING, signature: ANTHROPIC_SIGNATURE, pieces: piecesOf(ANTHROPIC_THINKING) });
+  let thinkingTokens = 0;
+  if (claudeThinks(body)) {
+    // Billed whether shown or omitted (4.7 and later omit it unless asked).
+    thinkingTokens = piecesOf(ANTHROPIC_THINKING).length;
+    const shown = claudeShowsThinking(body) ? ANTHROPIC_THINKING : "";
+    blocks.push({ type: "thinking", thinking: shown, signature: ANTHROPIC_SIGNATURE, pieces: shown ? piecesOf(shown) : [] });
   }
   let stopReason = "end_turn";
   let stopSequence = null;
@@ -182,7 +189,7 @@ function anthropicOutcome(body, controls) {
     blocks.push({ type: "text", text: pieces.join(""), pieces });
   }
   const inputTokens = Math.max(1, wordCount(system) + messages.reduce((sum, m) => sum + wordCount(m.text), 0));
-  const outputTokens = Math.max(1, blocks.reduce((sum, b) => sum + b.pieces.length, 0));
+  const outputTokens = Math.max(1, thinkingTokens + blocks.reduce((sum, b) => sum + (b.type === "thinking" ? 0 : b.pieces.length), 0));
   return {
     blocks,
     stopReason,
@@ -190,6 +197,7 @@ function anthropicOutcome(body, controls) {
     inputTokens,
     outputTokens,
     cacheRead: anthropicUsesCache(body) ? ANTHROPIC_CACHE_READ_TOKENS : 0,
+    thinkingTokens,
   };
 }
 
@@ -199,6 +207,8 @@ function anthropicUsage(out, outputTokens) {
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: out.cacheRead,
     output_tokens: outputTokens,
+    // GA since 2026-05-28: thinking tokens, within output_tokens.
+    ...(out.thinkingTokens ? { output_tokens_details: { thinking_tokens: out.thinkingTokens } } : {}),
   };
 }
 
@@ -248,7 +258,8 @@ function anthropicStreamEvents(ctx, model, out) {
     if (block.type === "thinking") delta({ type: "signature_delta", signature: block.signature });
     values.push({ type: "content_block_stop", index });
   });
-  values.push({ type: "message_delta", delta: { stop_reason: out.stopReason, stop_sequence: out.stopSequence }, usage: { output_tokens: out.outputTokens } });
+  const finalUsage = { output_tokens: out.outputTokens, ...(out.thinkingTokens ? { output_tokens_details: { thinking_tokens: out.thinkingTokens } } : {}) };
+  values.push({ type: "message_delta", delta: { stop_reason: out.stopReason, stop_sequence: out.stopSequence }, usage: finalUsage });
   const events = values.map((v, i) => anthropicEvent(i, v));
   for (const at of pingAt) events.splice(at, 0, ANTHROPIC_PING);
   return { events, terminator: anthropicEvent(events.length, { type: "message_stop" }) };

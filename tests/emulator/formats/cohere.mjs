@@ -57,6 +57,8 @@ function cohereIsEmpty(content) {
 }
 
 /** The checks the real API makes, in its order. Returns { status, body } or null. */
+const COHERE_THINKING = "Let me think.";
+
 function validateCohere(req, parsed, ctx) {
   const fail = (status, message) => ({ status, body: cohereError(ctx, message) });
   const invalid = (message) => fail(400, `invalid request: ${message}`);
@@ -97,6 +99,13 @@ function validateCohere(req, parsed, ctx) {
       }
       if (content === undefined || cohereIsEmpty(content)) return fail(400, "message must not be empty in a turn");
     }
+  }
+  if (body.thinking !== undefined) {
+    // Cohere's reasoning models take `thinking` (its v2 chat reference); others refuse it.
+    if (!/^command-a-reasoning/.test(body.model)) return invalid(`thinking is not supported for model '${body.model}'.`);
+    if (!isObject(body.thinking) || !["enabled", "disabled"].includes(body.thinking.type)) return invalid("thinking.type must be one of: enabled, disabled.");
+    const budget = body.thinking.token_budget;
+    if (budget !== undefined && (!Number.isInteger(budget) || budget < 1)) return invalid("thinking.token_budget must be a positive integer.");
   }
   if (body.model === "no-such-model") {
     return fail(404, `model '${body.model}' not found, make sure the correct model ID was used and that you have access to the model.`);
@@ -159,7 +168,10 @@ function cohereOutcome(body, controls) {
     pieces = pieces.slice(0, body.max_tokens);
     finishReason = "MAX_TOKENS";
   }
-  return { plan, pieces, finishReason, usage: usage(pieces.length) };
+  // Reasoning models think unless told not to, in a `thinking` content block first.
+  const thinks = /^command-a-reasoning/.test(body.model) && body.thinking?.type !== "disabled";
+  const thoughtPieces = thinks ? piecesOf(COHERE_THINKING) : [];
+  return { plan, pieces, thoughtPieces, finishReason, usage: usage(pieces.length + thoughtPieces.length) };
 }
 
 function cohereToolCall(out, args) {
@@ -170,7 +182,13 @@ function cohereResponse(ctx, out) {
   const message =
     out.plan.kind === "tool_call"
       ? { role: "assistant", tool_plan: out.toolPlan, tool_calls: [cohereToolCall(out, out.plan.arguments)] }
-      : { role: "assistant", content: [{ type: "text", text: out.pieces.join("") }] };
+      : {
+          role: "assistant",
+          content: [
+            ...(out.thoughtPieces.length ? [{ type: "thinking", thinking: out.thoughtPieces.join("") }] : []),
+            { type: "text", text: out.pieces.join("") },
+          ],
+        };
   return { id: cohereId(ctx), message, finish_reason: out.finishReason, usage: out.usage };
 }
 
@@ -192,9 +210,15 @@ function cohereStream(ctx, body, controls) {
     }
     values.push({ type: "tool-call-end", index: 0 });
   } else {
-    values.push({ type: "content-start", index: 0, delta: { message: { content: { type: "text", text: "" } } } });
-    for (const piece of out.pieces) values.push({ type: "content-delta", index: 0, delta: { message: { content: { text: piece } } } });
-    values.push({ type: "content-end", index: 0 });
+    let index = 0;
+    if (out.thoughtPieces.length) {
+      values.push({ type: "content-start", index, delta: { message: { content: { type: "thinking", thinking: "" } } } });
+      for (const piece of out.thoughtPieces) values.push({ type: "content-delta", index, delta: { message: { content: { thinking: piece } } } });
+      values.push({ type: "content-end", index: index++ });
+    }
+    values.push({ type: "content-start", index, delta: { message: { content: { type: "text", text: "" } } } });
+    for (const piece of out.pieces) values.push({ type: "content-delta", index, delta: { message: { content: { text: piece } } } });
+    values.push({ type: "content-end", index });
   }
   // message-end is Cohere's end marker: what `no-done` drops.
   return {

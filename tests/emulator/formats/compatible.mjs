@@ -4,11 +4,13 @@
 //   POST /mistral/v1/chat/completions   Mistral: closed objects, 422 with pydantic details;
 //                                       tool calls without `type` (and, streamed, whole,
 //                                       without `index`), no `logprobs` / `refusal` members
-//   POST /deepseek/chat/completions     DeepSeek: string content, no `developer` role, 400
+//   POST /deepseek/chat/completions     DeepSeek: string content, no `developer` role, 400;
+//                                       `reasoning_content` while thinking (on by default)
+//   POST /groq/openai/v1/chat/completions  Groq: its definition; parsed reasoning as `reasoning`
 // ---------------------------------------------------------------------------------------
 
 import { serveChat } from "../chat.mjs";
-import { CREATED, OPENAI_FORMAT, openaiCompletion, openaiError, openaiOutcome } from "./openai.mjs";
+import { CREATED, OPENAI_FORMAT, openaiCompletion, openaiError, openaiOutcome, openaiStreamEvents, withReasoning } from "./openai.mjs";
 
 /** Mistral's 422, as its API words a body its schema refuses. */
 function mistralError(problems) {
@@ -79,10 +81,42 @@ const DEEPSEEK_FORMAT = {
   }),
 };
 
+/** An OpenAI-format host that answers reasoning under `field` when `thinks(body)`. */
+function reasoningHost(format, field, thinks) {
+  const outcome = (body, controls) => {
+    const out = openaiOutcome(body, controls);
+    return thinks(body) ? withReasoning(out, field) : out;
+  };
+  return {
+    ...format,
+    answer: (ctx, body, controls) => openaiCompletion(ctx, body.model, outcome(body, controls)),
+    stream: (ctx, body, controls) => ({
+      events: openaiStreamEvents(ctx, body.model, outcome(body, controls), body.stream_options?.include_usage === true),
+      terminator: "data: [DONE]\n\n",
+    }),
+  };
+}
+
+// DeepSeek thinks unless told not to (its thinking-mode guide); deepseek-chat was the
+// non-thinking alias.
+const DEEPSEEK_HOST = reasoningHost(DEEPSEEK_FORMAT, "reasoning_content",
+  (body) => body.thinking?.type === "enabled" || (body.thinking?.type !== "disabled" && body.model !== "deepseek-chat"));
+
+// Groq: Qwen's reasoning parsed out with `reasoning_format: "parsed"`; gpt-oss always.
+const GROQ_FORMAT = reasoningHost({
+  ...OPENAI_FORMAT,
+  definition: "groq.chat-request",
+  definitionError: OPENAI_FORMAT.definitionError,
+}, "reasoning", (body) => body.reasoning_format === "parsed" || (/gpt-oss/.test(body.model) && body.include_reasoning !== false));
+
+export function handleGroqChat(req, res, ctx, state) {
+  return serveChat(req, res, ctx, state, GROQ_FORMAT);
+}
+
 export function handleMistralChat(req, res, ctx, state) {
   return serveChat(req, res, ctx, state, MISTRAL_FORMAT);
 }
 
 export function handleDeepSeekChat(req, res, ctx, state) {
-  return serveChat(req, res, ctx, state, DEEPSEEK_FORMAT);
+  return serveChat(req, res, ctx, state, DEEPSEEK_HOST);
 }

@@ -4,6 +4,7 @@
 //   POST /gemini/v1beta/models/{model}:streamGenerateContent[?alt=sse]
 // ---------------------------------------------------------------------------------------
 
+import { geminiShowsThoughts, geminiThinkingProblem } from "../reasoning.mjs";
 import { firstStop, piecesOf, planAnswer, wordCount } from "../answers.mjs";
 import { serveChat } from "../chat.mjs";
 import { isObject, splitTarget } from "../http.mjs";
@@ -118,7 +119,7 @@ function geminiStatusError(ctx) {
   };
 }
 
-function validateGenerationConfig(config) {
+function validateGenerationConfig(config, model) {
   if (config === undefined) return null;
   if (!isObject(config)) return googleParseError(`Invalid value at 'generation_config' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig), ${JSON.stringify(config)}`, "generation_config");
   const unknown = unknownField(config, GEMINI_GENERATION_FIELDS, "generation_config");
@@ -141,6 +142,8 @@ function validateGenerationConfig(config) {
     if (!isObject(config.thinkingConfig)) return googleParseError("Invalid value at 'generation_config.thinking_config'", "generation_config.thinking_config");
     const unknownThinking = unknownField(config.thinkingConfig, GEMINI_THINKING_FIELDS, "generation_config.thinking_config");
     if (unknownThinking) return unknownThinking;
+    const thinking = geminiThinkingProblem(model, config.thinkingConfig);
+    if (thinking) return googleInvalid(thinking);
   }
   return null;
 }
@@ -217,7 +220,7 @@ function validateGemini(req, parsed, ctx) {
   if (request.contents !== undefined && !Array.isArray(request.contents)) {
     return googleParseError(`Invalid value at 'contents' (type.googleapis.com/google.ai.generativelanguage.v1beta.Content), ${JSON.stringify(request.contents)}`, "contents");
   }
-  const badConfig = validateGenerationConfig(request.generationConfig);
+  const badConfig = validateGenerationConfig(request.generationConfig, model);
   if (badConfig) return badConfig;
   const mode = request.toolConfig?.functionCallingConfig?.mode;
   if (mode !== undefined && !GEMINI_MODES.includes(mode)) {
@@ -252,7 +255,7 @@ function geminiConversation(body) {
 }
 
 /** Candidate parts (each with its stream `pieces`), finish reason and usage, shared by JSON and SSE. */
-function geminiOutcome(body, controls) {
+function geminiOutcome(body, controls, model) {
   const config = body.generationConfig ?? {};
   const messages = geminiConversation(body);
   const system = geminiText(body.systemInstruction?.parts);
@@ -283,7 +286,7 @@ function geminiOutcome(body, controls) {
     prefix: !jsonMode && /pirate/i.test(system) ? "Arr! " : "",
   });
 
-  const thinking = config.thinkingConfig?.includeThoughts === true;
+  const thinking = geminiShowsThoughts(model, config.thinkingConfig);
   const parts = thinking ? [{ part: { text: GEMINI_THOUGHT, thought: true }, pieces: piecesOf(GEMINI_THOUGHT), thought: true }] : [];
   let finishReason = "STOP";
   if (plan.kind === "tool_call") {
@@ -328,7 +331,7 @@ function geminiResponse(ctx, out, parts, finishReason, final) {
 }
 
 function geminiAnswer(ctx, body, controls) {
-  const out = geminiOutcome(body, controls);
+  const out = geminiOutcome(body, controls, ctx.gemini.model);
   if (out.blocked) return GEMINI_PROMPT_BLOCKED;
   return geminiResponse(ctx, out, out.parts.map((p) => p.part), out.finishReason, true);
 }
@@ -352,7 +355,7 @@ function googleSseJson(value) {
 }
 
 function geminiStream(ctx, body, controls) {
-  const fragments = geminiFragments(ctx, geminiOutcome(body, controls));
+  const fragments = geminiFragments(ctx, geminiOutcome(body, controls, ctx.gemini.model));
   // The last fragment (the one with finishReason) is what `no-done` drops: Gemini has no end marker.
   if (ctx.gemini.sse) {
     const events = fragments.map((f) => `data: ${googleSseJson(f)}\r\n\r\n`);

@@ -2,6 +2,7 @@
 // Format: OpenAI chat completions  (POST /openai/v1/chat/completions)
 // ---------------------------------------------------------------------------------------
 
+import { openaiEffortProblem, reasoningTokens } from "../reasoning.mjs";
 import { blocksText, piecesOf, planAnswer, splitEvenly, wordCount } from "../answers.mjs";
 import { serveChat } from "../chat.mjs";
 import { OPENAI_FAULT_BODIES } from "../faults.mjs";
@@ -128,8 +129,23 @@ export function openaiOutcome(body, controls) {
       finishReason = "length";
     }
   }
-  return { plan, pieces, finishReason, n, usage: openaiUsage(promptTokens, pieces.length * n) };
+  const usage = openaiUsage(promptTokens, pieces.length * n);
+  if (typeof body.reasoning_effort === "string") {
+    // Reasoning is billed within completion_tokens.
+    const reasoning = reasoningTokens(body.reasoning_effort) * n;
+    usage.completion_tokens += reasoning;
+    usage.total_tokens += reasoning;
+    usage.completion_tokens_details.reasoning_tokens = reasoning;
+  }
+  return { plan, pieces, finishReason, n, usage, reasoning: null };
 }
+
+/** Reasoning text a host answers beside the content: `{ field, pieces }` on `out`. */
+export function withReasoning(out, field) {
+  return { ...out, reasoning: { field, pieces: piecesOf(OPENAI_REASONING) } };
+}
+
+const OPENAI_REASONING = "Let me think.";
 
 export function openaiCompletion(ctx, model, out) {
   const message =
@@ -141,6 +157,7 @@ export function openaiCompletion(ctx, model, out) {
           refusal: null,
         }
       : { role: "assistant", content: out.pieces.join(""), refusal: null };
+  if (out.reasoning) message[out.reasoning.field] = out.reasoning.pieces.join("");
   return {
     id: `chatcmpl-emu-${ctx.n}`,
     object: "chat.completion",
@@ -178,6 +195,7 @@ export function openaiStreamEvents(ctx, model, out, includeUsage) {
       }
     : { role: "assistant", content: "", refusal: null };
   const events = [...perChoice(first)];
+  for (const piece of out.reasoning?.pieces ?? []) events.push(...perChoice({ [out.reasoning.field]: piece }));
   for (const piece of out.pieces) {
     events.push(...perChoice(isTool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }));
   }
@@ -205,6 +223,17 @@ export const OPENAI_FORMAT = {
   }),
 };
 
+/** OpenAI's own route also judges `reasoning_effort` by model family. */
+const OPENAI_ROUTE = {
+  ...OPENAI_FORMAT,
+  validate: (req, parsed) => {
+    const problem = validateOpenAI(req, parsed);
+    if (problem) return problem;
+    const effort = openaiEffortProblem(parsed.json);
+    return effort && { status: 400, body: openaiError(effort.message, "invalid_request_error", "reasoning_effort", effort.code) };
+  },
+};
+
 export function handleOpenAIChat(req, res, ctx, state) {
-  return serveChat(req, res, ctx, state, OPENAI_FORMAT);
+  return serveChat(req, res, ctx, state, OPENAI_ROUTE);
 }
