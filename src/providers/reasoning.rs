@@ -99,6 +99,24 @@ pub const MODELS: &[(&str, &str, Control)] = &[
     ("groq", "llama", Control::Refused),
     ("groq", "", Control::AsIs),
     ("deepseek", "", Control::ThinkingToggle),
+    // Mistral's adjustable models take `high` or `none`; Magistral always reasons.
+    ("mistral", "magistral", Control::Refused),
+    (
+        "mistral",
+        "mistral-small-latest",
+        Control::Levels(&[Off, High]),
+    ),
+    (
+        "mistral",
+        "mistral-small-2603",
+        Control::Levels(&[Off, High]),
+    ),
+    (
+        "mistral",
+        "mistral-medium-3.5",
+        Control::Levels(&[Off, High]),
+    ),
+    ("mistral", "", Control::AsIs),
     ("xai", "grok-3-mini", Control::Levels(LOW_HIGH)),
     ("xai", "grok-4.3", Control::Levels(NONE_TO_HIGH)),
     ("xai", "grok-4.5", Control::Levels(LOW_TO_HIGH)),

@@ -58,7 +58,7 @@ pub fn markdown_table() -> String {
         }
         let mut reshaped = Vec::new();
         if q.untyped_tool_calls {
-            reshaped.push("tool calls typed and numbered; `logprobs`, `refusal` filled in");
+            reshaped.push("tool calls typed and numbered; `logprobs`, `refusal` filled in; thinking chunks → `reasoning_content`");
         }
         if let Some(field) = q.reasoning_field {
             reshaped.push(if field == "reasoning" {

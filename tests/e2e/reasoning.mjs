@@ -9,8 +9,9 @@ export function reasoningTests(test, { onellm, emulator, requests, clearRequests
   const { OpenAI, InvalidRequestError } = onellm;
   const client = () => new OpenAI({
     apiKey: "sk-test", baseURL: `${emulator}/openai/v1`,
-    apiKeys: { anthropic: "sk-ant-test-0123456789", google: "AIza-test-0123456789", cohere: "co-test-0123456789", groq: "gsk-test-0123456789" },
+    apiKeys: { anthropic: "sk-ant-test-0123456789", google: "AIza-test-0123456789", cohere: "co-test-0123456789", groq: "gsk-test-0123456789", mistral: "mistral-test-0123456789" },
     providers: {
+      mistral: { baseURL: `${emulator}/mistral/v1` },
       anthropic: { baseURL: `${emulator}/anthropic/v1` }, google: { baseURL: `${emulator}/gemini/v1beta` },
       cohere: { baseURL: `${emulator}/cohere/v2` }, groq: { baseURL: `${emulator}/groq/openai/v1` },
     },
@@ -56,6 +57,12 @@ export function reasoningTests(test, { onellm, emulator, requests, clearRequests
     check(chunks.every((c) => !("reasoning" in (c.choices[0]?.delta ?? {}))), "the host's own name is gone");
     const final = await client().chat.completions.create({ model: "groq/qwen/qwen3-32b", messages: hello, reasoning_effort: "low" });
     equal(final.choices[0].message.reasoning_content, "Let me think.", "groq plain");
+    // Mistral answers `content` as chunks, a thinking one first: flattened.
+    const m = await client().chat.completions.create({ model: "mistral/mistral-small-latest", messages: hello, reasoning_effort: "medium" });
+    equal([m.choices[0].message.content, m.choices[0].message.reasoning_content], ["Echo: Hello there", "Let me think."], "mistral plain");
+    const ms = await collect(await client().chat.completions.create({ model: "mistral/magistral-medium-latest", messages: hello, stream: true }));
+    equal([reasoning(ms), text(ms)], ["Let me think.", "Echo: Hello there"], "mistral streamed");
+    check(ms.every((c) => typeof (c.choices[0]?.delta?.content ?? "") === "string"), "content always a string");
   });
 
   test("reasoning: one effort across a fallback chain of three providers' reasoning models", async () => {

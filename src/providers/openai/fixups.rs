@@ -26,12 +26,47 @@ pub fn openai_shape(body: &str) -> Option<String> {
             continue;
         };
         changed |= add_null(message, "refusal");
+        changed |= flatten_chunks(message);
         let calls = message.get_mut("tool_calls").and_then(Value::as_array_mut);
         for call in calls.into_iter().flatten().filter_map(Value::as_object_mut) {
             changed |= add_type(call);
         }
     }
     changed.then(|| value.to_string())
+}
+
+/// Mistral's reasoning models answer `content` as chunks (its `ThinkChunk`:
+/// `{type: "thinking", thinking: [{type: "text", text}]}`, then `{type: "text", text}`),
+/// in messages and deltas alike: OpenAI code reads `content` as a string, so the text
+/// chunks become it and the thinking ones `reasoning_content`.
+fn flatten_chunks(holder: &mut Map) -> bool {
+    let Some(Value::Array(chunks)) = holder.get("content") else {
+        return false;
+    };
+    let (mut text, mut thinking) = (String::new(), String::new());
+    for chunk in chunks {
+        let text_of = |v: &Value| {
+            v.get("text")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        match chunk.get("type").and_then(Value::as_str) {
+            Some("text") => text.push_str(&text_of(chunk)),
+            Some("thinking") => {
+                let parts = chunk.get("thinking").and_then(Value::as_array);
+                for part in parts.into_iter().flatten() {
+                    thinking.push_str(&text_of(part));
+                }
+            }
+            _ => {}
+        }
+    }
+    holder.set("content", Value::String(text));
+    if !thinking.is_empty() {
+        holder.set("reasoning_content", Value::String(thinking));
+    }
+    true
 }
 
 fn add_null(object: &mut Map, key: &str) -> bool {
@@ -71,13 +106,18 @@ impl ToolCallNumbers {
         n
     }
 
-    /// A chunk's tool-call deltas given `type` and `index` where they have none.
-    /// `None` when the chunk needed no change.
+    /// A chunk's tool-call deltas given `type` and `index` where they have none, and
+    /// its content chunks flattened (see [`flatten_chunks`]). `None` when the chunk
+    /// needed no change.
     pub fn fix_chunk(&mut self, data: &str) -> Option<String> {
-        crate::bytes::find_str(data, "tool_calls")?;
+        let find = crate::bytes::find_str;
+        find(data, "tool_calls").or_else(|| find(data, "\"content\":["))?;
         let mut value: Value = crate::json::parse(data).ok()?;
         let mut changed = false;
         for choice in value.get_mut("choices")?.as_array_mut()? {
+            if let Some(delta) = choice.get_mut("delta").and_then(Value::as_object_mut) {
+                changed |= flatten_chunks(delta);
+            }
             let number = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
             let calls = choice
                 .get_mut("delta")
@@ -136,6 +176,32 @@ mod tests {
             );
         assert_eq!(openai_shape(&openai), None, "nothing to fix");
         assert_eq!(openai_shape(r#"{"choices":[]}"#), None);
+    }
+
+    /// Magistral's answer, in the shape of Mistral's `ThinkChunk` (mistralai/client-python).
+    #[test]
+    fn mistral_thinking_chunks_become_reasoning_content() {
+        let body = r#"{"id":"m","object":"chat.completion","created":1,"model":"magistral-medium-latest","choices":[{"index":0,"message":{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"Two and "},{"type":"text","text":"two."}]},{"type":"text","text":"4"}]},"finish_reason":"stop"}]}"#;
+        let fixed: Value = crate::json::parse(&openai_shape(body).unwrap()).unwrap();
+        let m = &fixed["choices"][0]["message"];
+        assert_eq!(
+            (m["content"].as_str(), m["reasoning_content"].as_str()),
+            (Some("4"), Some("Two and two."))
+        );
+        let mut numbers = ToolCallNumbers::default();
+        let delta = r#"{"id":"m","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"Hmm"}]}]},"finish_reason":null}]}"#;
+        let fixed: Value = crate::json::parse(&numbers.fix_chunk(delta).unwrap()).unwrap();
+        let d = &fixed["choices"][0]["delta"];
+        assert_eq!(
+            (d["content"].as_str(), d["reasoning_content"].as_str()),
+            (Some(""), Some("Hmm"))
+        );
+        let plain = r#"{"choices":[{"index":0,"delta":{"content":"a [\"content\":[ b"}}]}"#;
+        assert_eq!(
+            numbers.fix_chunk(plain),
+            None,
+            "string content is left alone"
+        );
     }
 
     #[test]

@@ -29,9 +29,20 @@ function mistralError(problems) {
   };
 }
 
+/** Mistral's reasoning: Magistral always, the adjustable models at `reasoning_effort: "high"`. */
+const MISTRAL_THOUGHT = "Let me think.";
+const mistralThinks = (body) => /^magistral/.test(body.model) || body.reasoning_effort === "high";
+/** Content as Mistral's chunks: a `ThinkChunk` first, then the text (mistralai/client-python). */
+const thinkChunk = (text) => ({ type: "thinking", thinking: [{ type: "text", text }] });
+
 /** Mistral's answer: OpenAI's, less the members Mistral does not send. */
-function mistralCompletion(ctx, model, out) {
+function mistralCompletion(ctx, model, out, thinks) {
   const c = openaiCompletion(ctx, model, out);
+  if (thinks) {
+    for (const choice of c.choices) {
+      choice.message.content = [thinkChunk(MISTRAL_THOUGHT), { type: "text", text: choice.message.content ?? "" }];
+    }
+  }
   delete c.service_tier;
   delete c.system_fingerprint;
   for (const choice of c.choices) {
@@ -43,12 +54,13 @@ function mistralCompletion(ctx, model, out) {
 }
 
 /** Mistral's stream: a tool call whole in one delta, without `type` or `index`. */
-function mistralStreamEvents(ctx, model, out) {
+function mistralStreamEvents(ctx, model, out, thinks) {
   const chunk = (delta, finish_reason = null, usage) => `data: ${JSON.stringify({
     id: `cmpl-emu-${ctx.n}`, object: "chat.completion.chunk", created: CREATED, model,
     choices: [{ index: 0, delta, finish_reason }], ...(usage ? { usage } : {}),
   })}\n\n`;
   const events = [chunk({ role: "assistant", content: "" })];
+  if (thinks) for (const piece of MISTRAL_THOUGHT.split(/(?<= )/)) events.push(chunk({ content: [thinkChunk(piece)] }));
   if (out.plan.kind === "tool_call") {
     events.push(chunk({ tool_calls: [{ id: out.plan.id, function: { name: out.plan.name, arguments: out.plan.arguments } }] }));
   } else {
@@ -63,9 +75,9 @@ const MISTRAL_FORMAT = {
   ...OPENAI_FORMAT,
   definition: "mistral.chat-request",
   definitionError: (ctx, problems) => ({ status: 422, body: mistralError(problems) }),
-  answer: (ctx, body, controls) => mistralCompletion(ctx, body.model, openaiOutcome(body, controls)),
+  answer: (ctx, body, controls) => mistralCompletion(ctx, body.model, openaiOutcome(body, controls), mistralThinks(body)),
   stream: (ctx, body, controls) => ({
-    events: mistralStreamEvents(ctx, body.model, openaiOutcome(body, controls)),
+    events: mistralStreamEvents(ctx, body.model, openaiOutcome(body, controls), mistralThinks(body)),
     terminator: "data: [DONE]\n\n",
   }),
 };
