@@ -24,8 +24,10 @@ export function build() {
   // control flow smaller (0.5 kB); `--converge` repeats -Oz until it stops shrinking
   // (0.7 kB); `--low-memory-unused` folds constant offsets into loads and stores (1 kB),
   // true here: the stack sits first, from 1 MiB down, so its lowest kilobyte is reached
-  // only by a stack about to overflow.
-  run(nodeBin("wasm-opt"), ["--low-memory-unused", "--flatten", "--rereloop", "-Oz", "-Oz", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+  // only by a stack about to overflow; `--strip-target-features` drops a section no
+  // runtime reads. (`--ignore-implicit-traps` is not safe here: it let a load move
+  // ahead of the check guarding it, and the conformance suite hit an out-of-bounds trap.)
+  run(nodeBin("wasm-opt"), ["--low-memory-unused", "--flatten", "--rereloop", "-Oz", "-Oz", "--converge", "--strip-target-features", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
   minifyBoundaryNames(wasm, join(out, "onellm.js"), WASM_FEATURES);
 
   const pkg = join(root, "pkg");
@@ -58,7 +60,9 @@ function nightlyEnv(toolchain) {
   return {
     ...cargoEnv(),
     RUSTUP_TOOLCHAIN: toolchain,
-    RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+    // `-Zmir-opt-level=1` (a debug build's level): LLVM's -Oz does the work, and MIR's
+    // release-level inlining only made the .wasm bigger (0.2 kB gzipped).
+    RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmir-opt-level=1",
     // Its own target directory, so stable's clippy and nightly's build do not
     // invalidate each other's wasm32 artifacts.
     CARGO_TARGET_DIR: join(root, "target", "nightly"),

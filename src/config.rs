@@ -108,6 +108,33 @@ fn header_option(at: &At, key: &str) -> Result<Keyed<Option<String>>> {
     }
 }
 
+/// A base URL without credentials in it: `fetch` refuses `user:password@` URLs,
+/// quoting them (and the password) in its error, and every request would carry them.
+fn base_url(at: &At) -> Result<String> {
+    let url = at.string()?;
+    if crate::http::has_credentials(&url) {
+        return Err(at.invalid(CREDENTIALS_IN_URL));
+    }
+    Ok(url)
+}
+
+/// `OPENAI_BASE_URL`, refused (never ignored: the key would go elsewhere) when it
+/// holds credentials.
+fn env_base_url(env: Env) -> Result<Option<String>> {
+    match env("OPENAI_BASE_URL") {
+        Some(url) if crate::http::has_credentials(&url) => Err(Error::invalid(
+            "OPENAI_BASE_URL",
+            format!(
+                "invalid environment variable `OPENAI_BASE_URL`: expected {CREDENTIALS_IN_URL}"
+            ),
+        )),
+        url => Ok(url),
+    }
+}
+
+const CREDENTIALS_IN_URL: &str =
+    "a URL without credentials (`user:password@`); give the key as `apiKey`";
+
 impl ClientOptions {
     /// Reads the client options (JSON of the object given to `new OpenAI()`).
     pub fn from_value(value: &Value) -> Result<Self> {
@@ -115,7 +142,7 @@ impl ClientOptions {
         at.object()?;
         Ok(ClientOptions {
             api_key: at.opt("apiKey", secret)?,
-            base_url: at.opt("baseURL", At::string)?,
+            base_url: at.opt("baseURL", base_url)?,
             api_keys: at.opt("apiKeys", |k| k.map(secret))?.unwrap_or_default(),
             organization: at.opt("organization", At::string)?,
             project: at.opt("project", At::string)?,
@@ -138,7 +165,7 @@ impl ProviderOptions {
         at.object()?;
         Ok(ProviderOptions {
             api_key: at.opt("apiKey", secret)?,
-            base_url: at.opt("baseURL", At::string)?,
+            base_url: at.opt("baseURL", base_url)?,
             headers: header_option(at, "headers")?,
             resource: at.opt("resource", At::string)?,
             api_version: at.opt("apiVersion", At::string)?,
@@ -208,11 +235,10 @@ impl ClientOptions {
         };
         let base_url = match custom.and_then(|c| c.base_url.clone()) {
             Some(url) => url,
-            None if is_openai => self
-                .base_url
-                .clone()
-                .or_else(|| env("OPENAI_BASE_URL"))
-                .unwrap_or_else(|| spec.base_url.to_string()),
+            None if is_openai => match self.base_url.clone() {
+                Some(url) => url,
+                None => env_base_url(env)?.unwrap_or_else(|| spec.base_url.to_string()),
+            },
             None if spec.route == Route::AzureDeployment => azure_base(spec, custom, env)?,
             None => spec.base_url.to_string(),
         };
@@ -365,6 +391,40 @@ mod tests {
         let e = o.endpoint("openai", "model", &no_env).unwrap();
         assert_eq!(e.api_key.as_ref().map(Secret::expose), Some("sk-1"));
         assert_eq!(e.base_url, "http://127.0.0.1:9/v1");
+    }
+
+    #[test]
+    fn base_urls_with_credentials_are_refused_without_showing_them() {
+        for (options, param) in [
+            (
+                json!({"baseURL": "https://user:hunter2@proxy/v1"}),
+                "baseURL",
+            ),
+            (
+                json!({"providers": {"x": {"baseURL": "http://tok:hunter2@h/v1"}}}),
+                "providers.x.baseURL",
+            ),
+        ] {
+            let e = ClientOptions::from_value(&options).unwrap_err();
+            assert_eq!(e.param.as_deref(), Some(param));
+            assert!(
+                e.message.contains("without credentials") && !e.message.contains("hunter2"),
+                "{}",
+                e.message
+            );
+        }
+        let env = |k: &str| (k == "OPENAI_BASE_URL").then(|| "https://u:hunter2@h/v1".to_string());
+        let e = opts(json!({"apiKey": "sk-1"}))
+            .endpoint("openai", "model", &env)
+            .unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("OPENAI_BASE_URL"));
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+        // The client's own baseURL wins: the environment is not read.
+        let o = opts(json!({"apiKey": "sk-1", "baseURL": "http://127.0.0.1:9/v1"}));
+        assert_eq!(
+            o.endpoint("openai", "model", &env).unwrap().base_url,
+            "http://127.0.0.1:9/v1"
+        );
     }
 
     #[test]

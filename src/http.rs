@@ -84,9 +84,111 @@ pub fn join_url(base: &str, path: &str) -> String {
     )
 }
 
+/// Whether a URL carries credentials in its authority (`https://user:pass@host/`):
+/// `fetch` refuses such URLs, quoting them, and every request would hold them.
+pub fn has_credentials(url: &str) -> bool {
+    let rest = crate::bytes::split_once(url, "://").map_or(url, |(_, rest)| rest);
+    // Bytes, not `str` patterns: this loop is all the .wasm needs for it.
+    for b in rest.bytes() {
+        match b {
+            b'/' | b'?' | b'#' => return false,
+            b'@' => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A model id as path segments of a request URL (Gemini's `models/{model}`, Azure's
+/// `deployments/{deployment}`): each segment percent-encoded but for the characters
+/// model ids are made of, so that no id can leave the API root (`..`), add a query
+/// (`?`) or cut the path (`#`) with the key header along. `/` separates segments where
+/// `slashes` allows it (Gemini's `tunedModels/x`); an id that cannot be one (empty or
+/// dot segments, control characters) is refused, naming `provider`.
+pub fn model_path(model: &str, slashes: bool, provider: &str) -> crate::error::Result<String> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Bytes, pushed as ASCII: the output is ASCII by construction.
+    let mut out: Vec<u8> = Vec::with_capacity(model.len());
+    let mut segment = 0;
+    let bytes = model.as_bytes();
+    for i in 0..=bytes.len() {
+        let b = bytes.get(i).copied().unwrap_or(b'/');
+        let why = if b == b'/' {
+            let s = &out[segment..];
+            if s.is_empty() || s == b"." || s == b".." {
+                "it has an empty, `.` or `..` path segment"
+            } else if i < bytes.len() && !slashes {
+                "it holds a `/`"
+            } else {
+                out.push(b'/');
+                segment = out.len();
+                continue;
+            }
+        } else if b < 0x20 || b == 0x7f {
+            "it holds a control character"
+        } else {
+            if b.is_ascii_alphanumeric() || b"-._~@+".contains(&b) {
+                out.push(b);
+            } else {
+                out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            }
+            continue;
+        };
+        return Err(crate::error::Error::invalid(
+            "model",
+            format!("{provider} cannot take this model id in its URL: {why}"),
+        ));
+    }
+    out.pop();
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_found_in_the_authority_only() {
+        assert!(has_credentials("https://user:pass@host/v1"));
+        assert!(has_credentials("http://token@127.0.0.1:1"));
+        assert!(!has_credentials("https://host/v1/@scope"));
+        assert!(!has_credentials("https://host/v1?q=a@b"));
+        assert!(!has_credentials("http://127.0.0.1:8080/v1"));
+    }
+
+    #[test]
+    fn model_ids_stay_inside_their_path_segments() {
+        assert_eq!(
+            model_path("gemini-2.5-flash", true, "gemini").unwrap(),
+            "gemini-2.5-flash"
+        );
+        assert_eq!(
+            model_path("tunedModels/my-model_1", true, "gemini").unwrap(),
+            "tunedModels/my-model_1"
+        );
+        assert_eq!(
+            model_path("m?alt=json#x", true, "gemini").unwrap(),
+            "m%3Falt%3Djson%23x"
+        );
+        assert_eq!(
+            model_path("a:b c%", false, "azure").unwrap(),
+            "a%3Ab%20c%25"
+        );
+        assert_eq!(model_path("naïve", false, "azure").unwrap(), "na%C3%AFve");
+        for bad in ["../../v1/files", "a/../b", "a//b", ".", "x\n"] {
+            let e = model_path(bad, true, "gemini").unwrap_err();
+            assert_eq!(e.param.as_deref(), Some("model"), "{bad}");
+            assert!(
+                e.message.contains("gemini cannot take this model id"),
+                "{}",
+                e.message
+            );
+        }
+        assert!(model_path("a/b", false, "azure")
+            .unwrap_err()
+            .message
+            .contains("`/`"));
+    }
 
     #[test]
     fn join_url_has_one_slash() {

@@ -5,6 +5,8 @@ pub mod anthropic;
 pub mod capabilities;
 pub mod cohere;
 pub mod gemini;
+#[cfg(test)]
+mod no_answer_tests;
 pub mod openai;
 pub mod presets;
 pub mod reasoning;

@@ -12,6 +12,34 @@ use crate::types::request::Effort;
 
 use Effort::{High, Low, Max, Medium, Minimal, None as Off, Xhigh};
 
+/// A set of effort levels, one bit per [`Effort`] (a byte per table row, not a slice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Levels(u8);
+
+impl Levels {
+    pub const fn of(levels: &[Effort]) -> Levels {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < levels.len() {
+            bits |= 1 << levels[i] as u8;
+            i += 1;
+        }
+        Levels(bits)
+    }
+
+    pub fn contains(self, e: Effort) -> bool {
+        self.0 & (1 << e as u8) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    fn iter(self) -> impl Iterator<Item = Effort> + Clone {
+        Effort::ALL.into_iter().filter(move |e| self.contains(*e))
+    }
+}
+
 /// What a model does with `reasoning_effort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
@@ -20,7 +48,7 @@ pub enum Control {
     /// Sent on as given: the host judges (Azure deployments, hosts serving any model).
     AsIs,
     /// `reasoning_effort`, moved to the nearest level the model takes.
-    Levels(&'static [Effort]),
+    Levels(Levels),
     /// Groq's Qwen 3: `reasoning_effort` `none` or `default`, nothing in between.
     NoneOrDefault,
     /// DeepSeek: `thinking: {type: enabled | disabled}`, and the effort as given.
@@ -28,12 +56,9 @@ pub enum Control {
     /// Anthropic's `thinking` and `output_config.effort`.
     Anthropic(Claude),
     /// Gemini 2.5's `thinkingBudget`, within `[min, max]`; `off`: 0 turns it off.
-    GeminiBudget { min: u32, max: u32, off: bool },
+    GeminiBudget { min: u16, max: u16, off: bool },
     /// Gemini 3's `thinkingLevel`; `off`: `thinkingBudget: 0` turns it off.
-    GeminiLevels {
-        levels: &'static [Effort],
-        off: bool,
-    },
+    GeminiLevels { levels: Levels, off: bool },
     /// Cohere's `thinking: {type, token_budget}`.
     CohereBudget,
 }
@@ -44,7 +69,7 @@ pub struct Claude {
     /// `thinking: {type: "enabled", budget_tokens}`; else `{type: "adaptive"}`.
     pub budget: bool,
     /// The levels of `output_config.effort` (none: the family has no effort control).
-    pub efforts: &'static [Effort],
+    pub efforts: Levels,
     /// `thinking: {type: "disabled"}` is taken.
     pub off: bool,
     /// Thinking text is omitted unless `display: "summarized"` asks for it.
@@ -53,17 +78,17 @@ pub struct Claude {
     pub sampling: bool,
 }
 
-const LOW_HIGH: &[Effort] = &[Low, High];
-const LOW_TO_HIGH: &[Effort] = &[Low, Medium, High];
-const MINIMAL_TO_HIGH: &[Effort] = &[Minimal, Low, Medium, High];
-const NONE_TO_HIGH: &[Effort] = &[Off, Low, Medium, High];
-const NONE_TO_XHIGH: &[Effort] = &[Off, Low, Medium, High, Xhigh];
-const LOW_TO_XHIGH: &[Effort] = &[Low, Medium, High, Xhigh];
-const LOW_TO_MAX: &[Effort] = &[Low, Medium, High, Xhigh, Max];
+const LOW_HIGH: Levels = Levels::of(&[Low, High]);
+const LOW_TO_HIGH: Levels = Levels::of(&[Low, Medium, High]);
+const MINIMAL_TO_HIGH: Levels = Levels::of(&[Minimal, Low, Medium, High]);
+const NONE_TO_HIGH: Levels = Levels::of(&[Off, Low, Medium, High]);
+const NONE_TO_XHIGH: Levels = Levels::of(&[Off, Low, Medium, High, Xhigh]);
+const LOW_TO_XHIGH: Levels = Levels::of(&[Low, Medium, High, Xhigh]);
+const LOW_TO_MAX: Levels = Levels::of(&[Low, Medium, High, Xhigh, Max]);
 
 const BUDGET_CLAUDE: Claude = Claude {
     budget: true,
-    efforts: &[],
+    efforts: Levels(0),
     off: true,
     summarize: false,
     sampling: true,
@@ -76,150 +101,131 @@ const ADAPTIVE_CLAUDE: Claude = Claude {
     sampling: false,
 };
 
-/// (table, model id prefix, control): the first row of the table whose prefix
+/// (`table:model id prefix`, control): the first row of the table whose prefix
 /// starts the model id wins, so longer prefixes come first.
-pub const MODELS: &[(&str, &str, Control)] = &[
-    ("openai", "gpt-5-pro", Control::Levels(&[High])),
-    ("openai", "gpt-5-chat", Control::Refused),
-    ("openai", "gpt-5.1-codex-max", Control::Levels(LOW_TO_XHIGH)),
-    ("openai", "gpt-5.1-codex", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "gpt-5.1", Control::Levels(NONE_TO_HIGH)),
-    ("openai", "gpt-5-codex", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "gpt-5.", Control::Levels(NONE_TO_XHIGH)),
-    ("openai", "gpt-5", Control::Levels(MINIMAL_TO_HIGH)),
-    ("openai", "gpt-oss", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "o1", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "o3", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "o4", Control::Levels(LOW_TO_HIGH)),
-    ("openai", "gpt-", Control::Refused),
-    ("openai", "chatgpt-", Control::Refused),
-    ("openai", "", Control::AsIs),
-    ("groq", "qwen", Control::NoneOrDefault),
-    ("groq", "openai/gpt-oss", Control::Levels(LOW_TO_HIGH)),
-    ("groq", "llama", Control::Refused),
-    ("groq", "", Control::AsIs),
-    ("deepseek", "", Control::ThinkingToggle),
+pub const MODELS: &[(&str, Control)] = &[
+    ("openai:gpt-5-pro", Control::Levels(Levels::of(&[High]))),
+    ("openai:gpt-5-chat", Control::Refused),
+    ("openai:gpt-5.1-codex-max", Control::Levels(LOW_TO_XHIGH)),
+    ("openai:gpt-5.1-codex", Control::Levels(LOW_TO_HIGH)),
+    ("openai:gpt-5.1", Control::Levels(NONE_TO_HIGH)),
+    ("openai:gpt-5-codex", Control::Levels(LOW_TO_HIGH)),
+    ("openai:gpt-5.", Control::Levels(NONE_TO_XHIGH)),
+    ("openai:gpt-5", Control::Levels(MINIMAL_TO_HIGH)),
+    ("openai:gpt-oss", Control::Levels(LOW_TO_HIGH)),
+    ("openai:o1", Control::Levels(LOW_TO_HIGH)),
+    ("openai:o3", Control::Levels(LOW_TO_HIGH)),
+    ("openai:o4", Control::Levels(LOW_TO_HIGH)),
+    ("openai:gpt-", Control::Refused),
+    ("openai:chatgpt-", Control::Refused),
+    ("openai:", Control::AsIs),
+    ("groq:qwen", Control::NoneOrDefault),
+    ("groq:openai/gpt-oss", Control::Levels(LOW_TO_HIGH)),
+    ("groq:llama", Control::Refused),
+    ("groq:", Control::AsIs),
+    ("deepseek:", Control::ThinkingToggle),
     // Mistral's adjustable models take `high` or `none`; Magistral always reasons.
-    ("mistral", "magistral", Control::Refused),
+    ("mistral:magistral", Control::Refused),
     (
-        "mistral",
-        "mistral-small-latest",
-        Control::Levels(&[Off, High]),
+        "mistral:mistral-small-latest",
+        Control::Levels(Levels::of(&[Off, High])),
     ),
     (
-        "mistral",
-        "mistral-small-2603",
-        Control::Levels(&[Off, High]),
+        "mistral:mistral-small-2603",
+        Control::Levels(Levels::of(&[Off, High])),
     ),
     (
-        "mistral",
-        "mistral-medium-3.5",
-        Control::Levels(&[Off, High]),
+        "mistral:mistral-medium-3.5",
+        Control::Levels(Levels::of(&[Off, High])),
     ),
-    ("mistral", "", Control::AsIs),
-    ("xai", "grok-3-mini", Control::Levels(LOW_HIGH)),
-    ("xai", "grok-4.3", Control::Levels(NONE_TO_HIGH)),
-    ("xai", "grok-4.5", Control::Levels(LOW_TO_HIGH)),
-    ("xai", "grok-4.6", Control::Levels(LOW_TO_XHIGH)),
-    ("xai", "grok-4", Control::Refused),
-    ("xai", "grok-3", Control::Refused),
-    ("xai", "grok-2", Control::Refused),
-    ("xai", "", Control::AsIs),
+    ("mistral:", Control::AsIs),
+    ("xai:grok-3-mini", Control::Levels(LOW_HIGH)),
+    ("xai:grok-4.3", Control::Levels(NONE_TO_HIGH)),
+    ("xai:grok-4.5", Control::Levels(LOW_TO_HIGH)),
+    ("xai:grok-4.6", Control::Levels(LOW_TO_XHIGH)),
+    ("xai:grok-4", Control::Refused),
+    ("xai:grok-3", Control::Refused),
+    ("xai:grok-2", Control::Refused),
+    ("xai:", Control::AsIs),
     // Retired families keep their rows: ids live on in proxies and old code.
-    ("anthropic", "claude-3-7", Control::Anthropic(BUDGET_CLAUDE)),
-    ("anthropic", "claude-3", Control::Refused),
-    ("anthropic", "claude-2", Control::Refused),
-    ("anthropic", "claude-instant", Control::Refused),
+    ("anthropic:claude-3-7", Control::Anthropic(BUDGET_CLAUDE)),
+    ("anthropic:claude-3", Control::Refused),
+    ("anthropic:claude-2", Control::Refused),
+    ("anthropic:claude-instant", Control::Refused),
     (
-        "anthropic",
-        "claude-opus-4-5",
+        "anthropic:claude-opus-4-5",
         Control::Anthropic(Claude {
             efforts: LOW_TO_HIGH,
             ..BUDGET_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-opus-4-6",
+        "anthropic:claude-opus-4-6",
         Control::Anthropic(Claude {
-            efforts: &[Low, Medium, High, Max],
+            efforts: Levels::of(&[Low, Medium, High, Max]),
             summarize: false,
             sampling: true,
             ..ADAPTIVE_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-sonnet-4-6",
+        "anthropic:claude-sonnet-4-6",
         Control::Anthropic(Claude {
-            efforts: &[Low, Medium, High, Max],
+            efforts: Levels::of(&[Low, Medium, High, Max]),
             summarize: false,
             sampling: true,
             ..ADAPTIVE_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-opus-4-7",
+        "anthropic:claude-opus-4-7",
         Control::Anthropic(ADAPTIVE_CLAUDE),
     ),
     (
-        "anthropic",
-        "claude-opus-4-8",
+        "anthropic:claude-opus-4-8",
         Control::Anthropic(ADAPTIVE_CLAUDE),
     ),
+    ("anthropic:claude-opus-4", Control::Anthropic(BUDGET_CLAUDE)),
     (
-        "anthropic",
-        "claude-opus-4",
+        "anthropic:claude-sonnet-4",
         Control::Anthropic(BUDGET_CLAUDE),
     ),
     (
-        "anthropic",
-        "claude-sonnet-4",
-        Control::Anthropic(BUDGET_CLAUDE),
-    ),
-    (
-        "anthropic",
-        "claude-haiku-4",
+        "anthropic:claude-haiku-4",
         Control::Anthropic(BUDGET_CLAUDE),
     ),
     // Always thinking: "none" cannot be honoured.
     (
-        "anthropic",
-        "claude-opus-5-5",
+        "anthropic:claude-opus-5-5",
         Control::Anthropic(Claude {
             off: false,
             ..ADAPTIVE_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-sonnet-5-5",
+        "anthropic:claude-sonnet-5-5",
         Control::Anthropic(Claude {
             off: false,
             ..ADAPTIVE_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-fable",
+        "anthropic:claude-fable",
         Control::Anthropic(Claude {
             off: false,
             ..ADAPTIVE_CLAUDE
         }),
     ),
     (
-        "anthropic",
-        "claude-mythos",
+        "anthropic:claude-mythos",
         Control::Anthropic(Claude {
             off: false,
             ..ADAPTIVE_CLAUDE
         }),
     ),
-    ("anthropic", "", Control::Anthropic(ADAPTIVE_CLAUDE)),
+    ("anthropic:", Control::Anthropic(ADAPTIVE_CLAUDE)),
     (
-        "gemini",
-        "gemini-2.5-pro",
+        "gemini:gemini-2.5-pro",
         Control::GeminiBudget {
             min: 128,
             max: 32768,
@@ -227,52 +233,46 @@ pub const MODELS: &[(&str, &str, Control)] = &[
         },
     ),
     (
-        "gemini",
-        "gemini-2.5-flash",
+        "gemini:gemini-2.5-flash",
         Control::GeminiBudget {
             min: 512,
             max: 24576,
             off: true,
         },
     ),
-    ("gemini", "gemini-2", Control::Refused),
-    ("gemini", "gemini-1", Control::Refused),
-    ("gemini", "gemma", Control::Refused),
+    ("gemini:gemini-2", Control::Refused),
+    ("gemini:gemini-1", Control::Refused),
+    ("gemini:gemma", Control::Refused),
     (
-        "gemini",
-        "gemini-3-pro",
+        "gemini:gemini-3-pro",
         Control::GeminiLevels {
             levels: LOW_HIGH,
             off: false,
         },
     ),
     (
-        "gemini",
-        "gemini-3.5-flash",
+        "gemini:gemini-3.5-flash",
         Control::GeminiLevels {
             levels: MINIMAL_TO_HIGH,
             off: false,
         },
     ),
     (
-        "gemini",
-        "gemini-3.6-flash",
+        "gemini:gemini-3.6-flash",
         Control::GeminiLevels {
             levels: MINIMAL_TO_HIGH,
             off: true,
         },
     ),
     (
-        "gemini",
-        "gemini-3-flash",
+        "gemini:gemini-3-flash",
         Control::GeminiLevels {
             levels: MINIMAL_TO_HIGH,
             off: true,
         },
     ),
     (
-        "gemini",
-        "gemini-3.1-flash",
+        "gemini:gemini-3.1-flash",
         Control::GeminiLevels {
             levels: MINIMAL_TO_HIGH,
             off: true,
@@ -280,37 +280,36 @@ pub const MODELS: &[(&str, &str, Control)] = &[
     ),
     // 3.1 Pro, 3.7 / 3.8 Flash, the `-latest` aliases and what comes next: low to high.
     (
-        "gemini",
-        "",
+        "gemini:",
         Control::GeminiLevels {
             levels: LOW_TO_HIGH,
             off: false,
         },
     ),
-    ("cohere", "command-a-reasoning", Control::CohereBudget),
-    ("cohere", "", Control::Refused),
+    ("cohere:command-a-reasoning", Control::CohereBudget),
+    ("cohere:", Control::Refused),
 ];
 
 /// What `model` does with `reasoning_effort`, from `table`'s rows (a provider's name,
 /// or a wire format's for the translated ones); `AsIs` for a table with no rows.
 pub fn control(table: &str, model: &str) -> Control {
-    MODELS
-        .iter()
-        .find(|(t, prefix, _)| *t == table && model.starts_with(prefix))
-        .map_or(Control::AsIs, |(_, _, c)| *c)
+    for (key, c) in MODELS {
+        let prefix = key.strip_prefix(table).and_then(|k| k.strip_prefix(':'));
+        if prefix.is_some_and(|p| model.starts_with(p)) {
+            return *c;
+        }
+    }
+    Control::AsIs
 }
 
 /// The level sent for `effort` where the model takes `levels`: the effort itself, or
 /// the nearest one above it, or the model's highest (xhigh where high is the top).
 /// `none` only where the model can stop thinking: else the error saying so.
-pub fn nearest(levels: &[Effort], effort: Effort, provider: &str, model: &str) -> Result<Effort> {
-    if effort == Off && !levels.contains(&Off) {
+pub fn nearest(levels: Levels, effort: Effort, provider: &str, model: &str) -> Result<Effort> {
+    if effort == Off && !levels.contains(Off) {
         return Err(cannot_stop(provider, model));
     }
-    let on = levels
-        .iter()
-        .copied()
-        .filter(|l| *l != Off || effort == Off);
+    let on = levels.iter().filter(|l| *l != Off || effort == Off);
     Ok(on
         .clone()
         .find(|l| *l >= effort)
@@ -372,13 +371,14 @@ pub fn markdown_table() -> String {
     out.push_str("\n| --- | --- |");
     out.push_str(&" --- |".repeat(Effort::ALL.len()));
     out.push('\n');
-    for (table, prefix, control) in MODELS {
+    for (key, control) in MODELS {
+        let (table, prefix) = crate::bytes::split_once(key, ":").unwrap();
         let prefix = if prefix.is_empty() {
             "(any other)".to_string()
         } else {
             format!("`{prefix}`")
         };
-        let table = if *table == "gemini" {
+        let table = if table == "gemini" {
             "google, gemini"
         } else {
             table
@@ -394,7 +394,7 @@ pub fn markdown_table() -> String {
 
 #[cfg(test)]
 fn cell(control: &Control, e: Effort) -> String {
-    let level = |levels: &[Effort]| match nearest(levels, e, "", "") {
+    let level = |levels: Levels| match nearest(levels, e, "", "") {
         Ok(l) => format!("`{}`", l.as_str()),
         Err(_) => "refused".into(),
     };
@@ -421,7 +421,9 @@ fn cell(control: &Control, e: Effort) -> String {
         Control::GeminiBudget { off, .. } | Control::GeminiLevels { off, .. } if e == Off => {
             if off { "budget 0" } else { "refused" }.into()
         }
-        Control::GeminiBudget { min, max, .. } => format!("budget {}", budget(e, min, max)),
+        Control::GeminiBudget { min, max, .. } => {
+            format!("budget {}", budget(e, min.into(), max.into()))
+        }
         Control::GeminiLevels { levels, .. } => level(levels).to_ascii_uppercase(),
         Control::CohereBudget if e == Off => "disabled".into(),
         Control::CohereBudget => format!("budget {}", budget(e, 1024, u32::MAX)),
@@ -493,7 +495,7 @@ mod tests {
         assert_eq!(n(LOW_HIGH, Medium), High);
         assert_eq!(n(LOW_TO_HIGH, Xhigh), High);
         assert_eq!(n(LOW_TO_MAX, Xhigh), Xhigh);
-        assert_eq!(n(&[Low, Medium, High, Max], Xhigh), Max);
+        assert_eq!(n(Levels::of(&[Low, Medium, High, Max]), Xhigh), Max);
         assert_eq!(n(NONE_TO_HIGH, Off), Off);
         assert_eq!(n(NONE_TO_HIGH, Minimal), Low);
         let e = nearest(LOW_TO_HIGH, Off, "openai", "o3").unwrap_err();

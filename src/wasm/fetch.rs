@@ -153,6 +153,52 @@ impl Drop for Attempt {
     }
 }
 
+/// A rejection once a signal aborts, raced against a promise that may never settle
+/// (an injected fetch that ignores its signal). The listener goes with the race.
+struct AbortRace {
+    signal: AbortSignal,
+    aborted: js_sys::Promise,
+    on_abort: Closure<dyn FnMut()>,
+}
+
+impl AbortRace {
+    fn new(signal: &AbortSignal) -> AbortRace {
+        let slot: Rc<std::cell::RefCell<Option<Function>>> = Rc::default();
+        let fill = slot.clone();
+        let aborted = js_sys::Promise::new(&mut |_, reject| *fill.borrow_mut() = Some(reject));
+        let on_abort = Closure::<dyn FnMut()>::new(move || {
+            if let Some(reject) = slot.borrow_mut().take() {
+                let _ = reject.call0(&JsValue::UNDEFINED);
+            }
+        });
+        let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        if signal.aborted() {
+            let _ = on_abort
+                .as_ref()
+                .unchecked_ref::<Function>()
+                .call0(&JsValue::UNDEFINED);
+        }
+        AbortRace {
+            signal: signal.clone(),
+            aborted,
+            on_abort,
+        }
+    }
+
+    fn race(&self, promise: &js_sys::Promise) -> js_sys::Promise {
+        js_sys::Promise::race(&js_sys::Array::of2(promise, &self.aborted))
+    }
+}
+
+impl Drop for AbortRace {
+    fn drop(&mut self) {
+        let f = self.on_abort.as_ref().unchecked_ref();
+        let _ = self.signal.remove_event_listener_with_callback("abort", f);
+        // Nobody waits on it any more: its rejection, if it comes, is no news.
+        IGNORE.with(|ignore| drop(self.aborted.catch(ignore)));
+    }
+}
+
 /// A connection error of ours that came back through a body (a stream re-read in the
 /// same process with `Stream.fromReadableStream(stream.toReadableStream())`): kept as
 /// it was, naming its provider, rather than wrapped in a second message.
@@ -173,10 +219,10 @@ fn passed_back(thrown: &JsValue) -> Option<Error> {
 pub struct FetchBody {
     pub response: Response,
     reader: Option<ReadableStreamDefaultReader>,
-    /// The body was handed in by the caller (`Stream.fromReadableStream`): no fetch
-    /// is linked to the controller, so an abort alone would leave a pending read
-    /// waiting for ever, and `on_abort` cancels the reader instead. (A fetch's body
-    /// is ended by the abort itself.)
+    /// The body was handed in by the caller (`Stream.fromReadableStream`), or came
+    /// from an injected fetch, which may ignore its signal: an abort alone could leave
+    /// a pending read waiting for ever, so `on_abort` cancels the reader too. (The
+    /// runtime's own fetch ends its body on the abort itself.)
     handed_in: bool,
     on_abort: Option<Closure<dyn FnMut()>>,
     pub attempt: Attempt,
@@ -311,20 +357,30 @@ impl Transport for FetchTransport {
         let call = self
             .fetch_fn()?
             .call2(&JsValue::UNDEFINED, &request.url.as_str().into(), &init);
-        // An injected fetch may return a non-promise: `resolve` accepts both.
+        // An injected fetch may return a non-promise: `resolve` accepts both. It may
+        // also ignore its signal: the attempt then ends on its abort all the same.
+        let signal = attempt.controller.signal();
         let response = match call {
-            Ok(value) => JsFuture::from(js_sys::Promise::resolve(&value)).await,
+            Ok(value) => {
+                let promise = js_sys::Promise::resolve(&value);
+                let race = self.fetch.is_some().then(|| AbortRace::new(&signal));
+                let promise = match &race {
+                    Some(race) => race.race(&promise),
+                    None => promise,
+                };
+                JsFuture::from(promise).await
+            }
             Err(thrown) => Err(thrown),
         }
         .map_err(|e| attempt.error(&e, timeout_ms))?;
-        let response = as_response(response)?;
+        let (response, status) = as_response(response)?;
         Ok(HttpResponse {
-            status: response.status(),
+            status,
             headers: headers_of(&response),
             body: FetchBody {
                 response,
                 reader: None,
-                handed_in: false,
+                handed_in: self.fetch.is_some(),
                 on_abort: None,
                 attempt,
                 timeout_ms,
@@ -350,9 +406,14 @@ impl Transport for FetchTransport {
             return Ok(None);
         }
         if body.reader.is_none() {
-            let Some(stream) = body.response.body() else {
-                body.finished = true;
-                return Ok(None);
+            // Read through Reflect: an injected Response's getter may throw.
+            let stream = match Reflect::get(&body.response, &"body".into()) {
+                Ok(stream) if stream.is_null() || stream.is_undefined() => {
+                    body.finished = true;
+                    return Ok(None);
+                }
+                Ok(stream) => stream.unchecked_into::<web_sys::ReadableStream>(),
+                Err(thrown) => return Err(body.attempt.error(&thrown, body.timeout_ms)),
             };
             let signal = body.attempt.controller.signal();
             if signal.aborted() {
@@ -401,20 +462,30 @@ impl Transport for FetchTransport {
     }
 }
 
-/// Accepts any Response-like object: an injected fetch may come from undici,
-/// node-fetch or a mock, whose `Response` is not the global class.
-fn as_response(value: JsValue) -> Result<Response> {
-    let has = |name: &str| Reflect::get(&value, &name.into()).is_ok_and(|v| !v.is_undefined());
+/// Accepts any Response-like object (an injected fetch may come from undici,
+/// node-fetch or a mock, whose `Response` is not the global class), with its status:
+/// an integer from 100 to 599, else no HTTP answer at all (a mock's 70000 or -200 is
+/// not read as a wrapped 16-bit number).
+fn as_response(value: JsValue) -> Result<(Response, u16)> {
+    // `has`, not a read: a getter that throws is still a member.
+    let has = |name: &str| Reflect::has(&value, &name.into()).unwrap_or(false);
     let status = Reflect::get(&value, &"status".into())
         .ok()
         .and_then(|s| s.as_f64());
-    if value.is_instance_of::<Response>() || (status.is_some() && has("headers") && has("text")) {
-        Ok(value.unchecked_into())
-    } else {
-        Err(Error::invalid(
+    let like = status.is_some() && has("headers") && has("text");
+    if !(value.is_instance_of::<Response>() || like) {
+        return Err(Error::invalid(
             "fetch",
             "`fetch` resolved to something that is not a Response",
-        ))
+        ));
+    }
+    match status {
+        Some(s) if (100.0..=599.0).contains(&s) && s.fract() == 0.0 => {
+            Ok((value.unchecked_into(), s as u16))
+        }
+        _ => Err(Error::connection(
+            "`fetch` resolved to a Response whose status is not an HTTP status (100 to 599)",
+        )),
     }
 }
 
@@ -477,7 +548,9 @@ fn bytes_of(value: &JsValue) -> Result<Vec<u8>> {
 /// Response headers as lower-cased pairs (the Fetch `Headers` iterator lower-cases).
 fn headers_of(response: &Response) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
+    // Through Reflect: an injected Response's `headers` getter may throw.
+    let headers = Reflect::get(response, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(Some(iter)) = js_sys::try_iter(&headers) {
         for entry in iter.flatten() {
             let name = Reflect::get_u32(&entry, 0).ok().and_then(|v| v.as_string());
             let value = Reflect::get_u32(&entry, 1).ok().and_then(|v| v.as_string());

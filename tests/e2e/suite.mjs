@@ -8,6 +8,7 @@ import { livenessTests } from "./liveness.mjs";
 import { parityTests } from "./parity.mjs";
 import { dialectTests } from "./dialects.mjs";
 import { reasoningTests } from "./reasoning.mjs";
+import { hostileTests } from "./hostile.mjs";
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -716,6 +717,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
   parityTests(test, { onellm });
   dialectTests(test, { onellm, emulator, requests, clearRequests });
   reasoningTests(test, { onellm, emulator, requests, clearRequests });
+  hostileTests(test, { onellm, emulator, requests, clearRequests });
 
   const results = [];
   for (const t of tests) {

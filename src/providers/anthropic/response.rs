@@ -178,7 +178,18 @@ pub fn parse_completion(
     created: u64,
 ) -> Result<String> {
     let what = "anthropic message";
-    let message = WireMessage::read(&body_json(status, headers, body, what)?).ok_or_else(|| {
+    let value = body_json(status, headers, body, what)?;
+    if str_of(&value, "type") == Some("error") || field(&value, "error").is_some() {
+        // Anthropic's own error object, sent with a 2xx (a proxy's doing): the error
+        // its type calls for, never an empty answer.
+        let mut e = super::error::stream_error(body);
+        e.headers = headers.to_vec();
+        return Err(e);
+    }
+    if value.as_object().is_none_or(|m| !m.contains_key("content")) {
+        return Err(malformed_body(status, headers, body, what, "no `content`"));
+    }
+    let message = WireMessage::read(&value).ok_or_else(|| {
         malformed_body(
             status,
             headers,

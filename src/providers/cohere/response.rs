@@ -97,8 +97,19 @@ pub fn parse_completion(
     let model = translation.model.as_str();
     let what = "cohere response";
     let response = body_json(status, headers, body, what)?;
-    let message = field(&response, "message")
-        .ok_or_else(|| malformed_body(status, headers, body, what, "no `message`"))?;
+    let message = match field(&response, "message") {
+        Some(m) if m.is_object() => m,
+        // Cohere's error object is `{id, message: "<text>"}`: sent with a 2xx, it is
+        // the error it says, never an empty answer.
+        Some(Value::String(_)) => {
+            return Err(crate::providers::openai::error_from_response(
+                status,
+                headers.to_vec(),
+                body,
+            ))
+        }
+        _ => return Err(malformed_body(status, headers, body, what, "no `message`")),
+    };
     let mut text = String::new();
     let mut thinking = String::new();
     for part in items(message, "content") {

@@ -25,17 +25,18 @@ fn invalid(param: impl Into<String>, message: impl Into<String>) -> Error {
 
 /// `models/gemini-1.5-flash:generateContent`; a model already naming its collection
 /// (`tunedModels/x`) is used as it is.
-fn model_path(model: &str, stream: bool) -> String {
+fn model_path(model: &str, stream: bool) -> Result<String> {
+    let path = crate::http::model_path(model, true, "gemini")?;
     let name = if crate::bytes::find_str(model, "/").is_some() {
-        model.to_string()
+        path
     } else {
-        format!("models/{model}")
+        format!("models/{path}")
     };
-    if stream {
+    Ok(if stream {
         format!("{name}:streamGenerateContent?alt=sse")
     } else {
         format!("{name}:generateContent")
-    }
+    })
 }
 
 pub fn build_request(
@@ -97,7 +98,7 @@ pub fn build_request(
     if !merged.is_empty() {
         body.set("generationConfig", Value::Object(merged));
     }
-    let url = join_url(&endpoint.base_url, &model_path(model, req.is_stream()));
+    let url = join_url(&endpoint.base_url, &model_path(model, req.is_stream())?);
     let http = json_request(url, &body, req.is_stream())?;
     let translation = Translation {
         include_usage: include_usage(p),

@@ -387,6 +387,16 @@ pub fn parse_completion(
     if let Some(error) = &response.error {
         return Err(stream_error(error));
     }
+    if response.candidates.is_empty() && response.prompt_feedback.is_none() {
+        // `{}` is no answer: a blocked prompt says so in `promptFeedback`.
+        return Err(malformed_body(
+            status,
+            headers,
+            body,
+            what,
+            "no `candidates`",
+        ));
+    }
     let response_id = response
         .response_id
         .clone()

@@ -25,7 +25,7 @@ pub fn apply(req: &ChatRequest, model: &str, config: &mut Map) -> Result<()> {
             Effort::None if off => json!({"thinkingBudget": 0}),
             Effort::None => return Err(reasoning::cannot_stop("gemini", model)),
             _ => {
-                json!({"includeThoughts": true, "thinkingBudget": reasoning::budget(effort, min, max)})
+                json!({"includeThoughts": true, "thinkingBudget": reasoning::budget(effort, min.into(), max.into())})
             }
         },
         Control::GeminiLevels { levels, off } => match effort {

@@ -103,7 +103,10 @@ pub fn build_request(
             "{}?api-version={}",
             join_url(
                 &endpoint.base_url,
-                &format!("deployments/{model}/chat/completions")
+                &format!(
+                    "deployments/{}/chat/completions",
+                    crate::http::model_path(model, false, "azure")?
+                )
             ),
             endpoint.api_version.as_deref().unwrap_or(AZURE_API_VERSION)
         ),
