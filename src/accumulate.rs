@@ -19,6 +19,8 @@ pub struct Accumulator {
     /// Some chunk carried content: text, a refusal, reasoning, a tool call or a
     /// finish reason (a role, an empty text or usage alone do not count).
     started: bool,
+    /// Bytes of text kept so far for [`Accumulator::finish`].
+    kept: usize,
 }
 
 #[derive(Debug, Default)]
@@ -191,6 +193,10 @@ impl Accumulator {
             || !d.thinking_blocks.is_empty()
             || !d.provider_content.is_empty()
             || d.finish_reason.is_some();
+        let len = |t: Option<&str>| t.map_or(0, str::len);
+        self.kept = self
+            .kept
+            .saturating_add(len(d.content) + len(d.refusal) + len(d.reasoning));
         let state = self.choice(d.index);
         append(&mut state.content, d.content);
         append(&mut state.refusal, d.refusal);
@@ -215,7 +221,13 @@ impl Accumulator {
         }
         if let Some(args) = t.arguments {
             call.function.arguments.push_str(args);
+            self.kept = self.kept.saturating_add(args.len());
         }
+    }
+
+    /// Bytes of text (content, refusal, reasoning, tool arguments) kept so far.
+    pub fn kept(&self) -> usize {
+        self.kept
     }
 
     /// Whether some chunk carried content (text, refusal, reasoning, a tool call or a

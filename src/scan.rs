@@ -345,25 +345,24 @@ impl<'a> Scanner<'a> {
     }
 
     /// The character of a `\uXXXX` escape (the cursor after the `u`), a surrogate
-    /// pair joined. A lone surrogate, which a Rust string cannot hold, is refused, as
-    /// serde_json refuses it: every reader of an event then agrees.
+    /// pair joined. A lone surrogate, which a Rust string cannot hold (and `JSON.parse`
+    /// accepts), is U+FFFD: what `fetch` sends for such a JS string (it writes USV
+    /// strings) and what a UTF-8 decoder makes of such bytes. An emoji cut in half is
+    /// neither refused nor mistaken for the end of the text.
     fn unicode_escape(&mut self) -> Scan<char> {
         let first = self.hex4()?;
         if (0xD800..0xDC00).contains(&first) && self.bytes()[self.pos..].starts_with(b"\\u") {
+            let back = self.pos;
             self.pos += 2;
             let second = self.hex4()?;
             if (0xDC00..0xE000).contains(&second) {
                 let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                if let Some(c) = char::from_u32(c) {
-                    return Ok(c);
-                }
+                return Ok(char::from_u32(c).unwrap_or('\u{FFFD}'));
             }
-            return self.fail();
+            // Not its pair: that escape is read on its own.
+            self.pos = back;
         }
-        match char::from_u32(first) {
-            Some(c) => Ok(c),
-            None => self.fail(), // a lone surrogate
-        }
+        Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
     }
 
     /// A number or `null`.
@@ -569,9 +568,6 @@ mod tests {
             "tru",
             "\"\\x\"",
             "\"\\u12\"",
-            "\"\\ud83e\"",
-            "\"\\udd80\"",
-            "\"\\ud83e\\u0041\"",
             "[1 2]",
             "{\"a\" 1}",
             "nul",
@@ -583,6 +579,21 @@ mod tests {
                 serde_json::from_str::<serde_json::Value>(bad).is_err(),
                 "serde accepts {bad:?}"
             );
+        }
+    }
+
+    /// `JSON.parse` takes lone surrogates (serde_json does not): each is U+FFFD, what
+    /// `fetch` sends for such a string and a UTF-8 decoder makes of such bytes.
+    #[test]
+    fn lone_surrogates_are_replacement_characters() {
+        for (json, text) in [
+            ("\"\\ud83e\"", "\u{FFFD}"),
+            ("\"\\udd80\"", "\u{FFFD}"),
+            ("\"a\\ud83e\\u0041\"", "a\u{FFFD}A"),
+            ("\"\\ud83d\\ude00\\ud83d\"", "\u{1F600}\u{FFFD}"),
+        ] {
+            let v: crate::json::Value = crate::json::parse(json).unwrap();
+            assert_eq!(v.as_str(), Some(text), "{json}");
         }
     }
 

@@ -119,6 +119,14 @@ impl ChunkSink {
 /// gets its chunks passed on past this, rather than held without bound.
 const HOLD_LIMIT: usize = 1 << 20;
 
+/// The most text (content, refusal, reasoning, tool arguments) a stream keeps for
+/// `finalChatCompletion()`: far beyond any real answer, far below the Wasm limit.
+/// (Tests check the mechanism at 1 MiB.)
+#[cfg(not(test))]
+pub const MAX_KEPT: usize = 256 << 20;
+#[cfg(test)]
+pub const MAX_KEPT: usize = 1 << 20;
+
 /// The text of a chunk that is nothing but a text delta of choice 0: what
 /// `textChunk` in `pkg-template/core.js` rebuilds from the text alone.
 fn text_delta(chunk: &ChatCompletionChunk) -> Option<&str> {
@@ -221,6 +229,16 @@ impl ChatStream {
             }
         }
         self.events.clear();
+        if failure.is_none() && self.sink.acc.kept() > MAX_KEPT {
+            // An answer that never ends would grow the Wasm memory to its 4 GiB limit
+            // and trap: past this, the stream ends with an error, and the client goes on.
+            failure = Some(Error::api(
+                None,
+                "answer over 256 MiB, the most kept for finalChatCompletion()",
+                vec![],
+                None,
+            ));
+        }
         let batch = self.sink.take_batch(self.done);
         // Before the answer began, a failure drops what was held with the attempt.
         match failure {
@@ -315,6 +333,34 @@ mod tests {
             ..Delta::default()
         };
         ChatCompletionChunk::single(id, 5, "m", delta, None)
+    }
+
+    /// A server that never ends its answer: past [`MAX_KEPT`] the stream fails with an
+    /// error naming the limit, after handing out what came before it.
+    #[test]
+    fn an_answer_that_never_ends_is_cut_at_the_kept_limit() {
+        let mut stream = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
+        let delta = "x".repeat(64 * 1024);
+        let event = format!(
+            "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{delta}\"}},\"finish_reason\":null}}]}}\n\n"
+        );
+        let mut failed = None;
+        for read in 0..64 {
+            match stream.feed(event.as_bytes()) {
+                Ok(_) => {}
+                Err(e) => {
+                    failed = Some((read, e));
+                    break;
+                }
+            }
+        }
+        let (read, e) = failed.expect("the stream is cut");
+        assert!(
+            read * delta.len() <= MAX_KEPT + 2 * delta.len(),
+            "cut near the limit, at read {read}"
+        );
+        assert_eq!(e.class_name(), "APIError");
+        assert!(e.message.contains("finalChatCompletion()"), "{}", e.message);
     }
 
     #[test]

@@ -87,17 +87,27 @@ pub fn lookup<'a, T>(list: &'a Keyed<T>, key: &str) -> Option<&'a T> {
 }
 
 /// The caller's request, read strictly: a value and the path that led to it
-/// (`messages[1].content`), for the error that names it.
+/// (`messages[1].content`), for the error that names it. The path is a chain of
+/// borrowed steps, written out only when an error names it: reading a field costs
+/// no allocation.
 #[derive(Debug, Clone)]
-pub struct At<'a> {
+pub struct At<'a, 'p> {
     pub value: &'a Value,
-    pub path: String,
+    step: Step<'a, 'p>,
     /// What is read, for messages: `""` for the params, or e.g. `"client option"`.
     /// Options hold keys, so their errors never show the value that came.
     label: &'static str,
 }
 
-impl<'a> At<'a> {
+/// How a value was reached from its parent.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a, 'p> {
+    Root,
+    Key(&'p At<'a, 'p>, &'p str),
+    Index(&'p At<'a, 'p>, usize),
+}
+
+impl<'a, 'p> At<'a, 'p> {
     pub fn root(value: &'a Value) -> Self {
         Self::labelled(value, "")
     }
@@ -107,25 +117,45 @@ impl<'a> At<'a> {
     pub fn labelled(value: &'a Value, label: &'static str) -> Self {
         At {
             value,
-            path: String::new(),
+            step: Step::Root,
             label,
         }
     }
 
-    /// The field `key`; absent and `null` are `None`, as OpenAI reads optional params.
-    pub fn get(&self, key: &str) -> Option<At<'a>> {
-        Some(At {
-            value: field(self.value, key)?,
-            path: self.child_path(key),
+    /// The path from the root: `messages[0].content`.
+    pub fn path(&self) -> String {
+        match self.step {
+            Step::Root => String::new(),
+            Step::Key(parent, key) => {
+                let mut path = parent.path();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                path
+            }
+            Step::Index(parent, i) => format!("{}[{i}]", parent.path()),
+        }
+    }
+
+    fn at<'s>(&'s self, value: &'a Value, step: Step<'a, 's>) -> At<'a, 's> {
+        At {
+            value,
+            step,
             label: self.label,
-        })
+        }
+    }
+
+    /// The field `key`; absent and `null` are `None`, as OpenAI reads optional params.
+    pub fn get<'s>(&'s self, key: &'s str) -> Option<At<'a, 's>> {
+        Some(self.at(field(self.value, key)?, Step::Key(self, key)))
     }
 
     /// The field `key`, which must be there.
-    pub fn need(&self, key: &str) -> Result<At<'a>> {
+    pub fn need<'s>(&'s self, key: &'s str) -> Result<At<'a, 's>> {
         self.get(key).ok_or_else(|| {
             Error::invalid(
-                self.path.clone(),
+                self.path(),
                 format!("invalid {}: missing field `{key}`", self.shown()),
             )
         })
@@ -139,7 +169,7 @@ impl<'a> At<'a> {
             String::new()
         };
         Error::invalid(
-            self.path.clone(),
+            self.path(),
             format!("invalid {}: expected {expected}{came}", self.shown()),
         )
     }
@@ -147,7 +177,7 @@ impl<'a> At<'a> {
     /// How a message names this value: `` `messages[0].content` ``, `client option
     /// `timeout``, `params`.
     fn shown(&self) -> String {
-        match (self.label, self.path.as_str()) {
+        match (self.label, self.path().as_str()) {
             ("", "") => "params".into(),
             ("", path) => format!("`{path}`"),
             (label, "") => label.into(),
@@ -201,18 +231,14 @@ impl<'a> At<'a> {
     }
 
     /// The items of an array, each with its path.
-    pub fn array(&self) -> Result<Vec<At<'a>>> {
+    pub fn array<'s>(&'s self) -> Result<Vec<At<'a, 's>>> {
         let items = self
             .value
             .as_array()
             .ok_or_else(|| self.invalid("an array"))?;
         let mut ats = Vec::with_capacity(items.len());
         for (i, value) in items.iter().enumerate() {
-            ats.push(At {
-                value,
-                path: format!("{}[{i}]", self.path),
-                label: self.label,
-            });
+            ats.push(self.at(value, Step::Index(self, i)));
         }
         Ok(ats)
     }
@@ -221,7 +247,7 @@ impl<'a> At<'a> {
     /// `Result<Vec<_>>`: this is instantiated for every list type of the request, and
     /// the adapter chain (GenericShunt, try_fold, from_iter) costs a few hundred bytes
     /// of Wasm per instance more than the loop.
-    pub fn list<T>(&self, read: impl Fn(&At<'a>) -> Result<T>) -> Result<Vec<T>> {
+    pub fn list<'s, T>(&'s self, read: impl Fn(&At<'a, 's>) -> Result<T>) -> Result<Vec<T>> {
         let items = self.array()?;
         let mut out = Vec::with_capacity(items.len());
         for item in &items {
@@ -233,38 +259,29 @@ impl<'a> At<'a> {
     /// An object whose values are all read by `read`, keyed as sent, in order (keys
     /// are unique: the parser settled repeats). A list, not a map: these objects
     /// hold a few keys, and a `BTreeMap` was 8 KB of Wasm for them.
-    pub fn map<T>(&self, read: impl Fn(&At<'a>) -> Result<T>) -> Result<Keyed<T>> {
+    pub fn map<'s, T>(&'s self, read: impl Fn(&At<'a, 's>) -> Result<T>) -> Result<Keyed<T>> {
         let mut read_map = Vec::new();
         for (key, value) in self.object()? {
-            let at = At {
-                value,
-                path: self.child_path(key),
-                label: self.label,
-            };
+            let at = self.at(value, Step::Key(self, key));
             read_map.push((key.clone(), read(&at)?));
         }
         Ok(read_map)
     }
 
     /// The field `key` even when it is `null` (absent reads as `null`).
-    pub fn child(&self, key: &str) -> At<'a> {
-        At {
-            value: self.value.get(key).unwrap_or(&Value::Null),
-            path: self.child_path(key),
-            label: self.label,
-        }
-    }
-
-    fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
+    pub fn child<'s>(&'s self, key: &'s str) -> At<'a, 's> {
+        self.at(
+            self.value.get(key).unwrap_or(&Value::Null),
+            Step::Key(self, key),
+        )
     }
 
     /// The optional field `key`, read by `read`.
-    pub fn opt<T>(&self, key: &str, read: impl FnOnce(&At<'a>) -> Result<T>) -> Result<Option<T>> {
+    pub fn opt<'s, T>(
+        &'s self,
+        key: &'s str,
+        read: impl FnOnce(&At<'a, 's>) -> Result<T>,
+    ) -> Result<Option<T>> {
         self.get(key).map(|f| read(&f)).transpose()
     }
 }
@@ -312,7 +329,8 @@ mod tests {
             "{}",
             e.message
         );
-        let messages = root.get("messages").unwrap().array().unwrap();
+        let list = root.get("messages").unwrap();
+        let messages = list.array().unwrap();
         let e = messages[1].get("content").unwrap().str().unwrap_err();
         assert_eq!(e.param.as_deref(), Some("messages[1].content"));
         let e = messages[0].need("role").unwrap_err();

@@ -391,7 +391,7 @@ impl Content {
 impl ContentPart {
     fn read(at: &At) -> Result<Self> {
         at.object()?;
-        let url = |key: &str| -> Result<(At, String)> {
+        let url = |key: &'static str| -> Result<(At, String)> {
             let inner = at.need(key)?;
             let url = inner.need("url")?.string()?;
             Ok((inner, url))

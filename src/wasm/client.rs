@@ -148,6 +148,7 @@ async fn create(shared: &Shared, params: &JsValue, options: &JsValue) -> Result<
                 stream,
                 first,
                 headers,
+                secrets: target.secrets.clone(),
             },
             (&target.provider, &target.model),
             meta,

@@ -26,10 +26,15 @@ pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
             "params are not JSON-serialisable (a cycle or a BigInt?)",
         )
     })?;
+    // What `JSON.stringify` writes is JSON (lone surrogates included, read as U+FFFD):
+    // all the reader can refuse is nesting past its limit.
     crate::json::parse(&text).map_err(|e| {
         Error::invalid(
             "",
-            format!("params are not valid JSON ({})", why_not_json(&e)),
+            format!(
+                "params nest deeper than 128 levels (a tool schema, say), the most onellm reads ({})",
+                why_not_json(&e)
+            ),
         )
     })
 }

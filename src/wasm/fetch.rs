@@ -467,8 +467,8 @@ impl Transport for FetchTransport {
 /// an integer from 100 to 599, else no HTTP answer at all (a mock's 70000 or -200 is
 /// not read as a wrapped 16-bit number).
 fn as_response(value: JsValue) -> Result<(Response, u16)> {
-    // `has`, not a read: a getter that throws is still a member.
-    let has = |name: &str| Reflect::has(&value, &name.into()).unwrap_or(false);
+    // A getter that throws is still a member.
+    let has = |name: &str| Reflect::get(&value, &name.into()).map_or(true, |v| !v.is_undefined());
     let status = Reflect::get(&value, &"status".into())
         .ok()
         .and_then(|s| s.as_f64());

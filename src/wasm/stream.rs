@@ -55,6 +55,9 @@ pub struct Started {
     pub headers: Vec<(String, String)>,
     /// The stream already ended (it had no chunk at all).
     pub ended: bool,
+    /// What an error raised later in the stream must not show (the keys and credential
+    /// headers of the request), as before its first chunk.
+    pub secrets: Vec<crate::config::Secret>,
 }
 
 #[wasm_bindgen]
@@ -62,6 +65,7 @@ pub struct StreamReader {
     state: Rc<RefCell<State>>,
     /// Response headers, attached to errors raised later in the stream.
     headers: Rc<Vec<(String, String)>>,
+    secrets: Rc<Vec<crate::config::Secret>>,
     transport: FetchTransport,
     controller: AbortController,
     provider: String,
@@ -82,6 +86,7 @@ impl StreamReader {
             first,
             headers,
             ended,
+            secrets,
         } = started;
         let controller = body.attempt.controller.clone();
         let mut state = State {
@@ -97,6 +102,7 @@ impl StreamReader {
         StreamReader {
             state: Rc::new(RefCell::new(state)),
             headers: Rc::new(headers),
+            secrets: Rc::new(secrets),
             transport,
             controller,
             provider: provider.to_string(),
@@ -132,6 +138,8 @@ pub fn stream_from_response(
         stream,
         first: None,
         headers: Vec::new(),
+        // A stream the caller built holds no key of ours.
+        secrets: Vec::new(),
         ended: false,
     };
     Ok(StreamReader::new(
@@ -173,6 +181,7 @@ impl StreamReader {
         let transport = self.transport.clone();
         let (provider, model) = (self.provider.clone(), self.model.clone());
         let headers = self.headers.clone();
+        let secrets = self.secrets.clone();
         future_to_promise(async move {
             let taken = {
                 let mut s = state.borrow_mut();
@@ -201,7 +210,11 @@ impl StreamReader {
                     s.ended = true;
                     // Dropping the body aborts its request.
                     s.parts = None;
-                    Err(error_to_js(&e.with_headers(&headers).at(&provider, &model)))
+                    let mut e = e.with_headers(&headers);
+                    for secret in secrets.iter() {
+                        e.redact(secret.expose());
+                    }
+                    Err(error_to_js(&e.at(&provider, &model)))
                 }
             }
         })

@@ -47,6 +47,33 @@ export function hostileTests(test, { onellm, emulator, requests, clearRequests }
       APIConnectionError, "a rejection whose toString throws");
   });
 
+  test("hostile: a key echoed in an error after the first chunk is redacted, as before it", async () => {
+    const key = "sk-live-secret-0123456789abcdef";
+    const chunk = (content) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m",
+      choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }] })}\n\n`;
+    const echo = `data: ${JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.`, type: "invalid_request_error" } })}\n\n`;
+    const sse = async () => new Response(chunk("Hel") + echo, { headers: { "content-type": "text/event-stream" } });
+    const client = new OpenAI({ apiKey: key, fetch: sse, maxRetries: 0, dangerouslyAllowBrowser: true });
+    const stream = await client.chat.completions.create({ model: "openai/m", messages: hello, stream: true });
+    const e = await rejects(collect(stream), APIError, "error event after a chunk");
+    const seen = [e.message, String(e), JSON.stringify(e), e.stack ?? "", JSON.stringify(e.error ?? null)].join("\n");
+    check(!seen.includes(key) && !seen.includes("0123456789abcdef"), `key shown: ${seen}`);
+    check(/redacted/.test(e.message), e.message);
+  });
+
+  test("hostile: params JSON.stringify writes are read: lone surrogates as U+FFFD; past 128 levels, refused by name", async () => {
+    await clearRequests();
+    const client = new OpenAI({ apiKey: "sk-test", baseURL: `${emulator}/openai/v1`, maxRetries: 0, dangerouslyAllowBrowser: true });
+    const half = "half an emoji \ud83d";
+    const r = await client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: half }] });
+    equal(r.choices[0].message.content, "Echo: half an emoji \ufffd", "sent as fetch would send it");
+    let deep = { type: "string" };
+    for (let i = 0; i < 200; i++) deep = { type: "object", properties: { a: deep } };
+    const tools = [{ type: "function", function: { name: "f", parameters: deep } }];
+    const e = await rejects(client.chat.completions.create({ model: "openai/m", messages: hello, tools }), InvalidRequestError, "deep schema");
+    check(/deeper than 128 levels/.test(e.message), e.message);
+  });
+
   test("hostile: a 2xx body that is no answer is an error, never an empty completion", async () => {
     for (const [model, body] of [["anthropic/claude-sonnet-4-5", "{}"], ["anthropic/claude-sonnet-4-5", "[]"], ["google/gemini-2.5-flash", "{}"], ["openai/m", "{}"]]) {
       const fake = async () => new Response(body, { headers: { "content-type": "application/json" } });

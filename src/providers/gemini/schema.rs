@@ -38,15 +38,37 @@ const KEPT: &[&str] = &[
 /// Gemini's schema cannot express.
 const MAX_DEPTH: usize = 32;
 
-pub fn convert(schema: &Value, param: &str) -> Result<Value> {
-    convert_at(schema, schema, param, 0)
+/// How many schema nodes inlining `$ref`s may produce: `$defs` that refer to each
+/// other several times per level would otherwise grow the request exponentially,
+/// synchronously inside `create()`.
+const MAX_NODES: usize = 10_000;
+
+/// The schema whose `$ref`s resolve, and the nodes produced so far.
+struct Root<'a> {
+    value: &'a Value,
+    nodes: std::cell::Cell<usize>,
 }
 
-fn convert_at(node: &Value, root: &Value, param: &str, depth: usize) -> Result<Value> {
+pub fn convert(schema: &Value, param: &str) -> Result<Value> {
+    let root = Root {
+        value: schema,
+        nodes: std::cell::Cell::new(0),
+    };
+    convert_at(schema, &root, param, 0)
+}
+
+fn convert_at(node: &Value, root: &Root, param: &str, depth: usize) -> Result<Value> {
     if depth > MAX_DEPTH {
         return Err(Error::invalid(
             param,
             "the schema is recursive (or nests $refs too deeply), which gemini cannot express",
+        ));
+    }
+    root.nodes.set(root.nodes.get() + 1);
+    if root.nodes.get() > MAX_NODES {
+        return Err(Error::invalid(
+            param,
+            "the schema inlines its $refs into more than 10000 nodes for gemini (which takes no $ref): share fewer definitions",
         ));
     }
     let Value::Object(map) = node else {
@@ -54,7 +76,7 @@ fn convert_at(node: &Value, root: &Value, param: &str, depth: usize) -> Result<V
         return Ok(Value::Object(Map::new()));
     };
     if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-        let target = resolve(root, reference).ok_or_else(|| {
+        let target = resolve(root.value, reference).ok_or_else(|| {
             Error::invalid(
                 param,
                 format!("cannot resolve $ref \"{reference}\" (only local refs are)"),
@@ -72,7 +94,7 @@ fn convert_at(node: &Value, root: &Value, param: &str, depth: usize) -> Result<V
     convert_siblings(map, root, param, depth)
 }
 
-fn convert_siblings(map: &Map, root: &Value, param: &str, depth: usize) -> Result<Value> {
+fn convert_siblings(map: &Map, root: &Root, param: &str, depth: usize) -> Result<Value> {
     let mut out = Map::new();
     for (key, value) in map {
         match key.as_str() {
@@ -283,6 +305,25 @@ mod tests {
                 "addr": {"type": "object", "properties": {"city": {"type": "string"}}, "description": "home"}
             })
         );
+    }
+
+    #[test]
+    fn refs_that_multiply_per_level_are_refused_before_they_grow_the_request() {
+        // Each level refers to the next four times: 4^12 nodes once inlined.
+        let mut defs = crate::json::Map::new();
+        for level in 0..12 {
+            let next = json!({"$ref": format!("#/$defs/L{}", level + 1)});
+            defs.set(
+                &format!("L{level}"),
+                json!({"type": "object", "properties": {
+                "a": next.clone(), "b": next.clone(), "c": next.clone(), "d": next}}),
+            );
+        }
+        defs.set("L12", json!({"type": "string"}));
+        let schema = json!({"$defs": Value::Object(defs), "$ref": "#/$defs/L0"});
+        let e = convert(&schema, "tools[0].function.parameters").unwrap_err();
+        assert_eq!(e.param.as_deref(), Some("tools[0].function.parameters"));
+        assert!(e.message.contains("more than 10000 nodes"), "{}", e.message);
     }
 
     #[test]
