@@ -101,6 +101,22 @@ const ADAPTIVE_CLAUDE: Claude = Claude {
     sampling: false,
 };
 
+/// Claude 4.6: adaptive, effort up to `max` but no `xhigh`; its thinking text is shown
+/// and its sampling parameters taken.
+const CLAUDE_4_6: Claude = Claude {
+    efforts: Levels::of(&[Low, Medium, High, Max]),
+    summarize: false,
+    sampling: true,
+    ..ADAPTIVE_CLAUDE
+};
+/// Always thinking: "none" cannot be honoured.
+const ALWAYS_ON_CLAUDE: Claude = Claude {
+    off: false,
+    ..ADAPTIVE_CLAUDE
+};
+/// Mistral's adjustable models take `high` or `none`.
+const NONE_OR_HIGH: Levels = Levels::of(&[Off, High]);
+
 /// (`table:model id prefix`, control): the first row of the table whose prefix
 /// starts the model id wins, so longer prefixes come first.
 pub const MODELS: &[(&str, Control)] = &[
@@ -124,20 +140,14 @@ pub const MODELS: &[(&str, Control)] = &[
     ("groq:llama", Control::Refused),
     ("groq:", Control::AsIs),
     ("deepseek:", Control::ThinkingToggle),
-    // Mistral's adjustable models take `high` or `none`; Magistral always reasons.
+    // Magistral always reasons.
     ("mistral:magistral", Control::Refused),
     (
         "mistral:mistral-small-latest",
-        Control::Levels(Levels::of(&[Off, High])),
+        Control::Levels(NONE_OR_HIGH),
     ),
-    (
-        "mistral:mistral-small-2603",
-        Control::Levels(Levels::of(&[Off, High])),
-    ),
-    (
-        "mistral:mistral-medium-3.5",
-        Control::Levels(Levels::of(&[Off, High])),
-    ),
+    ("mistral:mistral-small-2603", Control::Levels(NONE_OR_HIGH)),
+    ("mistral:mistral-medium-3.5", Control::Levels(NONE_OR_HIGH)),
     ("mistral:", Control::AsIs),
     ("xai:grok-3-mini", Control::Levels(LOW_HIGH)),
     ("xai:grok-4.3", Control::Levels(NONE_TO_HIGH)),
@@ -159,23 +169,10 @@ pub const MODELS: &[(&str, Control)] = &[
             ..BUDGET_CLAUDE
         }),
     ),
-    (
-        "anthropic:claude-opus-4-6",
-        Control::Anthropic(Claude {
-            efforts: Levels::of(&[Low, Medium, High, Max]),
-            summarize: false,
-            sampling: true,
-            ..ADAPTIVE_CLAUDE
-        }),
-    ),
+    ("anthropic:claude-opus-4-6", Control::Anthropic(CLAUDE_4_6)),
     (
         "anthropic:claude-sonnet-4-6",
-        Control::Anthropic(Claude {
-            efforts: Levels::of(&[Low, Medium, High, Max]),
-            summarize: false,
-            sampling: true,
-            ..ADAPTIVE_CLAUDE
-        }),
+        Control::Anthropic(CLAUDE_4_6),
     ),
     (
         "anthropic:claude-opus-4-7",
@@ -194,34 +191,21 @@ pub const MODELS: &[(&str, Control)] = &[
         "anthropic:claude-haiku-4",
         Control::Anthropic(BUDGET_CLAUDE),
     ),
-    // Always thinking: "none" cannot be honoured.
     (
         "anthropic:claude-opus-5-5",
-        Control::Anthropic(Claude {
-            off: false,
-            ..ADAPTIVE_CLAUDE
-        }),
+        Control::Anthropic(ALWAYS_ON_CLAUDE),
     ),
     (
         "anthropic:claude-sonnet-5-5",
-        Control::Anthropic(Claude {
-            off: false,
-            ..ADAPTIVE_CLAUDE
-        }),
+        Control::Anthropic(ALWAYS_ON_CLAUDE),
     ),
     (
         "anthropic:claude-fable",
-        Control::Anthropic(Claude {
-            off: false,
-            ..ADAPTIVE_CLAUDE
-        }),
+        Control::Anthropic(ALWAYS_ON_CLAUDE),
     ),
     (
         "anthropic:claude-mythos",
-        Control::Anthropic(Claude {
-            off: false,
-            ..ADAPTIVE_CLAUDE
-        }),
+        Control::Anthropic(ALWAYS_ON_CLAUDE),
     ),
     ("anthropic:", Control::Anthropic(ADAPTIVE_CLAUDE)),
     (
@@ -348,8 +332,17 @@ pub fn refused(provider: &str, model: &str) -> Error {
     )
 }
 
-/// The caller's own reasoning field and `reasoning_effort` disagree on whether the
-/// model thinks at all.
+/// Where the caller sent the provider's own reasoning field `own` too (which then
+/// wins): it must agree with `reasoning_effort` on whether the model thinks at all.
+pub fn agree(own_off: bool, effort: Effort, own: &str, provider: &str) -> Result<()> {
+    if own_off == (effort == Off) {
+        Ok(())
+    } else {
+        Err(contradiction(own, effort, provider))
+    }
+}
+
+/// The caller's own reasoning field and `reasoning_effort` disagree.
 pub fn contradiction(own: &str, effort: Effort, provider: &str) -> Error {
     Error::invalid(
         "reasoning_effort",

@@ -53,9 +53,7 @@ pub fn apply(
             return Err(reasoning::refused("anthropic", model));
         };
         if own.is_some() {
-            if (effort == Effort::None) == thinking.on {
-                return Err(reasoning::contradiction("thinking", effort, "anthropic"));
-            }
+            reasoning::agree(!thinking.on, effort, "thinking", "anthropic")?;
         } else {
             thinking = mapped(&family, effort, model, max_tokens, body)?;
         }

@@ -159,10 +159,8 @@ fn thinking(req: &ChatRequest, model: &str, body: &mut Map) -> Result<()> {
     }
     let off = effort == Effort::None;
     if let Some(own) = req.raw.get("thinking").filter(|t| !t.is_null()) {
-        if off != (own.get("type").and_then(Value::as_str) == Some("disabled")) {
-            return Err(reasoning::contradiction("thinking", effort, "cohere"));
-        }
-        return Ok(());
+        let own_off = own.get("type").and_then(Value::as_str) == Some("disabled");
+        return reasoning::agree(own_off, effort, "thinking", "cohere");
     }
     body.set(
         "thinking",

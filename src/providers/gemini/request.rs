@@ -369,9 +369,8 @@ const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
 
 /// Gemini 3 and later (the families with thinking levels) check signatures.
 fn signs_calls(model: &str) -> bool {
-    let model = model.strip_prefix("models/").unwrap_or(model);
     matches!(
-        crate::providers::reasoning::control("gemini", model),
+        super::thinking::control(model),
         crate::providers::reasoning::Control::GeminiLevels { .. }
     )
 }

@@ -12,6 +12,11 @@ use crate::providers::reasoning::{self, Control};
 use crate::types::request::Effort;
 use crate::types::ChatRequest;
 
+/// What `model` (with or without its `models/` collection) does with reasoning.
+pub fn control(model: &str) -> Control {
+    reasoning::control("gemini", model.strip_prefix("models/").unwrap_or(model))
+}
+
 /// Puts the mapped `thinkingConfig` into the translated `generationConfig`, unless the
 /// caller sent one of its own, which wins (an error when it disagrees on whether the
 /// model thinks at all).
@@ -20,7 +25,7 @@ pub fn apply(req: &ChatRequest, model: &str, config: &mut Map) -> Result<()> {
         return Ok(());
     };
     let model = model.strip_prefix("models/").unwrap_or(model);
-    let thinking = match reasoning::control("gemini", model) {
+    let thinking = match control(model) {
         Control::GeminiBudget { min, max, off } => match effort {
             Effort::None if off => json!({"thinkingBudget": 0}),
             Effort::None => return Err(reasoning::cannot_stop("gemini", model)),
@@ -44,14 +49,7 @@ pub fn apply(req: &ChatRequest, model: &str, config: &mut Map) -> Result<()> {
         .filter(|t| !t.is_null());
     if let Some(own) = own {
         let own_off = own.get("thinkingBudget").and_then(Value::as_i64) == Some(0);
-        if (effort == Effort::None) != own_off {
-            return Err(reasoning::contradiction(
-                "generationConfig.thinkingConfig",
-                effort,
-                "gemini",
-            ));
-        }
-        return Ok(());
+        return reasoning::agree(own_off, effort, "generationConfig.thinkingConfig", "gemini");
     }
     config.set("thinkingConfig", thinking);
     Ok(())

@@ -31,9 +31,7 @@ pub fn apply(provider: &str, model: &str, effort: Effort, body: &mut Map) -> Res
         Control::ThinkingToggle => {
             if let Some(own) = body.get("thinking").filter(|t| !t.is_null()) {
                 let own_off = own.get("type").and_then(Value::as_str) == Some("disabled");
-                if own_off != off {
-                    return Err(reasoning::contradiction("thinking", effort, provider));
-                }
+                reasoning::agree(own_off, effort, "thinking", provider)?;
             } else {
                 let kind = if off { "disabled" } else { "enabled" };
                 body.set("thinking", json!({ "type": kind }));

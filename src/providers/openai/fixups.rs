@@ -40,23 +40,20 @@ pub fn openai_shape(body: &str) -> Option<String> {
 /// in messages and deltas alike: OpenAI code reads `content` as a string, so the text
 /// chunks become it and the thinking ones `reasoning_content`.
 fn flatten_chunks(holder: &mut Map) -> bool {
+    fn text_of(v: &Value) -> &str {
+        crate::json::str_of(v, "text").unwrap_or_default()
+    }
     let Some(Value::Array(chunks)) = holder.get("content") else {
         return false;
     };
     let (mut text, mut thinking) = (String::new(), String::new());
     for chunk in chunks {
-        let text_of = |v: &Value| {
-            v.get("text")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        match chunk.get("type").and_then(Value::as_str) {
-            Some("text") => text.push_str(&text_of(chunk)),
+        match crate::json::str_of(chunk, "type") {
+            Some("text") => text.push_str(text_of(chunk)),
             Some("thinking") => {
                 let parts = chunk.get("thinking").and_then(Value::as_array);
                 for part in parts.into_iter().flatten() {
-                    thinking.push_str(&text_of(part));
+                    thinking.push_str(text_of(part));
                 }
             }
             _ => {}
