@@ -248,6 +248,20 @@ export class OpenAI {
   }
 }
 
+/**
+ * A client whose missing keys are looked up with `reader` rather than the runtime's
+ * environment: the gateway's, on Workers, where secrets live in each request's `env`.
+ */
+export function openAIWithEnvironment(options, reader) {
+  const saved = readEnv;
+  readEnv = reader;
+  try {
+    return new OpenAI(options);
+  } finally {
+    readEnv = saved;
+  }
+}
+
 // As in `openai`, the error classes hang off the client class: `err instanceof OpenAI.APIError`.
 Object.assign(OpenAI, { OpenAI, OpenAIError, ...classes });
 

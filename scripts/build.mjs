@@ -29,12 +29,14 @@ export function build() {
   // ahead of the check guarding it, and the conformance suite hit an out-of-bounds trap.)
   run(nodeBin("wasm-opt"), ["--low-memory-unused", "--flatten", "--rereloop", "-Oz", "--flatten", "--rereloop", "-Oz", "-Oz", "--converge", "--strip-target-features", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
   minifyBoundaryNames(wasm, join(out, "onellm.js"), WASM_FEATURES);
+  const gatewayOut = buildGateway(nightly);
 
   const pkg = join(root, "pkg");
   rmSync(pkg, { recursive: true, force: true });
   mkdirSync(join(pkg, "wasm"), { recursive: true });
   cpSync(join(root, "pkg-template"), pkg, { recursive: true });
   for (const f of ["onellm.js", "onellm_bg.wasm"]) cpSync(join(out, f), join(pkg, "wasm", f));
+  for (const f of ["gateway.js", "gateway_bg.wasm"]) cpSync(join(gatewayOut, f), join(pkg, "wasm", f));
   cpSync(join(root, "README.md"), join(pkg, "README.md"));
   // Lets the examples and tests import "onellm" by name, as a user of the package does.
   const link = join(root, "node_modules", "onellm");
@@ -42,6 +44,25 @@ export function build() {
   const size = statSync(join(pkg, "wasm", "onellm_bg.wasm")).size;
   const gz = gzipSync(readFileSync(join(pkg, "wasm", "onellm_bg.wasm"))).length;
   log(`built pkg/ (${readdirSync(pkg).length} entries; onellm_bg.wasm ${(size / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped)`);
+}
+
+/**
+ * `onellm/gateway`'s own module: the gateway's decisions (src/gateway/) without the
+ * client, which the gateway calls through the client's module. Built from the same
+ * crate with `--no-default-features --features gateway`, so the client's module, which
+ * browsers download, holds none of it.
+ */
+function buildGateway(nightly) {
+  const out = join(root, "target", "wasm-pack-gateway");
+  log("compiling the gateway's module");
+  run(cargoBin("wasm-pack"), [
+    "build", "--release", "--target", "web", "--weak-refs", "--no-typescript", "--no-pack",
+    "--out-dir", out, "--out-name", "gateway", root, "--",
+    "--no-default-features", "--features", "gateway", ...(nightly ? NIGHTLY_CARGO_ARGS : []),
+  ], { env: nightly ? nightlyEnv(nightly) : cargoEnv() });
+  const wasm = join(out, "gateway_bg.wasm");
+  run(nodeBin("wasm-opt"), ["-Oz", "--strip-target-features", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+  return out;
 }
 
 // What wasm-bindgen's output uses, for binaryen to read it.

@@ -131,6 +131,35 @@ export function setupChromium() {
   aptInstall(["chromium"]);
 }
 
+/** The official Python SDK the gateway suite drives (tests/gateway/client.py), pinned. */
+export const PYTHON_OPENAI = "3.60.0";
+
+/**
+ * A project-local virtual environment (target/py-venv) holding the official `openai`
+ * Python SDK, installed from PyPI once. Returns its python, or null when this machine
+ * has no Python 3 at all (the suite then says so and skips the Python client).
+ */
+export function setupPython() {
+  const python = ["python3", "python"].find((p) => (capture(p, ["--version"]) ?? "").startsWith("Python 3"));
+  if (!python) return null;
+  const venv = join(root, "target", "py-venv");
+  const py = join(venv, "bin", "python");
+  if (!existsSync(py)) {
+    log("creating the Python virtual environment for the gateway's Python client");
+    if (capture(python, ["-m", "venv", venv]) === null) {
+      // Debian ships venv separately.
+      if (!isRoot()) throw new Error("python3 -m venv failed: run `sudo apt-get install -y python3-venv`");
+      aptInstall(["python3-venv"]);
+      run(python, ["-m", "venv", "--clear", venv]);
+    }
+  }
+  if (capture(py, ["-c", "import openai; print(openai.__version__)"]) !== PYTHON_OPENAI) {
+    log(`installing the Python openai SDK ${PYTHON_OPENAI} from PyPI (a few seconds, once)`);
+    run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `openai==${PYTHON_OPENAI}`]);
+  }
+  return py;
+}
+
 export function setupAll({ browser = true } = {}) {
   setupToolchains();
   if (browser) setupChromium();

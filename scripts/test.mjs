@@ -47,6 +47,8 @@ const runtimes = {
     setupChromium();
     return (await import("../tests/examples/run-examples.mjs")).runExamples(url);
   },
+  // onellm/gateway in workerd and Node, driven by the openai npm package, the Python SDK and curl.
+  gateway: async (url) => (await import("../tests/gateway/run-gateway.mjs")).runGateway(url),
   package: async (url) => {
     setupChromium(); // the bundled builds run in Chromium
     return (await import("../tests/package/run-pack.mjs")).runPackage(url);

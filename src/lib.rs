@@ -9,6 +9,7 @@ pub mod bytes;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod gateway;
 pub mod http;
 pub mod http_date;
 pub mod json;

@@ -3,13 +3,30 @@
 //! [`crate::client::Transport`], and exposes a stream reader to the JS glue in
 //! `pkg-template/`, which gives it its `OpenAI` / `Stream` face.
 
+//!
+//! Two modules are built from it: the client (the default feature `client`), and the
+//! gateway's decisions (`--no-default-features --features gateway`), each with only
+//! its own exports, so neither pays for the other.
+
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 mod convert;
+#[cfg(feature = "client")]
 mod fetch;
+#[cfg(feature = "client")]
 mod stream;
+#[cfg(feature = "client")]
 mod timers;
 
+#[cfg(feature = "gateway")]
+mod gateway;
+
+#[cfg(feature = "client")]
 pub use client::Client;
+#[cfg(feature = "gateway")]
+pub use gateway::GatewayCore;
+#[cfg(feature = "client")]
 pub use stream::{stream_from_response, StreamReader};
 
 /// Talc instead of Rust's default dlmalloc: about 4 KB less Wasm and faster

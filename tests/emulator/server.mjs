@@ -106,7 +106,12 @@ async function handle(req, res, state) {
     ctx.parsed = parseJson(await readBody(req));
     // Control routes (/__…) are not logged, so reading the log doesn't change it.
     if (!path.startsWith("/__")) {
-      rememberRequest(state, { method: req.method, path, query, headers: { ...req.headers }, body: ctx.parsed.json });
+      const entry = { method: req.method, path, query, headers: { ...req.headers }, body: ctx.parsed.json };
+      rememberRequest(state, entry);
+      // A client that hangs up before the answer ends (an abort reaching the provider).
+      res.on("close", () => {
+        if (!res.writableFinished) entry.cancelled = true;
+      });
     }
     if (req.method === "OPTIONS") {
       res.writeHead(204);

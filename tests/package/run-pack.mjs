@@ -39,6 +39,9 @@ export function ask(): Promise<ChatCompletion> {
   return client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: "typed" }] });
 }
 export const limited = (e: unknown): boolean => e instanceof RateLimitError || e instanceof OpenAI.APIError;
+import { createGateway } from "onellm/gateway";
+export const gateway = createGateway((env) => ({ keys: [String(env.GATEWAY_KEY)], models: { fast: { model: "groq/llama-3.1-8b-instant", fallback_models: ["openai/gpt-4o-mini"] } }, cors: ["https://app.example"] }));
+export const served: Promise<Response> = gateway.fetch(new Request("https://gw.example/v1/models"), {});
 `;
 const TSCONFIG = { compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "dom"] }, files: ["typed.ts"] };
 
