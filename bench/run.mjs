@@ -5,7 +5,7 @@
 //
 //   npm run bench                          everything (about 8 minutes); rewrites the README
 //   npm run bench -- streams overhead      only those parts; prints, leaves the README alone
-//                                          (parts: streams overhead coldstart payload memory soak)
+//                                          (parts: streams overhead coldstart payload memory gateway soak)
 //   npm run bench -- --quick               smaller sizes and fewer rounds, to try the harness;
 //                                          never written to the README
 //   --no-build  use pkg/ as it is          --no-write  print only
@@ -20,13 +20,14 @@ import { capture, log, nodeBin } from "../scripts/lib.mjs";
 import { COLDSTART_PLAN, QUICK_COLDSTART_PLAN, runColdStart } from "./coldstart.mjs";
 import { MEMORY_PLAN, QUICK_MEMORY_PLAN, runMemory } from "./memory.mjs";
 import { OVERHEAD_PLAN, QUICK_OVERHEAD_PLAN, runOverhead } from "./overhead.mjs";
+import { GATEWAY_PLAN, QUICK_GATEWAY_PLAN, runGatewayBench } from "./gateway.mjs";
 import { runPayload } from "./payload.mjs";
 import { startServerProcess } from "./server.mjs";
 import { soak, soakTable } from "./soak.mjs";
 import { QUICK_STREAM_PLAN, runStreams, STREAM_PLAN, streamBodies } from "./streams.mjs";
 import { benchTables, writeBetweenMarkers } from "./table.mjs";
 
-const PARTS = ["streams", "overhead", "coldstart", "payload", "memory", "soak"];
+const PARTS = ["streams", "overhead", "coldstart", "payload", "memory", "gateway", "soak"];
 const readme = fileURLToPath(new URL("../README.md", import.meta.url));
 
 const args = process.argv.slice(2);
@@ -46,12 +47,13 @@ const plans = {
   overheadPlan: quick ? QUICK_OVERHEAD_PLAN : OVERHEAD_PLAN,
   coldPlan: quick ? QUICK_COLDSTART_PLAN : COLDSTART_PLAN,
   memoryPlan: quick ? QUICK_MEMORY_PLAN : MEMORY_PLAN,
+  gatewayPlan: quick ? QUICK_GATEWAY_PLAN : GATEWAY_PLAN,
 };
 const result = { streamPlan: plans.streamPlan, overheadPlan: plans.overheadPlan, memoryPlan: plans.memoryPlan };
 const progress = (m) => log(m);
 
 let soakResult;
-const needsServer = parts.some((p) => ["streams", "overhead", "coldstart", "memory"].includes(p));
+const needsServer = parts.some((p) => ["streams", "overhead", "coldstart", "memory", "gateway"].includes(p));
 log(`bench: ${parts.join(", ")}${quick ? " (quick)" : ""}`);
 // The server builds the stream bodies before it reports ready, so no round pays for that.
 const server = needsServer ? await startServerProcess({ warm: parts.includes("streams") ? streamBodies(plans.streamPlan) : [] }) : null;
@@ -61,6 +63,7 @@ try {
   if (parts.includes("streams")) result.streams = await runStreams(server.url, plans.streamPlan, progress);
   if (parts.includes("overhead")) result.overhead = await runOverhead(server.url, plans.overheadPlan, progress);
   if (parts.includes("memory")) result.memory = await runMemory(server.url, plans.memoryPlan, progress);
+  if (parts.includes("gateway")) result.gateway = await runGatewayBench(server.url, plans.gatewayPlan, progress);
 } finally {
   server?.close();
 }

@@ -180,6 +180,22 @@ ${head(["target", "measured", ""])}
 ${lines.join("\n")}`;
 }
 
+function gatewayTable(g) {
+  const { requests, chunks, rounds } = g.plan;
+  const perRequest = (g.gateway.request - g.direct.request) / requests;
+  const perChunk = (g.gateway.stream - g.direct.stream) / chunks;
+  const spread = (xs) => `${ms(Math.min(...xs))}–${ms(Math.max(...xs))}`;
+  return `### Gateway
+
+\`onellm/gateway\` (examples/gateway, bundled by wrangler, in workerd through miniflare on a local port) in front of the
+bench server, against \`fetch\` to the bench server directly, from the same Node process; median of ${rounds} interleaved
+rounds (spread in brackets) after a warm-up.
+
+${head(["", "direct", "through the gateway", "added"])}
+${row([`${count(requests)} small completions, one after another`, `${ms(g.direct.request)} ms (${spread(g.direct.times.request)})`, `${ms(g.gateway.request)} ms (${spread(g.gateway.times.request)})`, `${(perRequest * 1000).toFixed(0)} µs per request`])}
+${row([`a ${count(chunks)}-chunk stream`, `${ms(g.direct.stream)} ms (${spread(g.direct.times.stream)})`, `${ms(g.gateway.stream)} ms (${spread(g.gateway.times.stream)})`, `${(perChunk * 1000).toFixed(1)} µs per chunk`])}`;
+}
+
 /** All tables for the parts that ran, targets first. */
 export function benchTables(r) {
   return [
@@ -189,6 +205,7 @@ export function benchTables(r) {
     r.coldstart && coldStartTable(r.coldstart),
     r.payload && payloadTable(r.payload),
     r.memory && memoryTable(r.memory, r.memoryPlan),
+    r.gateway && gatewayTable(r.gateway),
   ].filter(Boolean).join("\n\n");
 }
 

@@ -113,31 +113,32 @@ const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
 
 /**
  * OpenAI's event stream: `data: <chunk>` per chunk, then `data: [DONE]`. While the
- * provider is quiet, a comment every `keepAlive` ms (SSE clients skip comments): proxies
- * keep the connection, and the write is how workerd finds a caller gone, which cancels
- * this body and so the provider request.
+ * provider is quiet, a comment about every `keepAlive` ms (SSE clients skip comments):
+ * proxies keep the connection, and the write is how workerd finds a caller gone, which
+ * cancels this body and so the provider request. One interval for the whole stream, not
+ * a timer per chunk.
  */
 function sse(stream, core, keepAlive) {
   const iterator = stream[Symbol.asyncIterator]();
-  let pending;
+  let timer;
+  let last = Date.now();
+  const stop = () => clearInterval(timer);
   return new ReadableStream({
+    start(controller) {
+      if (keepAlive > 0) {
+        timer = setInterval(() => {
+          if (Date.now() - last < keepAlive) return;
+          last = Date.now();
+          controller.enqueue(KEEP_ALIVE);
+        }, Math.max(keepAlive / 2, 10));
+      }
+    },
     async pull(controller) {
       try {
-        if (!pending) {
-          pending = iterator.next();
-          pending.catch(() => {}); // awaited below, maybe by a later pull: never unhandled
-        }
-        let timer;
-        const quiet = keepAlive > 0 ? new Promise((r) => (timer = setTimeout(r, keepAlive, KEEP_ALIVE))) : undefined;
-        const first = await (quiet ? Promise.race([pending, quiet]) : pending);
-        clearTimeout(timer);
-        if (first === KEEP_ALIVE) {
-          controller.enqueue(KEEP_ALIVE);
-          return;
-        }
-        pending = undefined;
-        const { value, done } = first;
+        const { value, done } = await iterator.next();
+        last = Date.now();
         if (done) {
+          stop();
           controller.enqueue(encoder.encode("data: [DONE]\n\n"));
           controller.close();
         } else {
@@ -145,12 +146,14 @@ function sse(stream, core, keepAlive) {
         }
       } catch (e) {
         // After the first chunk the status is sent: the error goes as OpenAI sends one.
+        stop();
         controller.enqueue(encoder.encode(core.streamError(thrownOf(e))));
         controller.close();
       }
     },
     // The caller went away: so does the provider request.
     cancel() {
+      stop();
       stream.controller.abort();
     },
   });
