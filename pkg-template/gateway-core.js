@@ -42,7 +42,12 @@ export function createGateway(config) {
         return new Response(JSON.stringify({ error: { message: "the gateway is misconfigured", type: "server_error", param: null, code: null } }),
           { status: 500, headers: { "content-type": "application/json" } });
       }
-      return serve(s, request);
+      try {
+        return await serve(s, request);
+      } catch (e) {
+        // Whatever went wrong (a caller that hung up mid-upload, say) is an answer, not a throw.
+        return replyOf(JSON.parse(s.core.failure(thrownOf(e), undefined)));
+      }
     },
   };
 }
@@ -59,8 +64,7 @@ function build(config, env) {
   const secrets = [];
   for (const p of Object.values(config.providers ?? {})) if (typeof p?.apiKey === "string") secrets.push(p.apiKey);
   for (const k of Object.values(config.apiKeys ?? {})) if (typeof k === "string") secrets.push(k);
-  const source = env ?? globalThis.process?.env ?? {};
-  for (const [name, value] of Object.entries(source)) if (SECRET_NAME.test(name) && typeof value === "string") secrets.push(value);
+  for (const [name, value] of Object.entries(env ?? processEnv())) if (SECRET_NAME.test(name) && typeof value === "string") secrets.push(value);
   let core;
   try {
     core = new GatewayCore(JSON.stringify(gatewayOptions), JSON.stringify(secrets));
@@ -68,6 +72,15 @@ function build(config, env) {
     throw new TypeError(`createGateway: ${message}`);
   }
   return { core, client };
+}
+
+/** Node's environment, or Deno's where it is granted; nothing elsewhere. */
+function processEnv() {
+  try {
+    return globalThis.process?.env ?? {};
+  } catch {
+    return {}; // Deno without --allow-env
+  }
 }
 
 function replyOf({ status, headers, body }) {
