@@ -4,7 +4,7 @@
 // clients: the `openai` npm package, the official Python `openai` SDK (tests/gateway/
 // client.py, in a project-local virtual environment) and curl.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
@@ -178,7 +178,7 @@ async function drive(runtime, url, emulator, python) {
       for await (const m of client.models.list()) ids.push(m.id);
       if (ids.join() !== Object.keys(MODELS).join()) return `models ${ids}`;
     }],
-    [`${runtime}: curl, plain and streamed, and a 401 without a key`, async () => {
+    [`${runtime}: curl, plain and streamed, a 401 without a key, a 413 for a body over the limit`, async () => {
       const body = JSON.stringify({ model: "mini", messages: user("curl") });
       const curl = (args) => exec("curl", ["-sS", "-w", "\n%{http_code}", ...args]);
       const plain = await curl(["-H", `Authorization: Bearer ${KEY}`, "-H", "content-type: application/json", "-d", body, `${url}/chat/completions`]);
@@ -187,6 +187,17 @@ async function drive(runtime, url, emulator, python) {
       if (!streamed.stdout.includes("data: {") || !streamed.stdout.includes("data: [DONE]\n\n\n200")) return streamed.stdout + streamed.stderr;
       const anon = await curl(["-d", body, `${url}/chat/completions`]);
       if (!anon.stdout.endsWith("\n401")) return anon.stdout;
+      // Over the 4 MiB default: refused by its length, and, sent chunked without one, while read.
+      const big = join(tmpdir(), `onellm-gateway-big-${runtime}.json`);
+      writeFileSync(big, JSON.stringify({ model: "mini", messages: user("x".repeat(5 << 20)) }));
+      try {
+        for (const extra of [[], ["-H", "Transfer-Encoding: chunked"]]) {
+          const large = await curl(["-H", `Authorization: Bearer ${KEY}`, ...extra, "--data-binary", `@${big}`, `${url}/chat/completions`]);
+          if (!large.stdout.endsWith("\n413") || !large.stdout.includes("larger than this gateway accepts")) return `${extra.join(" ")}: ${large.stdout.slice(-300)}`;
+        }
+      } finally {
+        rmSync(big, { force: true });
+      }
     }],
   ];
   const results = await Promise.all(cases.map(([name, check]) => timed(name, check)));
