@@ -81,6 +81,8 @@ async function main() {
   cargo(["fmt", "--check"]);
   cargo(["clippy", "--all-targets", "--", "-D", "warnings"]);
   cargo(["clippy", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
+  // The gateway's own module (onellm/gateway) compiles other code in src/wasm/.
+  cargo(["clippy", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "gateway", "--", "-D", "warnings"]);
   cargo(["test", "--quiet"]);
   log("index.d.ts under strict TypeScript (tsc, and deno check); openai-typed code against both packages");
   run(nodeBin("tsc"), ["-p", "tests/types"]);
