@@ -3,48 +3,26 @@
 // server, against calling the bench server directly with the same `fetch`, in one run.
 // Per request: small non-streamed completions one after the other. Per chunk: one
 // OpenAI-format stream read to its end. Rounds interleave direct and gateway; medians.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { median } from "./children.mjs";
 
 export const GATEWAY_PLAN = { requests: 500, chunks: 50_000, rounds: 5 };
 export const QUICK_GATEWAY_PLAN = { requests: 100, chunks: 5_000, rounds: 2 };
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const KEY = "gw-bench-key-0123456789";
 const messages = [{ role: "user", content: "bench" }];
 
 /** `{ plan, direct: {request, stream}, gateway: {request, stream} }`, milliseconds (medians). */
 export async function runGatewayBench(url, plan = GATEWAY_PLAN, log = () => {}) {
-  const { Miniflare } = await import("miniflare");
-  const { unstable_readConfig } = await import("wrangler");
-  const { bin, exec } = await import("../tests/examples/lib.mjs");
-  const dir = join(root, "examples", "gateway");
-  const out = mkdtempSync(join(tmpdir(), "onellm-gateway-bench-"));
-  let mf;
+  // Imported when run: the bench's other parts do not need miniflare or wrangler.
+  const { serveGatewayInWorkerd } = await import("../tests/gateway/workerd.mjs");
+  const served = await serveGatewayInWorkerd({
+    GATEWAY_KEYS: KEY,
+    GATEWAY_MODELS: JSON.stringify({ small: "openai/bench-1", long: `openai/bench-${plan.chunks}` }),
+    OPENAI_BASE_URL: `${url}/openai/v1`,
+    OPENAI_API_KEY: "sk-bench",
+  });
   try {
-    const built = await exec(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out], { cwd: dir, env: { CI: "1", WRANGLER_SEND_METRICS: "false" } });
-    if (!built.ok) throw new Error(`wrangler: ${built.stderr}`);
-    const config = unstable_readConfig({ config: join(dir, "wrangler.toml") });
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: out,
-      scriptPath: join(out, "index.js"),
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: config.compatibility_date,
-      compatibilityFlags: config.compatibility_flags,
-      bindings: {
-        GATEWAY_KEYS: KEY,
-        GATEWAY_MODELS: JSON.stringify({ small: "openai/bench-1", long: `openai/bench-${plan.chunks}` }),
-        OPENAI_BASE_URL: `${url}/openai/v1`,
-        OPENAI_API_KEY: "sk-bench",
-      },
-      host: "127.0.0.1",
-      port: 0,
-    });
-    const gateway = `${new URL("/v1", await mf.ready)}`;
+    const gateway = served.url;
     const call = (base, model, stream, auth) => fetch(`${base}/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${KEY}` } : {}) },
@@ -80,7 +58,6 @@ export async function runGatewayBench(url, plan = GATEWAY_PLAN, log = () => {}) 
     }
     return result;
   } finally {
-    await mf?.dispose();
-    rmSync(out, { recursive: true, force: true });
+    await served.close();
   }
 }

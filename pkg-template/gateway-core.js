@@ -56,9 +56,8 @@ function build(config, env) {
   if (config === null || typeof config !== "object") throw new TypeError("createGateway: expected an options object");
   const clientOptions = {};
   const gatewayOptions = {};
+  // The client's own options go to the client, which checks them; the rest to the gateway.
   for (const [k, v] of Object.entries(config)) (CLIENT_OPTIONS.includes(k) ? clientOptions : gatewayOptions)[k] = v;
-  // The client's own options are checked by the client; the gateway sees their names.
-  for (const k of Object.keys(clientOptions)) if (k !== "fetch") gatewayOptions[k] = null;
   const reader = env ? (name) => (typeof env[name] === "string" ? env[name] : undefined) : undefined;
   const client = reader ? openAIWithEnvironment(clientOptions, reader) : new OpenAI(clientOptions);
   const secrets = [];
@@ -97,20 +96,19 @@ async function serve({ core, client }, request) {
   if (decision.reply) return replyOf(decision.reply);
   if (decision.models !== undefined) return replyOf(JSON.parse(core.models(decision.models, decision.id ?? undefined, origin)));
   const body = await readBounded(request, decision.maxBody);
-  if (body === null) return withCors(replyOf(JSON.parse(core.bodyTooLarge(decision.maxBody))), core, origin);
+  if (body === null) return replyOf(JSON.parse(core.bodyTooLarge(origin)));
   const plan = JSON.parse(core.chat(decision.chat, body, origin));
   if (plan.reply) return replyOf(plan.reply);
-  const failed = (e) => replyOf(JSON.parse(core.failure(thrownOf(e), origin)));
   let result;
   try {
     result = await client.chat.completions.create(JSON.parse(plan.params), { signal: request.signal });
   } catch (e) {
-    return failed(e);
+    return replyOf(JSON.parse(core.failure(thrownOf(e), origin)));
   }
   const meta = result.onellm;
-  const headers = new Headers(JSON.parse(core.corsHeaders(origin)).headers);
+  const headers = new Headers(JSON.parse(core.corsHeaders(origin)));
   if (meta) {
-    headers.set("x-onellm-model", meta.model.includes("/") ? meta.model : `${meta.provider}/${meta.model}`);
+    headers.set("x-onellm-model", meta.model); // "provider/model"
     headers.set("x-onellm-attempts", String(meta.attempts.length));
   }
   if (!plan.stream) {
@@ -197,11 +195,6 @@ function thrownOf(e) {
     code: typeof e?.code === "string" ? e.code : undefined, retryAfter: e?.headers?.get?.("retry-after") ?? undefined,
     attempts: Array.isArray(e?.attempts) ? e.attempts.length : 0,
   });
-}
-
-function withCors(response, core, origin) {
-  for (const [k, v] of JSON.parse(core.corsHeaders(origin)).headers) response.headers.set(k, v);
-  return response;
 }
 
 /** The body as text, or null once it is longer than `max` bytes, whatever its length header said. */

@@ -1,23 +1,11 @@
-//! The gateway's configuration: the object given to `createGateway`, less what the JS
-//! side keeps for the client it calls providers with (`providers`, `apiKeys`, `fetch`,
-//! timeouts), which the client's own reader checks.
+//! The gateway's configuration: the object given to `createGateway`, less the client's
+//! own options (`providers`, `apiKeys`, `fetch`, timeouts: `CLIENT_OPTIONS` in
+//! gateway-core.js), which go to the client and its own reader.
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::json::{At, Value};
 use crate::model::parse_model_id;
-
-/// Options that belong to the client the gateway calls providers through: read by
-/// `ClientOptions::from_value`, accepted here unread.
-pub const CLIENT_OPTIONS: [&str; 7] = [
-    "providers",
-    "apiKeys",
-    "fetch",
-    "timeout",
-    "idleTimeout",
-    "maxRetries",
-    "defaultHeaders",
-];
 
 /// The most a request body may hold unless `maxBodyBytes` says otherwise: room for a
 /// few images sent inline as base64, far below what would strain a Worker's memory.
@@ -133,7 +121,7 @@ impl Config {
     }
 }
 
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 7] = [
     "models",
     "streamKeepAlive",
     "allowRawModels",
@@ -141,13 +129,6 @@ const KNOWN: [&str; 14] = [
     "allowUnauthenticated",
     "cors",
     "maxBodyBytes",
-    CLIENT_OPTIONS[0],
-    CLIENT_OPTIONS[1],
-    CLIENT_OPTIONS[2],
-    CLIENT_OPTIONS[3],
-    CLIENT_OPTIONS[4],
-    CLIENT_OPTIONS[5],
-    CLIENT_OPTIONS[6],
 ];
 
 impl Chain {

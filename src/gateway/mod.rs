@@ -83,7 +83,7 @@ impl Gateway {
             ("POST", "/v1/chat/completions") => {
                 let max_body = self.config.max_body_bytes;
                 if head.content_length.is_some_and(|n| n > max_body) {
-                    return reply(413, too_large(max_body));
+                    return Route::Reply(self.too_large(head.origin));
                 }
                 Route::Chat { key, max_body }
             }
@@ -153,8 +153,13 @@ impl Gateway {
     }
 
     /// The call a chat body asks for: its public model name resolved to the chain the
-    /// gateway serves it with, or the error OpenAI would answer.
-    pub fn chat(&self, key: usize, body: &str) -> Result<ChatPlan, Reply> {
+    /// gateway serves it with, or the error OpenAI would answer (to `origin`).
+    pub fn chat(&self, key: usize, body: &str, origin: Option<&str>) -> Result<ChatPlan, Reply> {
+        self.plan_chat(key, body)
+            .map_err(|reply| with(reply, &self.cors_headers(origin)))
+    }
+
+    fn plan_chat(&self, key: usize, body: &str) -> Result<ChatPlan, Reply> {
         let refuse = |status, e: ApiError| Err(e.reply(status));
         let mut value = match json::parse(body) {
             Ok(Value::Object(map)) => map,
@@ -194,14 +199,7 @@ impl Gateway {
             );
         }
         let Some(chain) = self.resolve(key, &name) else {
-            return refuse(
-                404,
-                ApiError::invalid(
-                    format!("The model `{name}` does not exist or you do not have access to it."),
-                    Some("model"),
-                )
-                .with_code("model_not_found"),
-            );
+            return refuse(404, model_not_found(&name));
         };
         let stream = value.get("stream").and_then(Value::as_bool) == Some(true);
         set_chain(&mut value, &chain);
@@ -247,12 +245,7 @@ impl Gateway {
         let cors = self.cors_headers(origin);
         let reply = match (id, data.pop()) {
             (Some(_), Some(model)) => ok_json(json::to_string(&model)),
-            (Some(id), None) => ApiError::invalid(
-                format!("The model `{id}` does not exist or you do not have access to it."),
-                Some("model"),
-            )
-            .with_code("model_not_found")
-            .reply(404),
+            (Some(id), None) => model_not_found(id).reply(404),
             (None, last) => {
                 data.extend(last);
                 ok_json(json::to_string(
@@ -261,6 +254,17 @@ impl Gateway {
             }
         };
         with(reply, &cors)
+    }
+
+    /// The 413 for a body over `maxBodyBytes`: announced so, or found so while it was
+    /// read (a length the caller did not announce, or announced wrong).
+    pub fn too_large(&self, origin: Option<&str>) -> Reply {
+        let max = self.config.max_body_bytes;
+        let error = ApiError::invalid(
+            format!("the request body is larger than this gateway accepts ({max} bytes)"),
+            None,
+        );
+        with(error.reply(413), &self.cors_headers(origin))
     }
 
     /// What a failed call answers: `thrown` as [`reply::failure`] reads it, the
@@ -305,11 +309,12 @@ fn set_chain(params: &mut Map, chain: &config::Chain) {
     }
 }
 
-fn too_large(max: u64) -> ApiError {
+fn model_not_found(name: &str) -> ApiError {
     ApiError::invalid(
-        format!("the request body is larger than this gateway accepts ({max} bytes)"),
-        None,
+        format!("The model `{name}` does not exist or you do not have access to it."),
+        Some("model"),
     )
+    .with_code("model_not_found")
 }
 
 fn ok_json(body: String) -> Reply {
@@ -323,10 +328,4 @@ fn ok_json(body: String) -> Reply {
 fn with(mut reply: Reply, headers: &[(String, String)]) -> Reply {
     reply.headers.extend_from_slice(headers);
     reply
-}
-
-/// The 413 for a body found longer than the limit while reading it (a length the
-/// caller did not announce, or announced wrong).
-pub fn body_too_large(max: u64) -> Reply {
-    too_large(max).reply(413)
 }

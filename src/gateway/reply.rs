@@ -96,16 +96,20 @@ pub fn json_type() -> (String, String) {
     ("content-type".into(), "application/json".into())
 }
 
+/// Headers as `[[name, value], …]`, what `new Headers()` takes.
+pub fn headers_value(headers: &[(String, String)]) -> Value {
+    let pairs = headers
+        .iter()
+        .map(|(k, v)| Value::Array(vec![k.as_str().into(), v.as_str().into()]))
+        .collect();
+    Value::Array(pairs)
+}
+
 impl ToJson for Reply {
     fn write_json(&self, out: &mut String) {
-        let headers: Vec<Value> = self
-            .headers
-            .iter()
-            .map(|(k, v)| Value::Array(vec![k.as_str().into(), v.as_str().into()]))
-            .collect();
         json::object(out)
             .field("status", &u32::from(self.status))
-            .field("headers", &Value::Array(headers))
+            .field("headers", &headers_value(&self.headers))
             .field("body", &self.body)
             .end();
     }

@@ -21,7 +21,6 @@ fn standard() -> Gateway {
         "keys": [KEY_A, {"key": KEY_B, "models": ["fast", "openai/*"]}],
         "allowRawModels": true,
         "cors": ["https://app.example"],
-        "providers": {"openai": {"apiKey": "sk-provider-secret-123456"}},
     }))
 }
 
@@ -145,7 +144,7 @@ fn a_body_announced_too_large_is_a_413_before_it_is_read() {
 fn a_public_name_becomes_its_chain_and_the_rest_of_the_body_is_kept() {
     let g = standard();
     let plan = g
-        .chat(0, r#"{"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true,"temperature":0.5}"#)
+        .chat(0, r#"{"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true,"temperature":0.5}"#, None)
         .unwrap();
     assert!(plan.stream);
     assert_eq!(
@@ -154,7 +153,7 @@ fn a_public_name_becomes_its_chain_and_the_rest_of_the_body_is_kept() {
                "stream": true, "temperature": 0.5, "fallback_models": ["openai/gpt-4o-mini"], "retries": 1})
     );
     let raw = g
-        .chat(0, r#"{"model":"openai/gpt-4o","messages":[]}"#)
+        .chat(0, r#"{"model":"openai/gpt-4o","messages":[]}"#, None)
         .unwrap();
     assert!(!raw.stream);
     assert_eq!(json::parse(&raw.params).unwrap()["model"], "openai/gpt-4o");
@@ -163,15 +162,17 @@ fn a_public_name_becomes_its_chain_and_the_rest_of_the_body_is_kept() {
 #[test]
 fn a_key_calls_only_its_models_and_unknown_ones_are_openais_404() {
     let g = standard();
-    assert!(g.chat(1, r#"{"model":"fast"}"#).is_ok());
-    assert!(g.chat(1, r#"{"model":"openai/gpt-4o"}"#).is_ok());
+    assert!(g.chat(1, r#"{"model":"fast"}"#, None).is_ok());
+    assert!(g.chat(1, r#"{"model":"openai/gpt-4o"}"#, None).is_ok());
     for model in [
         "smart",
         "anthropic/claude-sonnet-4-5",
         "openai-x/gpt",
         "nonsense",
     ] {
-        let reply = g.chat(1, &format!(r#"{{"model":"{model}"}}"#)).unwrap_err();
+        let reply = g
+            .chat(1, &format!(r#"{{"model":"{model}"}}"#), None)
+            .unwrap_err();
         assert_eq!(reply.status, 404, "{model}");
         let e = error_of(&reply);
         assert_eq!(e["code"], "model_not_found");
@@ -185,7 +186,7 @@ fn a_key_calls_only_its_models_and_unknown_ones_are_openais_404() {
     let closed = gateway(json!({"models": {"m": "openai/gpt-4o-mini"}, "keys": [KEY_A]}));
     assert_eq!(
         closed
-            .chat(0, r#"{"model":"openai/gpt-4o-mini"}"#)
+            .chat(0, r#"{"model":"openai/gpt-4o-mini"}"#, None)
             .unwrap_err()
             .status,
         404
@@ -207,7 +208,7 @@ fn bad_bodies_are_400s_naming_the_field() {
         (r#"{"model":"fast","retries":9}"#, Some("retries")),
     ];
     for (body, param) in cases {
-        let reply = g.chat(0, body).unwrap_err();
+        let reply = g.chat(0, body, None).unwrap_err();
         assert_eq!(reply.status, 400, "{body}");
         let e = error_of(&reply);
         assert_eq!(e["type"], "invalid_request_error");

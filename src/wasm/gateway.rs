@@ -4,16 +4,13 @@
 use wasm_bindgen::prelude::*;
 
 use crate::gateway::config::Config;
-use crate::gateway::{body_too_large, Gateway, Head, Route};
-use crate::json::{self, ToJson, Value};
+use crate::gateway::reply::headers_value;
+use crate::gateway::{Gateway, Head, Route};
+use crate::json::{self, Value};
 
 #[wasm_bindgen]
 pub struct GatewayCore {
     gateway: Gateway,
-}
-
-fn reply_json(reply: &impl ToJson) -> String {
-    json::to_string(reply)
 }
 
 #[wasm_bindgen]
@@ -81,25 +78,18 @@ impl GatewayCore {
     /// `{"params": "<json>", "stream": bool}` or `{"reply": …}`.
     pub fn chat(&self, key: u32, body: &str, origin: Option<String>) -> String {
         let mut out = String::new();
-        match self.gateway.chat(key as usize, body) {
-            Ok(plan) => {
-                json::object(&mut out)
-                    .field("params", &plan.params)
-                    .field("stream", &plan.stream)
-                    .end();
-            }
-            Err(mut reply) => {
-                reply
-                    .headers
-                    .extend(self.gateway.cors_headers(origin.as_deref()));
-                json::object(&mut out).field("reply", &reply).end();
-            }
+        match self.gateway.chat(key as usize, body, origin.as_deref()) {
+            Ok(plan) => json::object(&mut out)
+                .field("params", &plan.params)
+                .field("stream", &plan.stream)
+                .end(),
+            Err(reply) => json::object(&mut out).field("reply", &reply).end(),
         }
         out
     }
 
     pub fn models(&self, key: u32, id: Option<String>, origin: Option<String>) -> String {
-        reply_json(
+        json::to_string(
             &self
                 .gateway
                 .models(key as usize, id.as_deref(), origin.as_deref()),
@@ -109,7 +99,7 @@ impl GatewayCore {
     /// The answer to a failed call; `thrown` is the error's fields as JSON.
     pub fn failure(&self, thrown: &str, origin: Option<String>) -> String {
         let thrown = json::parse(thrown).unwrap_or_default();
-        reply_json(&self.gateway.failure(&thrown, origin.as_deref()))
+        json::to_string(&self.gateway.failure(&thrown, origin.as_deref()))
     }
 
     /// The event that ends a stream that failed after it began.
@@ -122,16 +112,14 @@ impl GatewayCore {
     /// The CORS headers of a successful answer to `origin`, as `[[name, value]]` JSON.
     #[wasm_bindgen(js_name = corsHeaders)]
     pub fn cors_headers(&self, origin: Option<String>) -> String {
-        let reply = crate::gateway::reply::Reply {
-            status: 200,
-            headers: self.gateway.cors_headers(origin.as_deref()),
-            body: String::new(),
-        };
-        reply_json(&reply)
+        json::to_string(&headers_value(
+            &self.gateway.cors_headers(origin.as_deref()),
+        ))
     }
 
+    /// The 413 for a body found over the limit while it was read.
     #[wasm_bindgen(js_name = bodyTooLarge)]
-    pub fn body_too_large(&self, max: f64) -> String {
-        reply_json(&body_too_large(max.max(0.0) as u64))
+    pub fn body_too_large(&self, origin: Option<String>) -> String {
+        json::to_string(&self.gateway.too_large(origin.as_deref()))
     }
 }

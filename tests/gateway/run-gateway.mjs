@@ -4,14 +4,13 @@
 // clients: the `openai` npm package, the official Python `openai` SDK (tests/gateway/
 // client.py, in a project-local virtual environment) and curl.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
 import OpenAI from "openai";
-import { unstable_readConfig } from "wrangler";
 import { setupPython } from "../../scripts/setup.mjs";
 import { bin, exec, root, timed } from "../examples/lib.mjs";
+import { serveGatewayInWorkerd } from "./workerd.mjs";
 
 const dir = join(root, "examples", "gateway");
 const KEY = "gw-suite-key-0123456789";
@@ -40,11 +39,10 @@ function environment(emulator) {
 
 export async function runGateway(emulator) {
   const python = setupPython();
-  const out = mkdtempSync(join(tmpdir(), "onellm-gateway-"));
   const stops = [];
   try {
     const started = await Promise.all([
-      startWorkerd(emulator, out, stops),
+      startWorkerd(emulator, stops),
       startServer("node", process.execPath, [join(dir, "node.mjs")], emulator, stops),
       startServer("deno", bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env", join(dir, "deno.ts")], emulator, stops),
     ]);
@@ -56,32 +54,15 @@ export async function runGateway(emulator) {
     return { runtime: "gateway", results };
   } finally {
     for (const stop of stops) await stop();
-    rmSync(out, { recursive: true, force: true });
   }
 }
 
-async function startWorkerd(emulator, out, stops) {
+async function startWorkerd(emulator, stops) {
   let url, mf;
   const built = await timed("workerd: examples/gateway bundles with wrangler deploy --dry-run and serves on a port", async () => {
-    const { ok, stdout, stderr } = await exec(bin("wrangler"), ["deploy", "--dry-run", "--outdir", out], {
-      cwd: dir,
-      env: { CI: "1", WRANGLER_SEND_METRICS: "false" },
-    });
-    if (!ok) return `${stdout}\n${stderr}`;
-    const config = unstable_readConfig({ config: join(dir, "wrangler.toml") });
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: out,
-      scriptPath: join(out, "index.js"),
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: config.compatibility_date,
-      compatibilityFlags: config.compatibility_flags,
-      bindings: { ...config.vars, ...environment(emulator) },
-      host: "127.0.0.1",
-      port: 0,
-    });
-    stops.push(() => mf.dispose());
-    url = `${new URL("/v1", await mf.ready)}`;
+    const served = await serveGatewayInWorkerd(environment(emulator));
+    stops.push(served.close);
+    ({ url, mf } = served);
   });
   return { runtime: "workerd", url, mf, results: [built] };
 }
