@@ -21,7 +21,18 @@ pub struct Accumulator {
     started: bool,
     /// Bytes of text kept so far for [`Accumulator::finish`].
     kept: usize,
+    /// Set when a chunk named a choice or tool call past [`MAX_CHOICES`] /
+    /// [`MAX_TOOL_CALLS`]: what it said is dropped, and the stream fails with
+    /// [`TOO_MANY`].
+    overflow: bool,
 }
+
+/// The most choices a stream may name: OpenAI's own limit for `n`.
+pub const MAX_CHOICES: usize = 128;
+/// The most tool calls one choice may make, far beyond any real answer.
+pub const MAX_TOOL_CALLS: usize = 256;
+/// What a stream past either limit fails with.
+pub const TOO_MANY: &str = "the stream named more than 128 choices or 256 tool calls";
 
 #[derive(Debug, Default)]
 struct ChoiceState {
@@ -39,9 +50,12 @@ struct ChoiceState {
 }
 
 impl ChoiceState {
-    fn tool_call(&mut self, index: u32) -> &mut ToolCall {
+    fn tool_call(&mut self, index: u32) -> Option<&mut ToolCall> {
+        // The search is bounded by the cap: one chunk naming a new call per item
+        // costs time linear in its size, never quadratic.
         let at = match self.tool_calls.iter().position(|(i, _)| *i == index) {
             Some(at) => at,
+            None if self.tool_calls.len() >= MAX_TOOL_CALLS => return None,
             None => {
                 let empty = ToolCall {
                     id: String::new(),
@@ -55,7 +69,7 @@ impl ChoiceState {
                 self.tool_calls.len() - 1
             }
         };
-        &mut self.tool_calls[at].1
+        Some(&mut self.tool_calls[at].1)
     }
 }
 
@@ -197,7 +211,9 @@ impl Accumulator {
         self.kept = self
             .kept
             .saturating_add(len(d.content) + len(d.refusal) + len(d.reasoning));
-        let state = self.choice(d.index);
+        let Some(state) = self.choice(d.index) else {
+            return;
+        };
         append(&mut state.content, d.content);
         append(&mut state.refusal, d.refusal);
         append(&mut state.reasoning, d.reasoning);
@@ -211,7 +227,10 @@ impl Accumulator {
 
     pub fn tool_delta(&mut self, choice: u32, t: ToolDelta) {
         self.started = true;
-        let call = self.choice(choice).tool_call(t.index);
+        let Some(call) = self.choice(choice).and_then(|c| c.tool_call(t.index)) else {
+            self.overflow = true;
+            return;
+        };
         if let Some(id) = t.id {
             call.id = id.to_string();
         }
@@ -240,9 +259,18 @@ impl Accumulator {
         self.usage = Some(usage);
     }
 
-    fn choice(&mut self, index: u32) -> &mut ChoiceState {
+    /// Why the stream must fail, when a chunk named more choices or calls than kept.
+    pub fn overflow(&self) -> Option<&'static str> {
+        self.overflow.then_some(TOO_MANY)
+    }
+
+    fn choice(&mut self, index: u32) -> Option<&mut ChoiceState> {
         let at = match self.choices.iter().position(|c| c.index == index) {
             Some(at) => at,
+            None if self.choices.len() >= MAX_CHOICES => {
+                self.overflow = true;
+                return None;
+            }
             None => {
                 self.choices.push(ChoiceState {
                     index,
@@ -251,7 +279,7 @@ impl Accumulator {
                 self.choices.len() - 1
             }
         };
-        &mut self.choices[at]
+        Some(&mut self.choices[at])
     }
 
     pub fn finish(&self) -> ChatCompletion {

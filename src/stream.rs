@@ -229,6 +229,9 @@ impl ChatStream {
             }
         }
         self.events.clear();
+        if let Some(why) = self.sink.acc.overflow().filter(|_| failure.is_none()) {
+            failure = Some(Error::api(None, why, vec![], None));
+        }
         if failure.is_none() && self.sink.acc.kept() > MAX_KEPT {
             // An answer that never ends would grow the Wasm memory to its 4 GiB limit
             // and trap: past this, the stream ends with an error, and the client goes on.
@@ -361,6 +364,54 @@ mod tests {
         );
         assert_eq!(e.class_name(), "APIError");
         assert!(e.message.contains("finalChatCompletion()"), "{}", e.message);
+    }
+
+    /// One chunk naming a new choice, or a new tool call, per item: past the limits
+    /// the stream fails naming them, instead of searching what it keeps once per item
+    /// (time quadratic in the chunk's size, inside one read). The first 128 choices
+    /// and 256 calls are kept, as a real answer's would be.
+    #[test]
+    fn a_chunk_naming_too_many_choices_or_calls_fails_the_stream() {
+        let choices: Vec<String> = (0..100_000)
+            .map(|i| format!(r#"{{"index":{i},"delta":{{"content":"x"}}}}"#))
+            .collect();
+        let calls: Vec<String> = (0..100_000)
+            .map(|i| {
+                format!(r#"{{"index":{i},"id":"c{i}","function":{{"name":"f","arguments":""}}}}"#)
+            })
+            .collect();
+        let cases = [
+            (choices.join(","), "more than 128 choices"),
+            (
+                format!(
+                    r#"{{"index":0,"delta":{{"tool_calls":[{}]}}}}"#,
+                    calls.join(",")
+                ),
+                "256 tool calls",
+            ),
+        ];
+        for (choices, why) in cases {
+            let mut stream = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
+            let event = format!(
+                "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{choices}]}}\n\n"
+            );
+            // What came before the limit is handed out; the error follows it.
+            let e = match stream.feed(event.as_bytes()) {
+                Err(e) => e,
+                Ok(_) => stream.take_deferred().expect("the stream fails"),
+            };
+            assert_eq!(e.class_name(), "APIError");
+            assert!(e.message.contains(why), "{}", e.message);
+        }
+        let within: Vec<String> = (0..128)
+            .map(|i| format!(r#"{{"index":{},"delta":{{"content":"x"}}}}"#, 127 - i))
+            .collect();
+        let mut stream = ChatStream::new(WireFormat::OpenAi, &Translation::default(), 0);
+        let event = format!(
+            "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{}]}}\n\n",
+            within.join(",")
+        );
+        assert!(stream.feed(event.as_bytes()).is_ok());
     }
 
     #[test]

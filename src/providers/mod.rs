@@ -23,7 +23,7 @@ pub use presets::{preset, Auth, Preset, Quirks, Route, PRESETS};
 use crate::config::Endpoint;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
-use crate::types::ChatRequest;
+use crate::types::{ChatParams, ChatRequest, Message};
 
 /// The wire formats OneLLM speaks. Most providers speak OpenAI's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +57,21 @@ pub fn build_request(
     model: &str,
     req: &ChatRequest,
 ) -> Result<(HttpRequest, Translation)> {
+    let translated = |name| refuse_untranslatable(&req.params, name);
     let (mut http, translation) = match endpoint.format {
         WireFormat::OpenAi => openai::build_request(endpoint, model, req)?,
-        WireFormat::Anthropic => anthropic::build_request(endpoint, model, req)?,
-        WireFormat::Gemini => gemini::build_request(endpoint, model, req)?,
-        WireFormat::Cohere => cohere::build_request(endpoint, model, req)?,
+        WireFormat::Anthropic => {
+            translated("anthropic")?;
+            anthropic::build_request(endpoint, model, req)?
+        }
+        WireFormat::Gemini => {
+            translated("gemini")?;
+            gemini::build_request(endpoint, model, req)?
+        }
+        WireFormat::Cohere => {
+            translated("cohere")?;
+            cohere::build_request(endpoint, model, req)?
+        }
     };
     if let Some(key) = &endpoint.api_key {
         match endpoint.auth {
@@ -70,6 +80,26 @@ pub fn build_request(
         }
     }
     Ok((http, translation))
+}
+
+/// What no translated format can say, refused once for all of them (their builders
+/// skip a `function` message, known to be absent by then): `logit_bias`, and the
+/// deprecated `function` role, whose answers have no call id to pair with.
+fn refuse_untranslatable(p: &ChatParams, format: &str) -> Result<()> {
+    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
+        let why = format!("{format} does not support `logit_bias`");
+        return Err(Error::invalid("logit_bias", why));
+    }
+    let function = p
+        .messages
+        .iter()
+        .position(|m| matches!(m, Message::Function { .. }));
+    if let Some(i) = function {
+        let why =
+            format!("the deprecated `function` role is not supported for {format}: use `tool`");
+        return Err(Error::invalid(format!("messages[{i}].role"), why));
+    }
+    Ok(())
 }
 
 /// A JSON POST to `url`, accepting an event stream when the call streams: the
@@ -157,4 +187,52 @@ pub(crate) fn check_readme_section(name: &str, table: &str) {
         *table,
         "README's {name} table is stale: run ONELLM_UPDATE_README=1 cargo test"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::ClientOptions;
+    use crate::json;
+    use crate::types::ChatRequest;
+
+    /// `logit_bias` and the `function` role reach no translated format: each is refused
+    /// naming the field (the message's index) and the provider, before anything is sent.
+    #[test]
+    fn what_no_translated_format_can_say_is_refused_by_name() {
+        let function = json!([{"role": "user", "content": "Hi"},
+            {"role": "function", "name": "f", "content": "{}"}]);
+        for provider in ["anthropic", "gemini", "cohere"] {
+            let opts =
+                ClientOptions::from_value(&json!({"apiKeys": {provider: "k-0123456789"}})).unwrap();
+            let endpoint = opts.endpoint(provider, "m", &|_| None).unwrap();
+            let cases = [
+                (
+                    json!({"logit_bias": {"1": 5}}),
+                    "logit_bias",
+                    "does not support",
+                ),
+                (
+                    json!({"messages": function}),
+                    "messages[1].role",
+                    "use `tool`",
+                ),
+            ];
+            for (extra, param, says) in cases {
+                let mut params =
+                    json!({"model": "x/m", "messages": [{"role": "user", "content": "Hi"}]});
+                for (k, v) in extra.as_object().unwrap().iter() {
+                    params[k.as_str()] = v.clone();
+                }
+                let req = ChatRequest::from_json(params).unwrap();
+                let e = super::build_request(&endpoint, "m", &req).unwrap_err();
+                assert_eq!(e.class_name(), "InvalidRequestError");
+                assert_eq!(e.param.as_deref(), Some(param), "{provider}");
+                assert!(
+                    e.message.contains(says) && e.message.contains(provider),
+                    "{}",
+                    e.message
+                );
+            }
+        }
+    }
 }

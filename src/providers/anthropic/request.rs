@@ -164,12 +164,6 @@ fn anthropic_own(key: &str, value: &Value) -> bool {
 /// What Anthropic cannot do beyond the capability table (`n`, `logprobs` and audio
 /// input are refused there, before any adapter runs).
 fn reject_unsupported(p: &ChatParams) -> Result<()> {
-    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
-        return Err(invalid(
-            "logit_bias",
-            "anthropic does not support `logit_bias`",
-        ));
-    }
     if p.tools.as_ref().is_some_and(|t| !t.is_empty())
         && matches!(
             p.response_format,
@@ -283,12 +277,8 @@ fn convert_messages(messages: &[Message], raw: &[Value]) -> Result<(Vec<Value>, 
                 }
                 ("user", vec![block])
             }
-            Message::Function { .. } => {
-                return Err(invalid(
-                    at(".role"),
-                    "the deprecated `function` role is not supported for anthropic: use `tool`",
-                ))
-            }
+            // Refused before: providers::refuse_untranslatable.
+            Message::Function { .. } => continue,
         };
         // A message's own `cache_control` marks the end of its content.
         if let Some(last) = blocks.last_mut() {

@@ -27,12 +27,6 @@ pub fn build_request(
     req: &ChatRequest,
 ) -> Result<(HttpRequest, Translation)> {
     let p = &req.params;
-    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
-        return Err(invalid(
-            "logit_bias",
-            "cohere does not support `logit_bias`",
-        ));
-    }
     let mut body = Map::new();
     body.set("model", json!(model));
     body.set("messages", convert_messages(&p.messages)?);
@@ -217,12 +211,8 @@ fn convert_messages(messages: &[Message]) -> Result<Value> {
                 tool_call_id,
             } => json!({"role": "tool", "tool_call_id": foreign_call_id(tool_call_id),
                 "content": text_only(content, &at(".content"), "cohere")?}),
-            Message::Function { .. } => {
-                return Err(invalid(
-                    at(".role"),
-                    "the deprecated `function` role is not supported for cohere: use `tool`",
-                ))
-            }
+            // Refused before: providers::refuse_untranslatable.
+            Message::Function { .. } => continue,
         });
     }
     Ok(Value::Array(out))

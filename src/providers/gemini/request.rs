@@ -45,12 +45,6 @@ pub fn build_request(
     req: &ChatRequest,
 ) -> Result<(HttpRequest, Translation)> {
     let p = &req.params;
-    if p.logit_bias.as_ref().is_some_and(|b| !b.is_empty()) {
-        return Err(invalid(
-            "logit_bias",
-            "gemini does not support `logit_bias`",
-        ));
-    }
     let json_mode = matches!(
         p.response_format,
         Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
@@ -239,12 +233,8 @@ fn convert_messages(messages: &[Message], model: &str) -> Result<(Vec<String>, V
                     json!({"functionResponse": {"name": name, "response": tool_response(&text)}});
                 ("user", vec![part])
             }
-            Message::Function { .. } => {
-                return Err(invalid(
-                    at(".role"),
-                    "the deprecated `function` role is not supported for gemini: use `tool`",
-                ))
-            }
+            // Refused before: providers::refuse_untranslatable.
+            Message::Function { .. } => continue,
         };
         push_turn(&mut turns, role, parts);
     }

@@ -6,6 +6,7 @@ use super::error::stream_error;
 use super::response::{
     call_id, fallback_id, map_finish_reason, map_logprobs, UsageMetadata, WireResponse,
 };
+use crate::accumulate::{MAX_CHOICES, TOO_MANY};
 use crate::error::Result;
 use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
@@ -50,16 +51,18 @@ impl GeminiStream {
         ChatCompletionChunk::new(&self.id(), self.created, &self.model, choices)
     }
 
-    /// The candidate's state, and whether this is its first fragment.
-    fn candidate(&mut self, index: u32) -> (&mut CandidateState, bool) {
+    /// The candidate's state, and whether this is its first fragment; `None` past
+    /// [`MAX_CHOICES`] candidates (Gemini makes at most 8).
+    fn candidate(&mut self, index: u32) -> Option<(&mut CandidateState, bool)> {
         match self.candidates.iter().position(|c| c.index == index) {
-            Some(at) => (&mut self.candidates[at], false),
+            Some(at) => Some((&mut self.candidates[at], false)),
+            None if self.candidates.len() >= MAX_CHOICES => None,
             None => {
                 self.candidates.push(CandidateState {
                     index,
                     ..CandidateState::default()
                 });
-                (self.candidates.last_mut().expect("just pushed"), true)
+                Some((self.candidates.last_mut()?, true))
             }
         }
     }
@@ -92,7 +95,9 @@ impl GeminiStream {
         for c in &fragment.candidates {
             // JSON leaves out a zero index; position is no stand-in for it.
             let index = c.index.unwrap_or(0);
-            let (state, first) = self.candidate(index);
+            let (state, first) = self
+                .candidate(index)
+                .ok_or_else(|| malformed_event(data, TOO_MANY))?;
             let mut delta = Delta::default();
             if first {
                 delta.role = Some("assistant".into());
@@ -147,8 +152,9 @@ impl GeminiStream {
             .as_ref()
             .is_some_and(|f| f.block_reason.is_some());
         if fragment.candidates.is_empty() && blocked {
-            let (state, _) = self.candidate(0);
-            state.finished = true;
+            if let Some((state, _)) = self.candidate(0) {
+                state.finished = true;
+            }
             choices.push(ChunkChoice {
                 index: 0,
                 delta: Delta {
@@ -198,6 +204,23 @@ mod tests {
     }
 
     use crate::stream::as_js::content;
+
+    /// A fragment with a candidate per item fails at once, past the most candidates
+    /// kept, instead of costing time quadratic in its size.
+    #[test]
+    fn a_fragment_with_too_many_candidates_is_malformed() {
+        let candidates: Vec<String> = (0..100_000)
+            .map(|i| format!(r#"{{"index":{i},"content":{{"parts":[{{"text":"x"}}]}}}}"#))
+            .collect();
+        let wire = format!(
+            "data: {{\"candidates\":[{}]}}\r\n\r\n",
+            candidates.join(",")
+        );
+        let mut s = ChatStream::new(WireFormat::Gemini, &Translation::default(), 1);
+        let e = s.feed(wire.as_bytes()).unwrap_err();
+        assert_eq!(e.class_name(), "APIError");
+        assert!(e.message.contains("more than 128 choices"), "{}", e.message);
+    }
 
     #[test]
     fn streamed_code_execution_parts_come_as_provider_content() {

@@ -8,6 +8,7 @@
 //! calls would be skipped or merged into one. Mistral sends each call whole in one
 //! delta, so numbering the calls of each choice in order of arrival is exact.
 
+use crate::accumulate::MAX_CHOICES;
 use crate::json::{Map, Value};
 
 /// A completion in OpenAI's shape: each tool call given `type: "function"`, each
@@ -91,8 +92,11 @@ pub struct ToolCallNumbers {
 
 impl ToolCallNumbers {
     fn next(&mut self, choice: u64) -> u64 {
+        // Past MAX_CHOICES choices the stream fails in the accumulator anyway; the
+        // numbers only need to come in bounded time.
         let at = match self.seen.iter().position(|(c, _)| *c == choice) {
             Some(at) => at,
+            None if self.seen.len() >= MAX_CHOICES => return 0,
             None => {
                 self.seen.push((choice, 0));
                 self.seen.len() - 1
