@@ -17,6 +17,12 @@ use crate::retry::{retry_delay_ms, should_retry};
 use crate::stream::ChatStream;
 use crate::types::ChatRequest;
 
+/// The most `fallback_models` a call may name. Every request is built up front (a bad
+/// fallback is refused before the primary is tried), so each holds a copy of the
+/// messages: with params bounded too (`convert::MAX_PARAMS`), memory stays well
+/// inside the Wasm limit, which an allocation past it would trap at.
+pub const MAX_FALLBACKS: usize = 8;
+
 /// One model to try: where, and the exact request to send.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -81,6 +87,18 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
     for (field, id) in &ids {
         let id = parse_model_id(id, field)?;
         let at = |e: Error| e.at(id.provider, id.model);
+        if targets.len() > MAX_FALLBACKS {
+            return Err(at(Error::invalid(
+                "fallback_models",
+                "at most 8 fallback models",
+            )));
+        }
+        if targets.len() > MAX_FALLBACKS {
+            return Err(at(Error::invalid(
+                "fallback_models",
+                "at most 8 fallback models",
+            )));
+        }
         let endpoint = options.endpoint(id.provider, field, env).map_err(at)?;
         let caps = capabilities::for_model(endpoint.caps, id.provider, id.model);
         capabilities::check(&caps, id.provider, &req.params, req.is_stream()).map_err(at)?;
@@ -653,6 +671,18 @@ mod tests {
         let body: Value = crate::json::parse(&s.sent.borrow()[2].body).unwrap();
         assert_eq!(body["model"], "y");
         assert_eq!(s.sent.borrow()[2].header("authorization"), None);
+    }
+
+    /// Past eight fallbacks the call is refused by name, before any request is built.
+    #[test]
+    fn more_than_eight_fallbacks_are_refused() {
+        let models = |n: usize| -> Vec<String> { (0..n).map(|i| format!("b/m{i}")).collect() };
+        let params = |n| json!({"model": "openai/x", "messages": [], "fallback_models": models(n)});
+        assert_eq!(plan_for(params(8)).unwrap().targets.len(), 9);
+        let e = plan_for(params(9)).unwrap_err();
+        assert_eq!(e.class_name(), "InvalidRequestError");
+        assert_eq!(e.param.as_deref(), Some("fallback_models"));
+        assert!(e.message.contains("at most 8"), "{}", e.message);
     }
 
     #[test]

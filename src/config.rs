@@ -217,10 +217,8 @@ impl ClientOptions {
         if in_browser && holds_key && !self.dangerously_allow_browser {
             return Err(Error::invalid(
                 "dangerouslyAllowBrowser",
-                "It looks like you're running in a browser-like environment. This is disabled \
-                 by default, as it risks exposing your secret API credentials to attackers. If \
-                 you understand the risks and have appropriate mitigations in place, you can \
-                 set the `dangerouslyAllowBrowser` option to `true`.",
+                "It looks like you're running in a browser-like environment, where the key is \
+                 visible to anyone: set `dangerouslyAllowBrowser: true` to allow it anyway.",
             ));
         }
         Ok(())
@@ -230,8 +228,10 @@ impl ClientOptions {
     pub fn endpoint(&self, provider: &str, field: &str, env: Env) -> Result<Endpoint> {
         let custom = lookup(&self.providers, provider);
         let is_openai = provider == "openai";
+        // `defaultHeaders` go with every request, a custom provider's too.
+        let own_headers = self.headers_for(custom);
         let Some(spec) = preset(provider) else {
-            return custom_endpoint(provider, custom, field);
+            return custom_endpoint(provider, custom, field, own_headers);
         };
         let base_url = match custom.and_then(|c| c.base_url.clone()) {
             Some(url) => url,
@@ -281,7 +281,7 @@ impl ClientOptions {
                 headers.push((name.to_string(), Some(value.to_string())));
             }
         }
-        headers.extend(self.headers_for(custom));
+        headers.extend(own_headers);
         Ok(Endpoint {
             provider: provider.to_string(),
             format: spec.format,
@@ -309,6 +309,7 @@ fn custom_endpoint(
     provider: &str,
     custom: Option<&ProviderOptions>,
     field: &str,
+    headers: Vec<(String, Option<String>)>,
 ) -> Result<Endpoint> {
     let Some(custom) = custom else {
         let mut known = Vec::with_capacity(PRESETS.len());
@@ -337,7 +338,7 @@ fn custom_endpoint(
         base_url,
         auth: Auth::Bearer,
         api_key: custom.api_key.clone().filter(|k| !k.expose().is_empty()),
-        headers: custom.headers.clone(),
+        headers,
         caps: Capabilities::ALL,
         quirks: Quirks::default(),
         route: Route::ChatCompletions,
@@ -564,6 +565,12 @@ mod tests {
         assert_eq!(e.format, WireFormat::OpenAi);
         assert_eq!(e.api_key, None);
         assert_eq!(e.headers, vec![("x-a".to_string(), Some("1".to_string()))]);
+        // `defaultHeaders` go to a custom provider too, before its own headers.
+        let o = opts(json!({"defaultHeaders": {"x-trace": "t"},
+            "providers": {"local": {"baseURL": "http://127.0.0.1:1/v1", "headers": {"x-a": "1"}}}}));
+        let e = o.endpoint("local", "model", &no_env).unwrap();
+        let names: Vec<&str> = e.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["x-trace", "x-a"]);
         let o = opts(json!({"providers": {"local": {}}}));
         let err = o.endpoint("local", "model", &no_env).unwrap_err();
         assert_eq!(err.param.as_deref(), Some("providers.local.baseURL"));

@@ -537,15 +537,15 @@ pub struct ChatRequest {
     pub params: ChatParams,
 }
 
+/// The refusal of params that are no object (an array, a string).
+pub const NOT_PARAMS: &str = "`create` takes an object with `model` and `messages`";
+
 impl ChatRequest {
     /// Validates the caller's params. Errors name the offending field by its path
     /// (`messages[0].content`, `temperature`).
     pub fn from_json(value: Value) -> Result<Self> {
         let Value::Object(raw) = value else {
-            return Err(Error::invalid(
-                "",
-                "the request params must be an object with `model` and `messages`",
-            ));
+            return Err(Error::invalid("", NOT_PARAMS));
         };
         for required in ["model", "messages"] {
             if raw.get(required).is_none_or(Value::is_null) {

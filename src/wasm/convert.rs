@@ -7,18 +7,28 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::{Error, FailedAttempt};
 use crate::json::{object, why_not_json, Map, ToJson, Value};
 
+/// The longest params' JSON text read, in UTF-16 units (64 Mi): above every
+/// provider's request limit (32 to 50 MB), and low enough that the params, their
+/// reading and a request per model stay far inside the Wasm memory's 4 GiB.
+pub const MAX_PARAMS: u32 = 64 << 20;
+
 /// JSON text of a JS value, the way the `openai` package sends a body: through
 /// `JSON.stringify`, so `undefined` fields and functions vanish and `toJSON` is
-/// honoured. `None` when stringify throws (a cycle, a BigInt) or yields nothing.
+/// honoured. `None` when stringify throws (a cycle, a BigInt) or yields nothing; an
+/// empty text, which no reader accepts, past [`MAX_PARAMS`] (measured before the
+/// copy into Wasm memory).
 fn stringify(value: &JsValue) -> Option<String> {
-    JSON::stringify(value).ok()?.as_string()
+    let text = JSON::stringify(value).ok()?;
+    if text.length() > MAX_PARAMS {
+        return Some(String::new());
+    }
+    text.as_string()
 }
 
 /// Reads the caller's params.
 pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
-    let not_object = || Error::invalid("", "`create` takes an object with `model` and `messages`");
     if !params.is_object() {
-        return Err(not_object());
+        return Err(Error::invalid("", crate::types::request::NOT_PARAMS));
     }
     let text = stringify(params).ok_or_else(|| {
         Error::invalid(
@@ -27,12 +37,13 @@ pub fn params_from_js(params: &JsValue) -> Result<Value, Error> {
         )
     })?;
     // What `JSON.stringify` writes is JSON (lone surrogates included, read as U+FFFD):
-    // all the reader can refuse is nesting past its limit.
+    // all the reader can refuse is nesting past its limit, or the empty text that
+    // stands for params past their length limit.
     crate::json::parse(&text).map_err(|e| {
         Error::invalid(
             "",
             format!(
-                "params nest deeper than 128 levels (a tool schema, say), the most onellm reads ({})",
+                "params go past 64 Mi characters or 128 levels of nesting, the most onellm reads ({})",
                 why_not_json(&e)
             ),
         )

@@ -71,7 +71,23 @@ export function hostileTests(test, { onellm, emulator, requests, clearRequests }
     for (let i = 0; i < 200; i++) deep = { type: "object", properties: { a: deep } };
     const tools = [{ type: "function", function: { name: "f", parameters: deep } }];
     const e = await rejects(client.chat.completions.create({ model: "openai/m", messages: hello, tools }), InvalidRequestError, "deep schema");
-    check(/deeper than 128 levels/.test(e.message), e.message);
+    check(/128 levels of nesting/.test(e.message), e.message);
+  });
+
+  test("hostile: params past 64 Mi characters and more than 8 fallbacks are refused before anything is sent", async () => {
+    await clearRequests();
+    const client = new OpenAI({ apiKey: "sk-test", baseURL: `${emulator}/openai/v1`, maxRetries: 0, dangerouslyAllowBrowser: true });
+    const huge = "x".repeat(64 * 1024 * 1024);
+    const e = await rejects(client.chat.completions.create({ model: "openai/m", messages: [{ role: "user", content: huge }] }),
+      InvalidRequestError, "params past the limit");
+    check(/64 Mi characters/.test(e.message), e.message);
+    const fallback_models = Array.from({ length: 9 }, (_, i) => `openai/m${i}`);
+    const f = await rejects(client.chat.completions.create({ model: "openai/m", messages: hello, fallback_models }),
+      InvalidRequestError, "nine fallbacks");
+    equal(f.param, "fallback_models", "named");
+    equal((await requests()).length, 0, "nothing sent");
+    const r = await client.chat.completions.create({ model: "openai/m", messages: hello, fallback_models: fallback_models.slice(1) });
+    equal(r.choices[0].message.content, "Echo: Hello there", "eight are fine, and the client goes on");
   });
 
   test("hostile: a 2xx body that is no answer is an error, never an empty completion", async () => {

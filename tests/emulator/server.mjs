@@ -78,7 +78,28 @@ const ROUTES = [
   ["POST", /^\/mistral\/v1\/chat\/completions$/, handleMistralChat],
   ["POST", /^\/deepseek\/chat\/completions$/, handleDeepSeekChat],
   ["POST", /^\/groq\/openai\/v1\/chat\/completions$/, handleGroqChat],
+  ["POST", /^\/hostile\/lying-length\/v1\/chat\/completions$/, handleLyingLength],
 ];
+
+/**
+ * A server that lies: it announces a Content-Length of 4096 bytes, sends the start of
+ * an answer, and closes the connection (what a crashed proxy does). Written on the
+ * raw socket, since Node's own response refuses a body shorter than its length.
+ */
+function handleLyingLength(req, res, ctx) {
+  const stream = ctx.parsed.json?.stream === true;
+  const start = stream
+    ? 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+    : '{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hel';
+  const head = [
+    "HTTP/1.1 200 OK",
+    `content-type: ${stream ? "text/event-stream" : "application/json"}`,
+    "content-length: 4096",
+    ...Object.entries(CORS_HEADERS).map(([k, v]) => `${k}: ${v}`),
+    "connection: close",
+  ].join("\r\n");
+  res.socket.end(`${head}\r\n\r\n${start}`);
+}
 
 function findRoute(method, path) {
   for (const [m, pattern, handler] of ROUTES) {
