@@ -4,6 +4,7 @@
 // client's memory moved. Run by `npm run bench`.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { hostileMix } from "./soak-hostile.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -31,10 +32,13 @@ function memory() {
   return { rss: m.rss, heap: m.heapUsed, wasm: wasmMemory?.buffer.byteLength ?? 0 };
 }
 
-export async function soak({ sequential = 5000, concurrent = 300, stalled = 30 } = {}) {
-  const { OpenAI } = await import("../pkg/node.js");
+export async function soak({ sequential = 5000, concurrent = 300, stalled = 30, hostile = 2000 } = {}) {
+  const onellm = await import("../pkg/node.js");
+  const { OpenAI } = onellm;
   // Already initialised by node.js: initSync hands back the instance's exports.
-  wasmMemory = (await import("../pkg/wasm/onellm.js")).initSync().memory;
+  // Its exports' names are minified (scripts/minify-names.mjs): find the memory by type.
+  wasmMemory = Object.values((await import("../pkg/wasm/onellm.js")).initSync()).find((x) => x instanceof WebAssembly.Memory);
+  if (!wasmMemory) throw new Error("onellm's Wasm exports no memory");
   const emulator = await startEmulatorProcess();
   // The idle limit short, so that the stalled streams end within the run.
   const client = new OpenAI({ apiKey: "sk-soak", baseURL: `${emulator.url}/openai/v1`, maxRetries: 0, idleTimeout: 500 });
@@ -83,13 +87,21 @@ export async function soak({ sequential = 5000, concurrent = 300, stalled = 30 }
     const detected = mixed.filter((s) => s.value === "stall detected").length;
     const lostMixed = mixed.filter((s) => s.status !== "fulfilled" || (s.value !== want && s.value !== "stall detected")).length;
     const afterMixed = memory();
+    // A warm-up round first: the first million-level body grows the Wasm memory once.
+    const warm = await hostileMix(onellm, emulator.url, 50);
+    const beforeHostile = memory();
+    const bad = await hostileMix(onellm, emulator.url, hostile);
+    for (const k of ["crashes", "wrong", "leaks", "lost"]) bad[k] += warm[k];
+    const afterHostile = memory();
     return {
       rows: [
         ["sequential requests", sequential, lost, `${(t1 - t0).toFixed(0)} ms`, `${mib(afterSequential.rss - before.rss)} MiB`, `${mib(afterSequential.heap - before.heap)} MiB`, `${mib(afterSequential.wasm - before.wasm)} MiB`],
         ["concurrent streams (50 answers each)", concurrent, lostStreams, `${(t2 - t1).toFixed(0)} ms`, `${mib(after.rss - afterSequential.rss)} MiB`, `${mib(after.heap - afterSequential.heap)} MiB`, `${mib(after.wasm - afterSequential.wasm)} MiB`],
         [`concurrent streams, ${stallCount} of them stalling (idleTimeout 500 ms): ${detected} stalls detected`, concurrent, lostMixed, `${(t3 - t2).toFixed(0)} ms`, `${mib(afterMixed.rss - after.rss)} MiB`, `${mib(afterMixed.heap - after.heap)} MiB`, `${mib(afterMixed.wasm - after.wasm)} MiB`],
+        [`sequential streams, 1 in 5 from a hostile server (cut, corrupt byte, 10⁶-deep, flood, key echoed): ${bad.crashes} crashes, ${bad.wrong} wrong answers, ${bad.leaks} keys shown`, hostile, bad.lost, `${bad.ms.toFixed(0)} ms`, `${mib(afterHostile.rss - beforeHostile.rss)} MiB`, `${mib(afterHostile.heap - beforeHostile.heap)} MiB`, `${mib(afterHostile.wasm - beforeHostile.wasm)} MiB`],
       ],
-      lost: lost + lostStreams + lostMixed,
+      // A crash, a wrong answer or a key shown fails the run as a lost request does.
+      lost: lost + lostStreams + lostMixed + bad.lost + bad.crashes + bad.wrong + bad.leaks,
     };
   } finally {
     emulator.close();

@@ -151,15 +151,15 @@ export class Stream {
           }
         }
       }
+      // The answer is built now and the reader freed: what it kept (up to 256 MiB) is
+      // Wasm memory, which no garbage collector sees filling and which never shrinks,
+      // so a server holding finished streams until a collection would grow it for ever.
+      this.#final = reader.finalCompletion();
       this.#finished = true;
     } finally {
       // An early `break`, a throw or an error: stop the request and the body at once.
-      // A finished stream keeps its reader for finalChatCompletion(), which builds the
-      // answer only when asked (the garbage collector frees it otherwise: --weak-refs).
-      if (!this.#finished) {
-        reader.cancel();
-        reader.free();
-      }
+      if (!this.#finished) reader.cancel();
+      reader.free();
     }
   }
 
@@ -210,10 +210,6 @@ export class Stream {
   async finalChatCompletion() {
     if (!this.#consumed) for await (const _ of this);
     if (!this.#finished) throw new OpenAIError("The stream did not complete, so it has no final completion.");
-    if (this.#final === undefined) {
-      this.#final = this.#reader.finalCompletion();
-      this.#reader.free();
-    }
     return this.#final;
   }
 }

@@ -9,11 +9,12 @@ import { parityTests } from "./parity.mjs";
 import { dialectTests } from "./dialects.mjs";
 import { reasoningTests } from "./reasoning.mjs";
 import { hostileTests } from "./hostile.mjs";
+import { hostileWireTests } from "./hostile-wire.mjs";
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
-export async function runSuite(onellm, { emulator, runtime }) {
+export async function runSuite(onellm, { emulator, runtime, wasmBytes, inspect }) {
   const {
     OpenAI, APIError, APIConnectionError, APITimeoutError, APIUserAbortError, AuthenticationError,
     BadRequestError, InternalServerError, InvalidRequestError, NotFoundError, RateLimitError,
@@ -718,6 +719,7 @@ export async function runSuite(onellm, { emulator, runtime }) {
   dialectTests(test, { onellm, emulator, requests, clearRequests });
   reasoningTests(test, { onellm, emulator, requests, clearRequests });
   hostileTests(test, { onellm, emulator, requests, clearRequests });
+  hostileWireTests(test, { onellm, emulator, wasmBytes, inspect });
 
   const results = [];
   for (const t of tests) {

@@ -78,18 +78,22 @@ const ROUTES = [
   ["POST", /^\/mistral\/v1\/chat\/completions$/, handleMistralChat],
   ["POST", /^\/deepseek\/chat\/completions$/, handleDeepSeekChat],
   ["POST", /^\/groq\/openai\/v1\/chat\/completions$/, handleGroqChat],
-  ["POST", /^\/hostile\/lying-length\/v1\/chat\/completions$/, handleLyingLength],
+  ["POST", /^\/hostile\/lying-length\//, handleLyingLength],
 ];
 
 /**
  * A server that lies: it announces a Content-Length of 4096 bytes, sends the start of
  * an answer, and closes the connection (what a crashed proxy does). Written on the
- * raw socket, since Node's own response refuses a body shorter than its length.
+ * raw socket, since Node's own response refuses a body shorter than its length. Any
+ * provider's path under it: a cut is a cut in every wire format.
  */
 function handleLyingLength(req, res, ctx) {
-  const stream = ctx.parsed.json?.stream === true;
+  const stream = ctx.parsed.json?.stream === true || /:streamGenerateContent/.test(req.url);
+  // An OpenAI stream gets its first chunk; the other formats a comment, which each reads.
   const start = stream
-    ? 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+    ? (/\/chat\/completions$/.test(req.url)
+      ? 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n'
+      : ": the start of an answer\n\n")
     : '{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hel';
   const head = [
     "HTTP/1.1 200 OK",

@@ -4,7 +4,7 @@
 
 use super::error::message_of;
 use crate::error::{Error, Result};
-use crate::json::field;
+use crate::json::{field, Value};
 use crate::providers::wire::{body_json, malformed_body};
 
 /// Checks that a 2xx body is a chat completion; an error object in a 2xx body (some
@@ -20,9 +20,19 @@ pub fn parse_completion(status: u16, headers: &[(String, String)], body: &str) -
             Some(error.clone()),
         ));
     }
+    // Every choice carries its `message` (the OpenAPI spec requires it): a choice
+    // without one would reach the caller as a completion whose text is missing.
     match value.get("choices") {
-        Some(crate::json::Value::Array(_)) => Ok(()),
-        _ => Err(malformed_body(status, headers, body, what, "no `choices`")),
+        Some(Value::Array(choices)) if choices.iter().all(|c| field(c, "message").is_some()) => {
+            Ok(())
+        }
+        _ => Err(malformed_body(
+            status,
+            headers,
+            body,
+            what,
+            "no `choices` each with its `message`",
+        )),
     }
 }
 
@@ -43,7 +53,26 @@ mod tests {
         assert_eq!(e.class_name(), "APIError");
         assert!(e.message.contains("<html>oops"), "{}", e.message);
         let e = parse_completion(200, &[], r#"{"id":"x"}"#).unwrap_err();
-        assert!(e.message.contains("no `choices`"), "{}", e.message);
+        assert!(
+            e.message.contains("no `choices` each with its `message`"),
+            "{}",
+            e.message
+        );
+        // A byte gone bad in the key `message` leaves a choice with no text at all.
+        let bent = TEXT.replace(r#""message":"#, r#""mess\ufffdge":"#);
+        let e = parse_completion(200, &[], &bent).unwrap_err();
+        assert!(
+            e.message.contains("each with its `message`"),
+            "{}",
+            e.message
+        );
+        let e = parse_completion(200, &[], r#"{"choices":[1]}"#).unwrap_err();
+        assert!(
+            e.message.contains("each with its `message`"),
+            "{}",
+            e.message
+        );
+        parse_completion(200, &[], r#"{"choices":[]}"#).unwrap();
     }
 
     #[test]
