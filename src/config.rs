@@ -217,8 +217,8 @@ impl ClientOptions {
         if in_browser && holds_key && !self.dangerously_allow_browser {
             return Err(Error::invalid(
                 "dangerouslyAllowBrowser",
-                "It looks like you're running in a browser-like environment, where the key is \
-                 visible to anyone: set `dangerouslyAllowBrowser: true` to allow it anyway.",
+                "in a browser, a key is visible to anyone: set `dangerouslyAllowBrowser: true` \
+                 to allow it anyway",
             ));
         }
         Ok(())

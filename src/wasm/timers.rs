@@ -65,7 +65,9 @@ impl Pause for JsPause {
             let wake = resolve.clone();
             timer = Timer::start(
                 ms,
-                Closure::once(move || {
+                // `new`, not `once`: resolving twice is harmless, and `once` brings
+                // wasm-bindgen's "called more than once" guard into the .wasm.
+                Closure::<dyn FnMut()>::new(move || {
                     let _ = wake.call0(&JsValue::UNDEFINED);
                 }),
             );

@@ -172,7 +172,7 @@ export function hostileWireTests(test, { onellm, emulator, wasmBytes, inspect: n
     }
   });
 
-  hostile("a million levels of nesting, a million-digit number, an event past 16 MiB: errors in bounded time", async () => {
+  hostile("a million levels of nesting, a million-digit number, an event past 16 MiB, a body past 64 Mi characters: errors in bounded time", async () => {
     const deep = "[".repeat(1e6) + "]".repeat(1e6);
     for (const [format, f] of Object.entries(FORMATS)) {
       await rejects(ask(format, `{"choices":${deep},"candidates":${deep},"content":${deep}}`, false), APIError, `${format} deep body`);
@@ -181,6 +181,9 @@ export function hostileWireTests(test, { onellm, emulator, wasmBytes, inspect: n
       const numbered = f.body.replace(/"(created|input_tokens|promptTokenCount)":\d+/, `"$1":${digits}`);
       check(numbered !== f.body, `${format}: a number was replaced`);
       await outcome(ask(format, numbered, false), `${format} million-digit number`);
+      // A whole answer past 64 Mi characters is refused before its copy into Wasm memory.
+      const long = await rejects(ask(format, `{"pad":"${"x".repeat(64 << 20)}"}`, false), APIError, `${format} body past 64 Mi`);
+      check(/past 64 Mi characters/.test(long.message), long.message);
       const huge = "x".repeat(17 << 20);
       await rejects(ask(format, sse([[null, `{"pad":"${huge}"}`]]), true), APIError, `${format} event past 16 MiB`);
     }

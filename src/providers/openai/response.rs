@@ -31,7 +31,7 @@ pub fn parse_completion(status: u16, headers: &[(String, String)], body: &str) -
             headers,
             body,
             what,
-            "no `choices` each with its `message`",
+            "no `choices` with their `message`",
         )),
     }
 }
@@ -54,24 +54,16 @@ mod tests {
         assert!(e.message.contains("<html>oops"), "{}", e.message);
         let e = parse_completion(200, &[], r#"{"id":"x"}"#).unwrap_err();
         assert!(
-            e.message.contains("no `choices` each with its `message`"),
+            e.message.contains("no `choices` with their `message`"),
             "{}",
             e.message
         );
         // A byte gone bad in the key `message` leaves a choice with no text at all.
         let bent = TEXT.replace(r#""message":"#, r#""mess\ufffdge":"#);
         let e = parse_completion(200, &[], &bent).unwrap_err();
-        assert!(
-            e.message.contains("each with its `message`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("with their `message`"), "{}", e.message);
         let e = parse_completion(200, &[], r#"{"choices":[1]}"#).unwrap_err();
-        assert!(
-            e.message.contains("each with its `message`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("with their `message`"), "{}", e.message);
         parse_completion(200, &[], r#"{"choices":[]}"#).unwrap();
     }
 
