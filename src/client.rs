@@ -60,7 +60,7 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
     // them: `OPENAI_BASE_URL=` must not become the base URL.
     let env = &|name: &str| {
         env(name)
-            .map(|v| v.trim().to_string())
+            .map(|v| v.trim_ascii().to_string())
             .filter(|v| !v.is_empty())
     };
     // The provider is named in every validation error, so read the model id first.

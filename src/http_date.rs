@@ -4,7 +4,7 @@
 /// Milliseconds since the Unix epoch of an IMF-fixdate, or `None` if it is not one.
 pub fn parse_imf_fixdate(text: &str) -> Option<f64> {
     // "Sun, 06 Nov 1994 08:49:37 GMT"
-    let rest = crate::bytes::split_once(text.trim(), ", ")?.1;
+    let rest = crate::bytes::split_once(text.trim_ascii(), ", ")?.1;
     let parts = crate::bytes::split_all(rest, " ");
     let [day, month, year, time, "GMT"] = parts.as_slice() else {
         return None;

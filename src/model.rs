@@ -13,7 +13,9 @@ pub struct ModelId<'a> {
 /// Splits a model id; `field` names where it came from (`model`, `fallback_models[0]`).
 pub fn parse_model_id<'a>(id: &'a str, field: &str) -> Result<ModelId<'a>> {
     match crate::bytes::split_once(id, "/") {
-        Some((provider, model)) if !provider.trim().is_empty() && !model.trim().is_empty() => {
+        Some((provider, model))
+            if !provider.trim_ascii().is_empty() && !model.trim_ascii().is_empty() =>
+        {
             Ok(ModelId { provider, model })
         }
         _ => Err(Error::invalid(

@@ -5,11 +5,11 @@ use super::config::GatewayKey;
 /// The key a caller sent, from its `Authorization` header (`Bearer`, any case, as
 /// OpenAI's SDKs and curl send it).
 pub fn bearer(authorization: Option<&str>) -> Option<&str> {
-    let value = authorization?.trim();
+    let value = authorization?.trim_ascii();
     let (scheme, key) = crate::bytes::split_once(value, " ")?;
     scheme
         .eq_ignore_ascii_case("bearer")
-        .then(|| key.trim())
+        .then(|| key.trim_ascii())
         .filter(|k| !k.is_empty())
 }
 

@@ -71,7 +71,7 @@ pub fn why_not_json(e: &ParseError) -> String {
 
 /// A decimal number in text (a header's `1.5`), read as JSON reads numbers.
 pub fn parse_number(text: &str) -> Option<f64> {
-    match super::parse(text.trim()) {
+    match super::parse(text.trim_ascii()) {
         Ok(Value::Number(n)) => Some(n.as_f64()),
         _ => None,
     }

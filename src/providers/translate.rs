@@ -226,7 +226,7 @@ pub fn call_arguments<'a>(
             format!("only function tool calls are supported for {provider}"),
         ));
     };
-    let text = function.arguments.trim();
+    let text = function.arguments.trim_ascii();
     let value: Value = if text.is_empty() {
         Value::Null
     } else {

@@ -86,7 +86,7 @@ pub fn build_request(
         let list = stop_list(stop);
         // Anthropic refuses whitespace-only stop sequences (OpenAI's common "\n").
         let mut list = list;
-        list.retain(|s| !s.trim().is_empty());
+        list.retain(|s| !s.trim_ascii().is_empty());
         if !list.is_empty() {
             body.set("stop_sequences", json!(list));
         }
@@ -198,7 +198,13 @@ fn system_value(parts: Vec<Value>) -> Option<Value> {
     if parts.iter().any(|b| b.get("cache_control").is_some()) {
         // Anthropic refuses empty text blocks.
         let mut parts = parts;
-        parts.retain(|b| !b["text"].as_str().unwrap_or_default().trim().is_empty());
+        parts.retain(|b| {
+            !b["text"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_ascii()
+                .is_empty()
+        });
         return Some(Value::Array(parts));
     }
     let mut texts = Vec::with_capacity(parts.len());
@@ -292,12 +298,12 @@ fn convert_messages(messages: &[Message], raw: &[Value]) -> Result<(Vec<Value>, 
 /// Anthropic refuses empty and whitespace-only text blocks: they are left out.
 fn content_blocks(content: &Content, param: &str, raw: Option<&Vec<Value>>) -> Result<Vec<Value>> {
     match content {
-        Content::Text(t) if t.trim().is_empty() => Ok(Vec::new()),
+        Content::Text(t) if t.trim_ascii().is_empty() => Ok(Vec::new()),
         Content::Text(t) => Ok(vec![json!({"type": "text", "text": t})]),
         Content::Parts(parts) => {
             let mut out = Vec::with_capacity(parts.len());
             for (j, part) in parts.iter().enumerate() {
-                if !matches!(part, ContentPart::Text { text } if text.trim().is_empty()) {
+                if !matches!(part, ContentPart::Text { text } if text.trim_ascii().is_empty()) {
                     let mut block = part_block(part, &format!("{param}[{j}]"))?;
                     if let Some(raw) = raw.and_then(|r| r.get(j)) {
                         copy_cache_control(raw, &mut block);

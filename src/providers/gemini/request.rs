@@ -65,7 +65,7 @@ pub fn build_request(
     }
     let mut parts = Vec::new();
     for text in system {
-        if !text.trim().is_empty() {
+        if !text.trim_ascii().is_empty() {
             parts.push(json!({ "text": text }));
         }
     }

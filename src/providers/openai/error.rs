@@ -20,11 +20,11 @@ pub fn error_from_response(status: u16, headers: Vec<(String, String)>, body: &s
             };
             (message_of(&error), Some(error))
         }
-        None if body.trim().is_empty() => ("status code (no body)".to_string(), None),
+        None if body.trim_ascii().is_empty() => ("status code (no body)".to_string(), None),
         None => (
             format!(
                 "status code (non-JSON body: {})",
-                preview(body.trim(), BODY_PREVIEW_CHARS)
+                preview(body.trim_ascii(), BODY_PREVIEW_CHARS)
             ),
             None,
         ),
