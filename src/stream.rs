@@ -57,7 +57,9 @@ impl ChunkSink {
     /// side (`pkg-template/core.js`, `textChunk`) rebuilds it as exactly the object
     /// this serialisation gives. Each chunk's bytes then cross the boundary and pass
     /// through `JSON.parse` once, as the text, not as 200 bytes of repeated fields.
-    pub fn push(&mut self, chunk: &ChatCompletionChunk) {
+    ///
+    /// Whether the chunk went short: a bare text delta of the answer sent whole before.
+    pub fn push(&mut self, chunk: &ChatCompletionChunk) -> bool {
         self.open_item();
         let short =
             text_delta(chunk).filter(|_| self.same_head(&chunk.id, chunk.created, &chunk.model));
@@ -69,6 +71,7 @@ impl ChunkSink {
             }
         }
         self.acc.push(chunk);
+        short.is_some()
     }
 
     /// Adds the chunk `ChatCompletionChunk::single(id, created, model, content, None)`
@@ -80,9 +83,10 @@ impl ChunkSink {
                 content: Some(text.to_string()),
                 ..Delta::default()
             };
-            return self.push(&ChatCompletionChunk::single(
+            self.push(&ChatCompletionChunk::single(
                 id, created, model, delta, None,
             ));
+            return;
         }
         self.open_item();
         write_string(text, &mut self.batch);

@@ -44,6 +44,9 @@ pub(crate) struct WireContent {
 #[derive(Debug)]
 pub(crate) struct Part {
     pub text: Option<String>,
+    /// Where `text`'s string lies in the fragment (quotes included), for the
+    /// stream's [`crate::providers::template::TextTemplate`].
+    pub text_span: Option<(usize, usize)>,
     pub thought: bool,
     pub function_call: Option<WireFunctionCall>,
     /// Thinking models sign their function calls; the signature must come back with
@@ -210,6 +213,7 @@ impl Part {
     fn scan(s: &mut Scanner) -> Scan<Self> {
         let mut p = Part {
             text: None,
+            text_span: None,
             thought: false,
             function_call: None,
             thought_signature: None,
@@ -217,7 +221,11 @@ impl Part {
         };
         s.object(|s, key| {
             match key {
-                "text" => p.text = string(s)?,
+                "text" => {
+                    let start = s.position();
+                    p.text = string(s)?;
+                    p.text_span = p.text.as_ref().map(|_| (start, s.position()));
+                }
                 "thought" => p.thought = s.bool()?.unwrap_or(false),
                 "thoughtSignature" => p.thought_signature = string(s)?,
                 "functionCall" if s.null()? => {}

@@ -1,6 +1,12 @@
 //! Stream (`:streamGenerateContent?alt=sse`): every event is a whole response
 //! fragment and there is no end marker, so a body that ends once every candidate
 //! has a `finishReason` has ended properly, and one that ends before is cut.
+//!
+//! A fragment repeats all of the one before it but its text (the candidate, its
+//! role, `usageMetadata`, `modelVersion`, `responseId`): after a plain text fragment,
+//! one that is byte for byte the same but for its text string is read by that string
+//! alone (a [`TextTemplate`] reaching to the fragment's last `}`), since the full
+//! reader would take nothing else from it that it has not taken already.
 
 use super::error::stream_error;
 use super::response::{
@@ -8,6 +14,7 @@ use super::response::{
 };
 use crate::accumulate::{MAX_CHOICES, TOO_MANY};
 use crate::error::Result;
+use crate::providers::template::TextTemplate;
 use crate::providers::wire::malformed_event;
 use crate::providers::Translation;
 use crate::sse::SseEvent;
@@ -29,6 +36,7 @@ pub struct GeminiStream {
     model: String,
     usage: Option<UsageMetadata>,
     candidates: Vec<CandidateState>,
+    template: Option<TextTemplate>,
 }
 
 impl GeminiStream {
@@ -40,6 +48,7 @@ impl GeminiStream {
             model: String::new(),
             usage: None,
             candidates: Vec::new(),
+            template: None,
         }
     }
 
@@ -69,6 +78,12 @@ impl GeminiStream {
 
     pub fn on_event(&mut self, event: &SseEvent, sink: &mut ChunkSink) -> Result<Flow> {
         let data = event.data.as_str();
+        if let Some(text) = self.template.as_ref().and_then(|t| t.text_of(data)) {
+            let id = self.id.as_deref().unwrap_or_default();
+            sink.push_content(id, self.created, &self.model, &text);
+            return Ok(Flow::Continue);
+        }
+        self.template = None;
         let fragment = WireResponse::parse(data)
             .map_err(|e| malformed_event(data, &format!("not a fragment, at byte {}", e.at)))?;
         if let Some(error) = &fragment.error {
@@ -165,8 +180,20 @@ impl GeminiStream {
                 finish_reason: Some("content_filter".into()),
             });
         }
-        if !choices.is_empty() {
-            sink.push(&self.chunk(choices));
+        if choices.is_empty() {
+            return Ok(Flow::Continue);
+        }
+        // One candidate with one text part, which made a bare text delta: its
+        // successors that differ only in that text may take the fast path.
+        if sink.push(&self.chunk(choices)) {
+            if let [c] = fragment.candidates.as_slice() {
+                if let Some([part]) = c.content.as_ref().map(|c| &c.parts[..]) {
+                    self.template = part.text_span.and_then(|span| {
+                        let end = data.bytes().rposition(|b| b == b'}')?;
+                        TextTemplate::new(data, span, end, &[], &[])
+                    });
+                }
+            }
         }
         Ok(Flow::Continue)
     }
@@ -355,5 +382,74 @@ mod tests {
             ("InternalServerError", Some(503))
         );
         assert!(crate::retry::should_retry(&e));
+    }
+
+    mod text_templates {
+        use super::*;
+        use proptest::prelude::*;
+
+        const START: &str = "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hi\"}],\"role\": \"model\"}}],\"modelVersion\": \"gemini-x\",\"responseId\": \"r1\"}\r\n\r\n";
+        /// Takes nothing from the stream but its place: no candidate, no usage, no
+        /// model, and the id is set already. Between two events, it keeps the second
+        /// off the fast path.
+        const NEUTRAL: &str = "data: {\"candidates\": []}\r\n\r\n";
+
+        /// Fragments of the kinds a stream mixes: plain text (the fast path's), text
+        /// with other usage or model, thoughts, a second part, a finish, a call.
+        fn event() -> impl Strategy<Value = String> {
+            let text = "[a-z \"\\\\é🦀\n]{0,6}".prop_map(|t| crate::json::to_string(&t));
+            let fragment = |parts: String, tail: &str, usage: u32, model: &str| {
+                format!("data: {{\"candidates\": [{{\"content\": {{\"parts\": [{parts}],\"role\": \"model\"}}{tail}}}],\"usageMetadata\": {{\"promptTokenCount\": {usage}}},\"modelVersion\": \"{model}\",\"responseId\": \"r1\"}}\r\n\r\n")
+            };
+            prop_oneof![
+                6 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t}}}"), "", 7, "gemini-x")),
+                1 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t}}}"), "", 8, "gemini-x")),
+                1 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t}}}"), "", 7, "gemini-y")),
+                1 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t},\"thought\": true}}"), "", 7, "gemini-x")),
+                1 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t}}},{{\"text\": \"!\"}}"), "", 7, "gemini-x")),
+                1 => text.clone().prop_map(move |t| fragment(format!("{{\"text\": {t}}}"), ",\"finishReason\": \"STOP\"", 7, "gemini-x")),
+                1 => Just(fragment("{\"functionCall\": {\"name\": \"f\", \"args\": {}}}".into(), "", 7, "gemini-x")),
+            ]
+        }
+
+        proptest! {
+            /// The chunks and the final completion are those of the same fragments
+            /// read whole.
+            #[test]
+            fn fast_path_gives_what_reading_every_fragment_whole_gives(events in prop::collection::vec(event(), 1..12)) {
+                let fast = format!("{START}{}", events.concat());
+                let slow = format!("{START}{NEUTRAL}{}", events.join(NEUTRAL));
+                let read = |wire: &str| {
+                    let s = ChatStream::new(WireFormat::Gemini, &Translation::default(), 7);
+                    let (s, chunks) = crate::stream::as_js::run(s, &[wire.as_bytes()], false);
+                    (chunks, s.final_completion())
+                };
+                prop_assert_eq!(read(&fast), read(&slow));
+            }
+        }
+
+        /// Which fragments leave a template behind: plain text ones, after the first.
+        #[test]
+        fn plain_text_fragments_after_the_first_make_a_template() {
+            use crate::providers::gemini::stream::GeminiStream;
+            let mut g = GeminiStream::new(Translation::default(), 7);
+            let mut sink = crate::stream::ChunkSink::default();
+            let data = |line: &str| crate::sse::SseEvent {
+                data: line.trim_start_matches("data: ").trim_end().to_string(),
+                ..crate::sse::SseEvent::default()
+            };
+            let mut made = Vec::new();
+            for line in [
+                START,
+                START,
+                &START.replace("\"Hi\"", "\"Hi\",\"thought\": true"),
+                START,
+                &START.replace("Hi", "there"),
+            ] {
+                g.on_event(&data(line), &mut sink).unwrap();
+                made.push(g.template.is_some());
+            }
+            assert_eq!(made, [false, true, false, true, true]);
+        }
     }
 }
