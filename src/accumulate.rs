@@ -172,7 +172,7 @@ impl Accumulator {
                 finish_reason: c.finish_reason.as_deref(),
                 logprobs: c.logprobs.as_ref(),
             });
-            for t in d.tool_calls.iter().flatten() {
+            for t in d.tool_calls.as_deref().unwrap_or_default() {
                 let f = t.function.as_ref();
                 self.tool_delta(
                     c.index,

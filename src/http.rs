@@ -127,7 +127,7 @@ pub fn model_path(model: &str, slashes: bool, provider: &str) -> crate::error::R
         } else if b < 0x20 || b == 0x7f {
             "it holds a control character"
         } else {
-            if b.is_ascii_alphanumeric() || b"-._~@+".contains(&b) {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'@' | b'+') {
                 out.push(b);
             } else {
                 out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);

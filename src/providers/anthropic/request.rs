@@ -278,7 +278,7 @@ fn convert_messages(messages: &[Message], raw: &[Value]) -> Result<(Vec<Value>, 
             } => {
                 let text = text_only(content, &at(".content"), "anthropic")?;
                 let mut block = json!({"type": "tool_result", "tool_use_id": foreign_call_id(tool_call_id), "content": text});
-                for part in raw_parts.into_iter().flatten() {
+                for part in raw_parts.map_or(&[][..], |p| &p[..]) {
                     copy_cache_control(part, &mut block);
                 }
                 ("user", vec![block])

@@ -341,8 +341,7 @@ pub(crate) fn map_logprobs(result: &LogprobsResult) -> Value {
         for candidate in result
             .top_candidates
             .get(i)
-            .into_iter()
-            .flat_map(|t| &t.candidates)
+            .map_or(&[][..], |t| &t.candidates[..])
         {
             top.push(entry(candidate));
         }
@@ -417,7 +416,11 @@ pub fn parse_completion(
         let mut thoughts: Option<String> = None;
         let mut calls = Vec::new();
         let mut other = Vec::new();
-        for part in c.content.iter().flat_map(|content| &content.parts) {
+        for part in c
+            .content
+            .as_ref()
+            .map_or(&[][..], |content| &content.parts[..])
+        {
             if let Some(part) = &part.other {
                 other.push(part.clone());
             } else if let Some(call) = &part.function_call {

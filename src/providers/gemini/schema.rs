@@ -136,8 +136,10 @@ fn convert_siblings(map: &Map, root: &Root, param: &str, depth: usize) -> Result
             }
             "properties" => {
                 let mut props = Map::new();
-                for (name, schema) in value.as_object().into_iter().flatten() {
-                    props.insert(name.clone(), convert_at(schema, root, param, depth + 1)?);
+                if let Some(value) = value.as_object() {
+                    for (name, schema) in value {
+                        props.insert(name.clone(), convert_at(schema, root, param, depth + 1)?);
+                    }
                 }
                 out.set("properties", Value::Object(props));
             }

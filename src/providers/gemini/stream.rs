@@ -117,7 +117,11 @@ impl GeminiStream {
             if first {
                 delta.role = Some("assistant".into());
             }
-            for part in c.content.iter().flat_map(|content| &content.parts) {
+            for part in c
+                .content
+                .as_ref()
+                .map_or(&[][..], |content| &content.parts[..])
+            {
                 if let Some(other) = &part.other {
                     let list = delta.provider_content.get_or_insert_with(Vec::new);
                     list.push(other.clone());

@@ -29,7 +29,11 @@ pub fn openai_shape(body: &str) -> Option<String> {
         changed |= add_null(message, "refusal");
         changed |= flatten_chunks(message);
         let calls = message.get_mut("tool_calls").and_then(Value::as_array_mut);
-        for call in calls.into_iter().flatten().filter_map(Value::as_object_mut) {
+        for call in calls
+            .map_or(&mut [][..], |c| &mut c[..])
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+        {
             changed |= add_type(call);
         }
     }
@@ -53,7 +57,7 @@ fn flatten_chunks(holder: &mut Map) -> bool {
             Some("text") => text.push_str(text_of(chunk)),
             Some("thinking") => {
                 let parts = chunk.get("thinking").and_then(Value::as_array);
-                for part in parts.into_iter().flatten() {
+                for part in parts.map_or(&[][..], |p| &p[..]) {
                     thinking.push_str(text_of(part));
                 }
             }
@@ -124,7 +128,11 @@ impl ToolCallNumbers {
                 .get_mut("delta")
                 .and_then(|d| d.get_mut("tool_calls"))
                 .and_then(Value::as_array_mut);
-            for call in calls.into_iter().flatten().filter_map(Value::as_object_mut) {
+            for call in calls
+                .map_or(&mut [][..], |c| &mut c[..])
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+            {
                 if call.get("index").and_then(Value::as_u64).is_none() {
                     call.set("index", Value::from(self.next(number)));
                     changed = true;

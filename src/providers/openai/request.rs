@@ -69,7 +69,7 @@ pub fn build_request(
         }
     }
     let tools = body.get_mut("tools").and_then(Value::as_array_mut);
-    for tool in tools.into_iter().flatten() {
+    for tool in tools.map_or(&mut [][..], |t| &mut t[..]) {
         if quirks.strip_cache_control {
             if let Some(t) = tool.as_object_mut() {
                 t.remove("cache_control");
@@ -138,7 +138,7 @@ fn strip_signatures(message: &mut crate::json::Map) {
         fix(id);
     }
     let calls = message.get_mut("tool_calls").and_then(Value::as_array_mut);
-    for call in calls.into_iter().flatten() {
+    for call in calls.map_or(&mut [][..], |c| &mut c[..]) {
         if let Some(id) = call.get_mut("id") {
             fix(id);
         }
