@@ -76,9 +76,15 @@ impl std::ops::DerefMut for Error {
 
 impl Error {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error::boxed(kind, message.into())
+    }
+
+    /// One body for every message type (generic, it was built per type).
+    #[inline(never)]
+    fn boxed(kind: ErrorKind, message: String) -> Self {
         Error(Box::new(ErrorInfo {
             kind,
-            message: message.into(),
+            message,
             status: None,
             provider: None,
             model: None,
@@ -93,7 +99,12 @@ impl Error {
 
     /// A request rejected before it was sent; `param` is the offending field's path.
     pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
-        let param = param.into();
+        Error::invalid_at(param.into(), message.into())
+    }
+
+    /// One body for every pair of argument types (generic, it was built per pair).
+    #[inline(never)]
+    fn invalid_at(param: String, message: String) -> Self {
         let mut e = Error::new(ErrorKind::InvalidRequest, message);
         if !param.is_empty() {
             e.param = Some(param);

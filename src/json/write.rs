@@ -186,6 +186,12 @@ pub fn object(out: &mut String) -> ObjectWriter<'_> {
 impl ObjectWriter<'_> {
     /// A member; `key` is a plain ASCII name that needs no escaping.
     pub fn field<T: ToJson + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+        self.member(key, &value)
+    }
+
+    /// One body for every type of member: generic, it was instantiated per type.
+    #[inline(never)]
+    fn member(&mut self, key: &str, value: &dyn ToJson) -> &mut Self {
         if !self.first {
             self.out.push(',');
         }
