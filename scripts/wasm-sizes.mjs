@@ -13,7 +13,7 @@
 // sizes are close to the shipped .wasm's, not equal.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cargoBin, nodeBin, root, run } from "./lib.mjs";
+import { cargoBin, isMain, nodeBin, root, run } from "./lib.mjs";
 import { setupNightly } from "./setup.mjs";
 
 /** `[{ name, size }]` of a module's function bodies, named from its name section. */
@@ -82,7 +82,7 @@ function namedBuild(label) {
   console.log(out);
 }
 
-const [a, b] = process.argv.slice(2);
+function main([a, b]) {
 if (a === "--build") {
   namedBuild(b ?? "named");
 } else if (b?.endsWith(".wasm")) {
@@ -100,3 +100,6 @@ if (a === "--build") {
 } else {
   console.log("usage: node scripts/wasm-sizes.mjs --build <label> | <a.wasm> [filter] | <a.wasm> <b.wasm>");
 }
+}
+
+if (isMain(import.meta.url)) main(process.argv.slice(2));
