@@ -344,7 +344,7 @@ fn merge_logprobs(into: &mut Option<Value>, next: Option<&Value>) {
             continue;
         };
         match target.get_mut(key) {
-            Some(Value::Array(existing)) => existing.extend(items.iter().cloned()),
+            Some(Value::Array(existing)) => existing.extend_from_slice(items),
             Some(other) => *other = Value::Array(items.clone()),
             None => target.set(key, Value::Array(items.clone())),
         }

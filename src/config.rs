@@ -273,8 +273,13 @@ impl ClientOptions {
         if is_openai {
             let org = self.organization.clone().or_else(|| env("OPENAI_ORG_ID"));
             let project = self.project.clone().or_else(|| env("OPENAI_PROJECT_ID"));
-            headers.extend(org.map(|o| ("openai-organization".to_string(), Some(o))));
-            headers.extend(project.map(|p| ("openai-project".to_string(), Some(p))));
+            // `if let`, not `extend(option)`, which instantiated an extend of its own.
+            if let Some(org) = org {
+                headers.push(("openai-organization".to_string(), Some(org)));
+            }
+            if let Some(project) = project {
+                headers.push(("openai-project".to_string(), Some(project)));
+            }
         }
         if self.dangerously_allow_browser {
             if let Some((name, value)) = spec.browser_header {
