@@ -180,6 +180,51 @@ ${head(["target", "measured", ""])}
 ${lines.join("\n")}`;
 }
 
+/**
+ * Issue 25's targets, from the same run. A ratio is the median of onellm's rounds over
+ * the median of the floor's; in brackets, the spread the rounds allow (onellm's fastest
+ * over the floor's slowest, to onellm's slowest over the floor's fastest), so that a
+ * reader can tell a gain from the machine's noise.
+ */
+export function targets25Table(r) {
+  const lines = [];
+  const mark = (ok) => (ok ? "met" : "**not met**");
+  const spread = (one, floor) => `${ratio(one.ms / floor.ms)} (${ratio(Math.min(...one.times) / Math.max(...floor.times))}–${ratio(Math.max(...one.times) / Math.min(...floor.times))})`;
+  if (r.streams) {
+    const get = (format, n, client) => r.streams.find((x) => x.runtime === "node" && x.format === format && x.n === n && x.client === client);
+    for (const format of ["openai", "anthropic", "gemini"]) {
+      const sizes = [...new Set(r.streams.map((x) => x.n))].filter((n) => get(format, n, "onellm") && get(format, n, "floor"));
+      if (!sizes.length) continue;
+      const shown = sizes.map((n) => `${count(n)}: ${spread(get(format, n, "onellm"), get(format, n, "floor"))}`).join(", ");
+      const ok = sizes.every((n) => get(format, n, "onellm").ms / get(format, n, "floor").ms <= 1.2);
+      lines.push(row([`${FORMAT_LABEL[format]} stream within 1.2× of the JS floor, Node (onellm ÷ floor)`, shown, mark(ok)]));
+    }
+  }
+  if (r.overhead) {
+    for (const [runtime, limit, label] of [["node", 1.15, "Node"], ["deno", 1.3, "Deno"]]) {
+      const get = (op, c) => r.overhead.find((x) => x.runtime === runtime && x.op === op && x.client === c);
+      const ops = ["sequential", "concurrent"].filter((op) => get(op, "onellm") && get(op, "floor"));
+      if (!ops.length) continue;
+      const shown = ops.map((op) => `${op}: ${spread(get(op, "onellm"), get(op, "floor"))}`).join(", ");
+      const ok = ops.every((op) => get(op, "onellm").ms / get(op, "floor").ms <= limit);
+      lines.push(row([`request overhead within ${limit}× of the floor, ${label}`, shown, mark(ok)]));
+    }
+  }
+  if (r.payload) {
+    const one = r.payload.find((x) => x.name === "onellm");
+    lines.push(row(["payload ≤ 110 kB gzipped (JS + .wasm) with everything this turn adds", `${kB(one.totalGz)} kB (structured outputs, embeddings, Vertex and Bedrock not yet in)`, one.totalGz <= 110_000 ? "met so far" : "**not met**"]));
+  }
+  if (r.coldstart) {
+    const one = r.coldstart.node.find((x) => x.name === "onellm");
+    lines.push(row(["cold start: .wasm compile + instantiate < 6 ms, import + new client < 25 ms, Node", `${ms(r.coldstart.wasmInit)} ms; ${ms(one.ready)} ms`, mark(r.coldstart.wasmInit < 6 && one.ready < 25)]));
+  }
+  if (!lines.length) return "";
+  return `### Targets (issue 25)
+
+${head(["target", "measured (spread of the rounds)", ""])}
+${lines.join("\n")}`;
+}
+
 function gatewayTable(g) {
   const { requests, chunks, rounds } = g.plan;
   const perRequest = (g.gateway.request - g.direct.request) / requests;
@@ -199,6 +244,7 @@ ${row([`a ${count(chunks)}-chunk stream`, `${ms(g.direct.stream)} ms (${spread(g
 /** All tables for the parts that ran, targets first. */
 export function benchTables(r) {
   return [
+    targets25Table(r),
     targetsTable(r),
     r.streams && streamsTable(r.streams, r.streamPlan),
     r.overhead && overheadTable(r.overhead, r.overheadPlan),
