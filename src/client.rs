@@ -19,7 +19,7 @@ use crate::types::ChatRequest;
 
 /// The most `fallback_models` a call may name. Every request is built up front (a bad
 /// fallback is refused before the primary is tried), so each holds a copy of the
-/// messages: with params bounded too (`convert::MAX_PARAMS`), memory stays well
+/// messages: with params bounded too (`convert::MAX_TEXT`), memory stays well
 /// inside the Wasm limit, which an allocation past it would trap at.
 pub const MAX_FALLBACKS: usize = 8;
 
@@ -94,12 +94,6 @@ pub fn plan(options: &ClientOptions, call: &CallOptions, params: Value, env: Env
     for (field, id) in &ids {
         let id = parse_model_id(id, field)?;
         let at = |e: Error| e.at(id.provider, id.model);
-        if targets.len() > MAX_FALLBACKS {
-            return Err(at(Error::invalid(
-                "fallback_models",
-                "at most 8 fallback models",
-            )));
-        }
         if targets.len() > MAX_FALLBACKS {
             return Err(at(Error::invalid(
                 "fallback_models",

@@ -7,19 +7,26 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::{Error, FailedAttempt};
 use crate::json::{object, why_not_json, Map, ToJson, Value};
 
-/// The longest params' JSON text read, in UTF-16 units (64 Mi): above every
-/// provider's request limit (32 to 50 MB), and low enough that the params, their
-/// reading and a request per model stay far inside the Wasm memory's 4 GiB.
-pub const MAX_PARAMS: u32 = 64 << 20;
+/// The longest text copied from JS into Wasm memory, in UTF-16 units (64 Mi): the
+/// params' JSON and a whole (not streamed) answer. Above every provider's request
+/// limit (32 to 50 MB) and any answer, and low enough that the text, its JSON tree
+/// (up to 16 times the text, `[0,0,...]`) and a request per model stay far inside
+/// the Wasm memory's 4 GiB.
+const MAX_TEXT: u32 = 64 << 20;
+
+/// Whether `text` (a JS string) is longer than [`MAX_TEXT`]: measured before it is
+/// copied, so that a text past it costs no Wasm memory at all.
+pub fn too_long(text: &JsValue) -> bool {
+    text.unchecked_ref::<js_sys::JsString>().length() > MAX_TEXT
+}
 
 /// JSON text of a JS value, the way the `openai` package sends a body: through
 /// `JSON.stringify`, so `undefined` fields and functions vanish and `toJSON` is
 /// honoured. `None` when stringify throws (a cycle, a BigInt) or yields nothing; an
-/// empty text, which no reader accepts, past [`MAX_PARAMS`] (measured before the
-/// copy into Wasm memory).
+/// empty text, which no reader accepts, past [`MAX_TEXT`].
 fn stringify(value: &JsValue) -> Option<String> {
     let text = JSON::stringify(value).ok()?;
-    if text.length() > MAX_PARAMS {
+    if too_long(&text) {
         return Some(String::new());
     }
     text.as_string()

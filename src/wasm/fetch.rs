@@ -398,9 +398,7 @@ impl Transport for FetchTransport {
             .await
             .map_err(|e| body.attempt.error(&e, body.timeout_ms))?;
         body.finished = true;
-        // Measured before the copy into Wasm memory: a body's JSON tree takes up to 16
-        // times its text (`[0,0,...]`), and 64 Mi characters is far above any answer.
-        if text.unchecked_ref::<js_sys::JsString>().length() > super::convert::MAX_PARAMS {
+        if super::convert::too_long(&text) {
             // No status: a malformed answer, tried on the next model, never again here.
             return Err(Error::api(
                 None,

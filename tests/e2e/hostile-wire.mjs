@@ -224,7 +224,7 @@ export function hostileWireTests(test, { onellm, emulator, wasmBytes, inspect: n
   // `stack` and (in Node and Deno) util.inspect make of it.
   // Node's util.inspect (passed in: a Worker's bundler would refuse the import), Deno's own.
   const inspect = nodeInspect ?? globalThis.Deno?.inspect;
-  const reachable = async (e) => {
+  const reachable = (e) => {
     const seen = new Set(), out = [];
     const walk = (v, depth) => {
       if (v === null || v === undefined || depth > 8) return;
@@ -247,8 +247,8 @@ export function hostileWireTests(test, { onellm, emulator, wasmBytes, inspect: n
     return out.join("\n");
   };
   const windows = Array.from({ length: KEY.length - 7 }, (_, i) => KEY.slice(i, i + 8));
-  const noKey = async (e, what) => {
-    const all = await reachable(e);
+  const noKey = (e, what) => {
+    const all = reachable(e);
     const leak = windows.find((w) => all.includes(w));
     check(!leak, `${what}: key shown (${leak}) in ${all.slice(0, 2000)}`);
   };
@@ -258,15 +258,15 @@ export function hostileWireTests(test, { onellm, emulator, wasmBytes, inspect: n
     for (const [format, f] of Object.entries(FORMATS)) {
       for (const status of [401, 400, 500]) {
         const e = await rejects(ask(format, JSON.stringify(f.error), false, { status, headers }), APIError, `${format} ${status}`);
-        await noKey(e, `${format} ${status} JSON`);
+        noKey(e, `${format} ${status} JSON`);
         const html = await rejects(ask(format, `<html><body>bad key ${KEY}</body></html>`, false, { status, headers: { ...headers, "content-type": "text/html" } }),
           APIError, `${format} ${status} html`);
-        await noKey(html, `${format} ${status} html`);
+        noKey(html, `${format} ${status} html`);
       }
       const firstChunk = f.stream.split(/(?<=\n\n|\r\n\r\n)/).slice(0, format === "google" ? 1 : 4).join("");
       for (const stream of [f.errorEvent, firstChunk + f.errorEvent]) {
         const e = await rejects(ask(format, stream, true, { headers }), APIError, `${format} error event`);
-        await noKey(e, `${format} error event`);
+        noKey(e, `${format} error event`);
       }
     }
   });
